@@ -1,0 +1,1 @@
+"""Chainsight front ends: the PySide6 desktop app (``app.gui``) and the headless CLI (``app.cli``)."""

@@ -1,0 +1,88 @@
+"""Pieces the subcommands share: the chain options, building the chain, printing JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from engine.build import build
+from engine.host import Host
+from engine.profiles import PROFILES
+from engine.spec import ChainSpec, SpecError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="a ChainSpec TOML file (default: DefaultAzureCredential)")
+    parser.add_argument(
+        "--profile",
+        metavar="V",
+        choices=sorted(PROFILES),
+        help="azure-identity version whose chain to build (default: the spec's, else 1.27)",
+    )
+    parser.add_argument(
+        "--option",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a DefaultAzureCredential keyword argument; VALUE is JSON where it parses, else text",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def parse_option(text: str) -> tuple[str, Any]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise ValueError(f"--option expects KEY=VALUE, got {text!r}")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return key.strip(), value
+
+
+def load_spec(args: argparse.Namespace) -> ChainSpec:
+    """The spec from --config (or the default), with --profile and --option applied."""
+    spec = ChainSpec.load(args.config) if args.config else ChainSpec()
+    if args.profile:
+        spec.azure_identity = args.profile
+    for text in args.option:
+        key, value = parse_option(text)
+        if not spec.is_default:
+            raise ValueError("--option applies to DefaultAzureCredential only; edit the spec's credentials instead")
+        spec.options[key] = value
+    return spec
+
+
+def build_from_args(args: argparse.Namespace, host: Host | None = None):
+    """(spec, credential, host); raises for usage or construction errors."""
+    host = host or Host.real()
+    spec = load_spec(args)
+    return spec, build(spec, host), host
+
+
+def usage_error(message: str) -> int:
+    print(f"chainsight: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def construction_error(ex: BaseException) -> int:
+    if isinstance(ex, SpecError):
+        return usage_error(str(ex))
+    return usage_error(f"{type(ex).__name__}: {ex}")
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=_default))
+
+
+def _default(value: Any) -> Any:
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    return str(value)

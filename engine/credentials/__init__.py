@@ -1,0 +1,1 @@
+"""One module per credential, each mirroring its azure-identity namesake."""

@@ -1,0 +1,286 @@
+"""The Host: the machine as credentials see it.
+
+Credentials read the environment, find and run tools, make HTTP requests, read files and look at
+the clock only through a Host. The real machine, the real machine with a what-if overlay of
+environment variables, and the sandbox are all Hosts, so every run uses the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import platform as _platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+import requests
+
+from engine import events
+
+# requests reads these when ``trust_env`` is on; we read them from the Host's environment instead.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class Host:
+    """A machine: environment, tools, processes, HTTP, files and clock."""
+
+    env: Mapping[str, str]
+    system: str = field(default_factory=_platform.system)  # "Linux", "Darwin", "Windows"
+    sys_platform: str = sys.platform
+    kernel_release: str = field(default_factory=_platform.release)
+    home: Path | None = None
+    label: str = "this machine"
+    overlay: Mapping[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+        object.__setattr__(self, "overlay", MappingProxyType(dict(self.overlay)))
+
+    # ---- construction ------------------------------------------------------------------------
+    @classmethod
+    def real(cls) -> Host:
+        """This machine, with a snapshot of the process environment."""
+        return cls(env=dict(os.environ))
+
+    def with_overlay(self, set: Mapping[str, str] | None = None, unset: Iterable[str] = ()) -> Host:
+        """The same machine with some variables set or unset; ``os.environ`` is never touched."""
+        env = dict(self.env)
+        overlay = dict(self.overlay)
+        for name in unset:
+            env.pop(name, None)
+            overlay[name] = None
+        for name, value in (set or {}).items():
+            env[name] = value
+            overlay[name] = value
+        return Host(env, self.system, self.sys_platform, self.kernel_release, self.home, self.label, overlay)
+
+    # ---- environment and files ---------------------------------------------------------------
+    def getenv(self, name: str, default: str | None = None) -> str | None:
+        return self.env.get(name, default)
+
+    @property
+    def home_dir(self) -> Path:
+        if self.home is not None:
+            return self.home
+        home = self.env.get("USERPROFILE" if self.system == "Windows" else "HOME")
+        return Path(home) if home else Path.home()
+
+    def expand_user(self, path: str) -> Path:
+        """``os.path.expanduser`` against this host's home directory."""
+        if path == "~" or path.startswith(("~/", "~\\")):
+            return self.home_dir / path[2:]
+        return Path(path)
+
+    @property
+    def is_wsl(self) -> bool:
+        return self.system == "Linux" and "microsoft" in self.kernel_release.lower()
+
+    def which(self, name: str) -> str | None:
+        return shutil.which(name, path=self.env.get("PATH", ""))
+
+    def read_bytes(self, path: str | os.PathLike, *, label: str | None = None) -> bytes:
+        with events.step("file", label or f"read {path}", path=str(path)) as handle:
+            events.check_cancelled()
+            data = Path(path).read_bytes()
+            handle.detail["bytes"] = len(data)
+            return data
+
+    def read_text(self, path: str | os.PathLike, *, encoding: str = "utf-8", label: str | None = None) -> str:
+        return self.read_bytes(path, label=label).decode(encoding)
+
+    def exists(self, path: str | os.PathLike) -> bool:
+        return Path(path).exists()
+
+    def file_size(self, path: str | os.PathLike) -> int:
+        return Path(path).stat().st_size
+
+    # ---- clock --------------------------------------------------------------------------------
+    def time(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, waking at once when the run is cancelled."""
+        cancelled = events.cancel_requested()
+        with events.step("wait", f"wait {seconds:g} s", seconds=seconds):
+            if cancelled is None:
+                time.sleep(seconds)
+            elif cancelled.wait(seconds):
+                raise events.RunCancelled()
+
+    # ---- processes ----------------------------------------------------------------------------
+    def run(
+        self,
+        argv: list[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        timeout: float | None = None,
+        label: str | None = None,
+    ) -> ProcessResult:
+        """Run ``argv`` without a shell, stdin from /dev/null; kill its whole group on timeout.
+
+        Raises ``subprocess.TimeoutExpired`` on timeout and ``OSError`` when it cannot start.
+        """
+        events.check_cancelled()
+        with events.step("process", label or " ".join(argv[:3]), argv=list(argv), cwd=cwd) as handle:
+            started = time.monotonic()
+            proc = subprocess.Popen(
+                argv,
+                env=dict(env if env is not None else self.env),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=os.name == "posix",
+            )
+            try:
+                stdout, stderr = self._communicate(proc, timeout)
+            except BaseException:
+                _kill_group(proc)
+                proc.communicate()
+                handle.detail.update(killed=True, duration=time.monotonic() - started)
+                raise
+            duration = time.monotonic() - started
+            handle.detail.update(exit_status=proc.returncode, duration=duration)
+            return ProcessResult(
+                tuple(argv),
+                proc.returncode,
+                stdout.decode(errors="replace"),
+                stderr.decode(errors="replace"),
+                duration,
+            )
+
+    @staticmethod
+    def _communicate(proc: subprocess.Popen, timeout: float | None) -> tuple[bytes, bytes]:
+        cancelled = events.cancel_requested()
+        if cancelled is None:
+            return proc.communicate(timeout=timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            slice_ = 0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic()))
+            try:
+                return proc.communicate(timeout=slice_)
+            except subprocess.TimeoutExpired:
+                if cancelled.is_set():
+                    raise events.RunCancelled() from None
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise subprocess.TimeoutExpired(proc.args, timeout) from None
+
+    # ---- HTTP ---------------------------------------------------------------------------------
+    def session(self) -> HostSession:
+        """A requests session that honours this host's proxy and CA variables as requests would."""
+        return HostSession(self.env)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+
+
+def environ_proxies(env: Mapping[str, str], url: str) -> dict[str, str]:
+    """The proxies requests would pick for ``url`` from ``env`` (as urllib's getproxies + no_proxy)."""
+    proxies: dict[str, str] = {}
+    # urllib: lowercase wins over uppercase; uppercase HTTP_PROXY is ignored under CGI (REQUEST_METHOD).
+    for name, value in env.items():
+        lower = name.lower()
+        if value and lower.endswith("_proxy") and name.isupper():
+            if name == "HTTP_PROXY" and "REQUEST_METHOD" in env:
+                continue
+            proxies.setdefault(lower[:-6], value)
+    for name, value in env.items():
+        lower = name.lower()
+        if lower.endswith("_proxy") and name == lower:
+            if value:
+                proxies[lower[:-6]] = value
+            else:
+                proxies.pop(lower[:-6], None)
+    no_proxy = proxies.pop("no", None)
+    if no_proxy and _bypasses(url, no_proxy):
+        return {}
+    return proxies
+
+
+def _bypasses(url: str, no_proxy: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    port = urlsplit(url).port
+    if no_proxy.strip() == "*":
+        return True
+    for entry in (e.strip().lower() for e in no_proxy.replace(" ", ",").split(",")):
+        if not entry:
+            continue
+        entry_host, _, entry_port = entry.partition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and port is not None and str(port) != entry_port:
+            continue
+        entry_host = entry_host.lstrip(".")
+        if host == entry_host or host.endswith("." + entry_host):
+            return True
+    return False
+
+
+class HostSession(requests.Session):
+    """A requests session whose environment settings come from a Host, not ``os.environ``.
+
+    requests with ``trust_env`` lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` replace ``verify=True``
+    and applies the proxy variables; azure-identity's transport relies on that, so we do the same
+    with the Host's variables. Every request is a recorded step.
+    """
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        super().__init__()
+        self._env = dict(env)
+        self.trust_env = False  # we apply the host's environment ourselves below
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+        env_proxies = environ_proxies(self._env, url)
+        merged_proxies = {**env_proxies, **(proxies or {})}
+        if verify is True or verify is None:
+            verify = next((self._env[v] for v in CA_BUNDLE_VARIABLES if self._env.get(v)), verify)
+        settings = super().merge_environment_settings(url, merged_proxies, stream, verify, cert)
+        return settings
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        events.check_cancelled()
+        label = f"{request.method} {_redact_url(request.url)}"
+        with events.step("http", label, method=request.method, url=_redact_url(request.url)) as handle:
+            response = super().send(request, **kwargs)
+            handle.detail.update(status=response.status_code, reason=response.reason)
+            return response
+
+
+def _redact_url(url: str) -> str:
+    """URLs never carry secrets in the flows we run, but strip any query value named like one."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    redacted = []
+    for pair in parts.query.split("&"):
+        key, sep, value = pair.partition("=")
+        if any(word in key.lower() for word in ("secret", "password", "token", "assertion", "code")):
+            value = "***"
+        redacted.append(f"{key}{sep}{value}")
+    return parts._replace(query="&".join(redacted)).geturl()

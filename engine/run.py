@@ -1,0 +1,227 @@
+"""Running a chain: bind a Recorder, ask for a token, and fold the events into a ChainRun."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import events
+from engine.account import Account
+from engine.chain import ChainedTokenCredential, attempt, credential_name
+from engine.errors import error_text
+
+DEFAULT_SCOPE = "https://management.azure.com/.default"
+
+
+@dataclass
+class Step:
+    index: int
+    kind: str
+    label: str
+    started: float
+    ended: float | None = None
+    detail: dict = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended is None else self.ended - self.started
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "started": round(self.started, 6),
+            "duration": None if self.duration is None else round(self.duration, 6),
+            "detail": {k: v for k, v in self.detail.items() if _jsonable(v)},
+            **({"error": self.error} if self.error else {}),
+        }
+
+
+@dataclass
+class Attempt:
+    index: int
+    credential: str
+    credential_class: str
+    started: float
+    ended: float | None = None
+    outcome: str | None = None  # None while running
+    message: str | None = None
+    error_type: str | None = None
+    account: Account | None = None
+    expires_on: int | None = None
+    locked_in: bool = False
+    steps: list[Step] = field(default_factory=list)
+    logs: list[events.LogEmitted] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended is None else self.ended - self.started
+
+    def to_json(self) -> dict:
+        return {
+            "credential": self.credential,
+            "outcome": self.outcome,
+            "message": self.message,
+            "started": round(self.started, 6),
+            "duration": None if self.duration is None else round(self.duration, 6),
+            "steps": [s.to_json() for s in self.steps],
+            "account": account_json(self.account),
+        }
+
+
+def account_json(account: Account | None) -> dict | None:
+    if account is None:
+        return None
+    return {
+        "tenant_id": account.tenant_id,
+        "object_id": account.object_id,
+        "client_id": account.client_id,
+        "upn": account.upn,
+    }
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None), list, dict))
+
+
+@dataclass
+class ChainRun:
+    """Everything one run did, rebuilt from its events; the GUI folds the same events live."""
+
+    chain: str = ""
+    members: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    attempts: list[Attempt] = field(default_factory=list)
+    outcome: str | None = None
+    selected: str | None = None
+    account: Account | None = None
+    expires_on: int | None = None
+    error: str | None = None
+    error_type: str | None = None
+    started: float = 0.0
+    ended: float | None = None
+    logs: list[events.LogEmitted] = field(default_factory=list)
+    _steps: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_events(cls, items: Iterable[events.Event]) -> ChainRun:
+        run = cls()
+        for event in items:
+            run.apply(event)
+        return run
+
+    def apply(self, event: events.Event) -> None:
+        if isinstance(event, events.RunStarted):
+            self.chain, self.members, self.scopes, self.started = (event.chain, event.members, event.scopes, event.t)
+        elif isinstance(event, events.AttemptStarted):
+            self.attempts.append(
+                Attempt(event.index, event.credential, event.credential_class, event.t, locked_in=event.locked_in)
+            )
+        elif isinstance(event, events.AttemptFinished):
+            current = self.attempt(event.index)
+            if current is not None:
+                current.ended, current.outcome, current.message = event.t, event.outcome, event.message
+                current.error_type, current.account, current.expires_on = (
+                    event.error_type,
+                    event.account,
+                    event.expires_on,
+                )
+        elif isinstance(event, events.StepStarted):
+            step = Step(event.step, event.kind, event.label, event.t, detail=dict(event.detail))
+            self._steps[event.step] = step
+            owner = self.attempt(event.attempt) if event.attempt is not None else None
+            if owner is not None:
+                owner.steps.append(step)
+        elif isinstance(event, events.StepFinished):
+            step = self._steps.get(event.step)
+            if step is not None:
+                step.ended, step.error = event.t, event.error
+                step.detail.update(event.detail)
+        elif isinstance(event, events.LogEmitted):
+            self.logs.append(event)
+            owner = self.attempt(event.attempt) if event.attempt is not None else None
+            if owner is not None:
+                owner.logs.append(event)
+        elif isinstance(event, events.RunFinished):
+            self.outcome, self.selected, self.error, self.ended = (
+                event.outcome,
+                event.selected,
+                event.message,
+                event.t,
+            )
+            self.error_type, self.account, self.expires_on = event.error_type, event.account, event.expires_on
+
+    def attempt(self, index: int | None) -> Attempt | None:
+        return next((a for a in self.attempts if a.index == index), None)
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended is None else self.ended - self.started
+
+    def log_lines(self, level: int = logging.DEBUG) -> list[str]:
+        """The run's log in azure.identity's format: ``LEVEL logger: message``."""
+        return [f"{logging.getLevelName(r.level)} {r.logger}: {r.message}" for r in self.logs if r.level >= level]
+
+    def to_json(self) -> dict:
+        return {
+            "chain": self.chain,
+            "members": list(self.members),
+            "scopes": list(self.scopes),
+            "attempts": [a.to_json() for a in self.attempts],
+            "selected": self.selected,
+            "account": account_json(self.account),
+            "expires_on": self.expires_on,
+            "error": self.error,
+        }
+
+
+def member_names(credential: Any) -> tuple[str, ...]:
+    members = getattr(credential, "credentials", None)
+    if members is None:
+        return (credential_name(credential),)
+    return tuple(credential_name(c) for c in members)
+
+
+def run_chain(
+    credential: Any,
+    scopes: Iterable[str] = (DEFAULT_SCOPE,),
+    *,
+    claims: str | None = None,
+    tenant_id: str | None = None,
+    enable_cae: bool = False,
+    observers: Iterable[events.Observer] = (),
+    recorder: events.Recorder | None = None,
+) -> ChainRun:
+    """Ask ``credential`` for a token once, recording everything; never raises for auth failures."""
+    recorder = recorder or events.Recorder(tuple(observers))
+    scopes = tuple(scopes)
+    with events.recording(recorder):
+        recorder.emit(events.RunStarted(type(credential).__name__, member_names(credential), scopes, recorder.now()))
+        try:
+            if isinstance(credential, ChainedTokenCredential):
+                token = credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae)
+                selected = _selected(credential)
+            else:
+                with attempt(credential) as current:
+                    token = credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae)
+                    current.succeed(token)
+                selected = credential_name(credential)
+        except events.RunCancelled:
+            recorder.emit(events.RunFinished(events.CANCELLED, None, "cancelled", recorder.now()))
+        except Exception as ex:
+            recorder.emit(events.RunFinished(events.FAILED, None, error_text(ex), recorder.now(), type(ex).__name__))
+        else:
+            finished = [e for e in recorder.events if isinstance(e, events.AttemptFinished)]
+            account = finished[-1].account if finished else None
+            recorder.emit(
+                events.RunFinished(events.SUCCEEDED, selected, None, recorder.now(), None, account, token.expires_on)
+            )
+    return ChainRun.from_events(recorder.events)
+
+
+def _selected(chain: ChainedTokenCredential) -> str | None:
+    successful = chain._successful_credential
+    return credential_name(successful) if successful is not None else None
