@@ -1,0 +1,139 @@
+"""`chainsight sandbox`: list scenarios, run a command inside one (`exec`), or serve one (`serve`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from types import FrameType
+
+from engine import sandbox
+from engine.sandbox import netns
+from engine.sandbox.environment import is_stripped
+
+NO_COMMAND = "chainsight sandbox exec: give the command after --, e.g. `-- python app.py`"
+COMMAND_NOT_FOUND = "chainsight sandbox exec: command not found: {cmd}"
+NO_ISOLATION = "chainsight sandbox exec: --isolate-network is not possible here: {reason}"
+SERVING = "# sandbox {name!r} is running; paste the lines above into a shell. Ctrl-C stops it."
+CHILD_GRACE_SECONDS = 5
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sandbox", help="run programs against a simulated Azure machine on loopback")
+    commands = parser.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    list_parser = commands.add_parser("list", help="list the scenarios")
+    list_parser.set_defaults(handler=list_command)
+    exec_parser = commands.add_parser("exec", help="run CMD inside a scenario; exits with CMD's status")
+    exec_parser.add_argument("--scenario", required=True, help="scenario name or .toml path")
+    exec_parser.add_argument("--isolate-network", action="store_true",
+                             help="run in a loopback-only network namespace (Linux)")
+    exec_parser.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD [ARGS...]")
+    exec_parser.set_defaults(handler=exec_command)
+    serve_parser = commands.add_parser("serve", help="start a scenario, print its environment, run until Ctrl-C")
+    serve_parser.add_argument("--scenario", required=True, help="scenario name or .toml path")
+    serve_parser.set_defaults(handler=serve_command)
+
+
+def list_command(args: argparse.Namespace) -> int:
+    for name in sandbox.list_scenarios():
+        scenario = sandbox.load_scenario(name)
+        expected = scenario.expected
+        verdict = f"{expected.credential} as {expected.account}" if expected.credential else "chain fails"
+        summary = scenario.description.split(".")[0].replace("\n", " ")
+        print(f"{name:28} {verdict}\n{'':28} {summary}.")
+    return 0
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _returncode(code: int) -> int:
+    return 128 - code if code < 0 else code
+
+
+def exec_command(args: argparse.Namespace) -> int:
+    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    if not cmd:
+        print(NO_COMMAND, file=sys.stderr)
+        return 2
+    if args.isolate_network and os.environ.get(netns.IN_NETNS_ENV) != "1":
+        return _reexec_isolated(args, cmd)
+    if os.environ.get(netns.IN_NETNS_ENV) == "1":
+        netns.bring_loopback_up()
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    with sandbox.start(args.scenario) as box:
+        program = cmd[0] if os.sep in cmd[0] else (shutil.which(cmd[0], path=box.env["PATH"])
+                                                   or shutil.which(cmd[0]))
+        if program is None:
+            print(COMMAND_NOT_FOUND.format(cmd=cmd[0]), file=sys.stderr)
+            return 127
+        return _run_child([program, *cmd[1:]], box.env)
+
+
+def _run_child(argv: list[str], env: dict[str, str]) -> int:
+    """Run the command; on Ctrl-C/SIGTERM pass SIGINT on, wait a little, then make sure it is gone."""
+    child = subprocess.Popen(argv, env=env)
+    try:
+        return _returncode(child.wait())
+    except KeyboardInterrupt:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+        try:
+            child.wait(CHILD_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        return 130
+
+
+def _reexec_isolated(args: argparse.Namespace, cmd: list[str]) -> int:
+    """Run this same `sandbox exec` again inside a new network namespace: servers and CMD share its loopback."""
+    ok, reason = netns.available()
+    if not ok:
+        print(NO_ISOLATION.format(reason=reason), file=sys.stderr)
+        return 2
+    inner = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", args.scenario, "--", *cmd]
+    env = dict(os.environ, **{netns.IN_NETNS_ENV: "1"})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_repo_root(), env.get("PYTHONPATH", "")]))
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    return _run_child(netns.wrap(inner), env)
+
+
+def _repo_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    with sandbox.start(args.scenario) as box:
+        for name in sorted(os.environ):
+            if is_stripped(name) and name not in box.env:
+                print(f"unset {name}")
+        for name, value in sorted(box.env.items()):
+            if os.environ.get(name) != value:
+                print(f"export {name}={shlex.quote(value)}")
+        print(SERVING.format(name=box.scenario.name), flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (`python -m app.cli.sandbox ...`), used for the re-exec inside a namespace."""
+    parser = argparse.ArgumentParser(prog="chainsight sandbox")
+    subparsers = parser.add_subparsers(dest="command")
+    register(subparsers)
+    args = parser.parse_args(["sandbox", *(sys.argv[1:] if argv is None else argv)])
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

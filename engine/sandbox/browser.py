@@ -1,0 +1,118 @@
+"""A scripted browser for the authorize flow: picks the scenario's account, signs in, submits form_post.
+
+Used as the sandbox's BROWSER (detached, like a real browser launcher) and directly by tests.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import os
+import sys
+import urllib.parse
+from dataclasses import dataclass, field
+
+import requests
+
+MAX_STEPS = 10
+STUCK = "scripted browser: no way forward on {url} (status {status})"
+
+
+@dataclass
+class _Page:
+    links: list[dict[str, str]] = field(default_factory=list)
+    forms: list[dict[str, object]] = field(default_factory=list)
+
+
+class _Parser(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = _Page()
+        self._form: dict[str, object] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "a":
+            self.page.links.append(a)
+        elif tag == "form":
+            self._form = {**a, "inputs": {}}
+            self.page.forms.append(self._form)
+        elif tag == "input" and self._form is not None and a.get("name"):
+            self._form["inputs"][a["name"]] = a.get("value", "")  # type: ignore[index]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+
+def parse(text: str) -> _Page:
+    parser = _Parser()
+    parser.feed(text)
+    return parser.page
+
+
+class ScriptedBrowser:
+    """Follows the sandbox's sign-in pages like a person would: choose `account`, type `password`."""
+
+    def __init__(self, account: str = "", password: str = "", session: requests.Session | None = None) -> None:
+        self.account = account
+        self.password = password
+        self.session = session or requests.Session()
+        self.visited: list[str] = []
+
+    def open(self, url: str) -> requests.Response:
+        response = self.session.get(url, timeout=30)
+        for _ in range(MAX_STEPS):
+            self.visited.append(response.url)
+            page = parse(response.text)
+            forms = page.forms
+            if forms and forms[0].get("name") == "hiddenform":  # form_post: the redirect back to the app
+                form = forms[0]
+                return self.session.post(str(form["action"]), data=form["inputs"], timeout=30)
+            choice = self._choose(page)
+            if choice:
+                response = self.session.get(choice, timeout=30)
+                continue
+            login = next((f for f in forms if f.get("id") == "login"), None)
+            if login is None or "passwd" not in login["inputs"] or (self.visited.count(response.url) > 1):
+                raise RuntimeError(STUCK.format(url=response.url, status=response.status_code))
+            inputs = dict(login["inputs"])  # type: ignore[arg-type]
+            inputs.update(login=self.account or inputs.get("login", ""), passwd=self.password)
+            response = self.session.post(str(login["action"]), data=inputs, timeout=30)
+        raise RuntimeError(STUCK.format(url=response.url, status=response.status_code))
+
+    def _choose(self, page: _Page) -> str:
+        accounts = [link for link in page.links if link.get("class") == "account"]
+        if not accounts:
+            return ""
+        pick = next((a for a in accounts if a.get("data-upn", "").lower() == self.account.lower()), None)
+        if pick is None and not self.account:
+            pick = accounts[0]
+        if pick is None:
+            pick = next((link for link in page.links if link.get("class") == "other"), accounts[0])
+        return pick["href"]
+
+
+def main(argv: list[str]) -> int:
+    """BROWSER entry point: detach at once (webbrowser waits for us), then drive the flow in the child."""
+    if not argv:
+        return 2
+    if os.fork():
+        return 0
+    os.setsid()
+    from engine.sandbox.tools.common import load_state
+
+    state = load_state("browser")
+    log = open(os.path.join(os.path.dirname(state["_path"]), "browser.log"), "a")  # noqa: SIM115
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    spec = state.get("browser", {})
+    try:
+        response = ScriptedBrowser(spec.get("choose", ""), spec.get("password", "")).open(argv[0])
+        print("browser: done", response.status_code, urllib.parse.urlsplit(response.url).netloc, flush=True)
+    except Exception as err:  # a browser that fails just stops; the app sees its own timeout
+        print("browser: failed:", err, flush=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

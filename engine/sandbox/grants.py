@@ -1,0 +1,179 @@
+"""The token endpoint's grant types, each validated the way Entra validates it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from typing import TYPE_CHECKING
+
+from engine.sandbox import entra_errors as E
+from engine.sandbox.assertions import (
+    JWT_BEARER,
+    is_certificate_assertion,
+    verify_certificate_assertion,
+    verify_federated_assertion,
+)
+from engine.sandbox.scenario import App, User
+from engine.sandbox.tokens import (
+    ACCESS_TOKEN_LIFETIME,
+    OIDC_SCOPES,
+    Principal,
+    client_info,
+    delegated_scp,
+    resource_of,
+)
+
+if TYPE_CHECKING:
+    from engine.sandbox.authority import Authority
+    from engine.sandbox.httpserver import Request
+
+MULTI_TENANT = ("organizations", "common", "consumers")
+
+
+def token_version(resource: str) -> str:
+    """Microsoft first-party APIs accept v1 tokens; custom `api://` APIs are registered for v2 here."""
+    return "2.0" if resource.startswith("api://") else "1.0"
+
+
+def token(authority: Authority, request: Request, tenant: str) -> dict[str, object]:
+    form = request.form
+    grant = form.get("grant_type", "")
+    handlers = {
+        "client_credentials": _client_credentials,
+        "password": _password,
+        "refresh_token": _refresh_token,
+        "authorization_code": _authorization_code,
+    }
+    if grant not in handlers:
+        raise E.EntraError.of(E.UNSUPPORTED_GRANT, grant=grant)
+    return handlers[grant](authority, form, tenant)
+
+
+def _app(authority: Authority, client_id: str, tenant: str) -> App:
+    try:
+        app = authority.scenario.app(client_id)
+    except KeyError:
+        raise E.EntraError.of(E.APP_NOT_FOUND, client_id=client_id, tenant=tenant) from None
+    return app
+
+
+def _authenticate_client(authority: Authority, form: dict[str, str], app: App) -> str:
+    """Check the confidential client's secret or assertion; returns appidacr ("1" secret, "2" cert/federated)."""
+    if "client_secret" in form:
+        if not any(hmac.compare_digest(form["client_secret"], s) for s in app.secrets):
+            raise E.EntraError.of(E.INVALID_CLIENT_SECRET, 401, client_id=app.client_id)
+        return "1"
+    assertion = form.get("client_assertion", "")
+    if not assertion or form.get("client_assertion_type") != JWT_BEARER:
+        raise E.EntraError.of(E.MISSING_CLIENT_CREDENTIAL, 401)
+    if is_certificate_assertion(assertion, app.client_id):
+        registered = authority.app_certificates.get(app.client_id, [])
+        return verify_certificate_assertion(assertion, app, registered).appidacr
+    return verify_federated_assertion(assertion, app, authority.federated_issuer_keys).appidacr
+
+
+def _client_credentials(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
+    client_id = form.get("client_id", "")
+    tid = authority.tenant(tenant).id if tenant not in MULTI_TENANT else authority.scenario.tenants[0].id
+    app = _app(authority, client_id, tenant)
+    appidacr = _authenticate_client(authority, form, app)
+    scopes = form.get("scope", "").split()
+    resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
+    if len(resource_scopes) != 1 or not resource_scopes[0].endswith("/.default"):
+        raise E.EntraError.of(E.BAD_CLIENT_CREDENTIAL_SCOPE, scope=" ".join(scopes))
+    resource = resource_of(resource_scopes)
+    who = Principal(oid=app.object_id, tid=tid, roles=app.roles)
+    access, _ = authority.issuer.access_token(who, resource, client_id=client_id, appidacr=appidacr,
+                                              version=token_version(resource))
+    return {"token_type": "Bearer", "expires_in": ACCESS_TOKEN_LIFETIME, "ext_expires_in": ACCESS_TOKEN_LIFETIME,
+            "access_token": access}
+
+
+def _public_client(authority: Authority, form: dict[str, str], tenant: str) -> App:
+    app = _app(authority, form.get("client_id", ""), tenant)
+    if not app.public_client:
+        _authenticate_client(authority, form, app)
+    return app
+
+
+def _user_tokens(authority: Authority, form: dict[str, str], app: App, user: User, *,
+                 nonce: str = "", scopes: list[str] | None = None) -> dict[str, object]:
+    scopes = scopes if scopes is not None else form.get("scope", "").split()
+    resource = resource_of(scopes)
+    who = principal_of(user)
+    access, _ = authority.issuer.access_token(who, resource, client_id=app.client_id, scp=delegated_scp(scopes),
+                                              version=token_version(resource))
+    granted = [s for s in scopes if s not in OIDC_SCOPES]
+    if any(s.endswith("/.default") for s in granted):
+        granted = [f"{resource}/user_impersonation", f"{resource}/.default"]
+    body: dict[str, object] = {
+        "token_type": "Bearer", "scope": " ".join(granted) or "openid profile",
+        "expires_in": ACCESS_TOKEN_LIFETIME, "ext_expires_in": ACCESS_TOKEN_LIFETIME, "access_token": access,
+        "refresh_token": authority.issuer.new_refresh_token(who, app.client_id, app.family),
+    }
+    if "openid" in scopes or form.get("grant_type") != "refresh_token":
+        body["id_token"] = authority.issuer.id_token(who, app.client_id, nonce)
+    if form.get("client_info") == "1":
+        body["client_info"] = client_info(user.oid, user.tenant)
+    if app.family:
+        body["foci"] = "1"
+    return body
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(oid=user.oid, tid=user.tenant, upn=user.upn, name=user.name)
+
+
+def _tenant_allows(authority: Authority, tenant: str, user: User) -> None:
+    if tenant not in MULTI_TENANT and authority.tenant(tenant).id != user.tenant:
+        raise E.EntraError.of(E.USER_NOT_FOUND, tenant=authority.tenant(tenant).id)
+
+
+def _password(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
+    app = _public_client(authority, form, tenant)
+    try:
+        user = authority.scenario.user(form.get("username", ""))
+    except KeyError:
+        raise E.EntraError.of(E.USER_NOT_FOUND, tenant=tenant) from None
+    _tenant_allows(authority, tenant, user)
+    if not user.password or not hmac.compare_digest(form.get("password", ""), user.password):
+        raise E.EntraError.of(E.BAD_PASSWORD)
+    return _user_tokens(authority, form, app, user)
+
+
+def _refresh_token(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
+    app = _public_client(authority, form, tenant)
+    grant = authority.issuer.refresh_grant(form.get("refresh_token", ""))
+    if grant is None:
+        raise E.EntraError.of(E.BAD_REFRESH_TOKEN)
+    if grant.revoked:
+        issued = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime(grant.issued))
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime())
+        raise E.EntraError.of(E.REVOKED_REFRESH_TOKEN, issued=issued, now=now)
+    if grant.client_id != app.client_id and not (grant.family and app.family):
+        raise E.EntraError.of(E.REFRESH_TOKEN_OTHER_CLIENT, client_id=app.client_id)
+    user = authority.scenario.user(grant.principal.upn)
+    _tenant_allows(authority, tenant, user)
+    return _user_tokens(authority, form, app, user)
+
+
+def _authorization_code(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
+    app = _public_client(authority, form, tenant)
+    code = authority.issuer.take_code(form.get("code", ""))
+    if code is None or code.client_id != app.client_id:
+        raise E.EntraError.of(E.BAD_CODE)
+    if code.redeemed:
+        raise E.EntraError.of(E.CODE_REDEEMED)
+    if form.get("redirect_uri", "") != code.redirect_uri:
+        raise E.EntraError.of(E.REDIRECT_MISMATCH, redirect_uri=form.get("redirect_uri", ""), client_id=app.client_id)
+    if code.challenge:
+        verifier = form.get("code_verifier", "")
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        expected = digest if code.challenge_method == "S256" else verifier
+        if not verifier or not hmac.compare_digest(expected, code.challenge):
+            raise E.EntraError.of(E.PKCE_MISMATCH)
+    user = authority.scenario.user(code.principal.upn)
+    scopes = form.get("scope", "").split() or code.scopes
+    return _user_tokens(authority, form, app, user, nonce=code.nonce, scopes=scopes)

@@ -1,0 +1,329 @@
+"""Scenario files: the data that describes one simulated machine (directory, tools, endpoints, env)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+
+# Tool modes a scenario may choose; the tool shims implement each one.
+TOOL_MODES = ("signed_in", "not_signed_in", "absent", "module_missing", "garbage", "aadsts_error", "hang")
+MI_KINDS = ("none", "imds", "app_service", "cloud_shell", "azure_ml", "arc")
+MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slow", "no_response")
+
+UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}; available: {names}"
+UNKNOWN_REF = "scenario {scenario!r}: {kind} {ref!r} is not declared"
+BAD_MODE = "scenario {scenario!r}: {what} mode {mode!r} is not one of {allowed}"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    domain: str
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    upn: str
+    oid: str
+    tenant: str
+    password: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FederatedCredential:
+    issuer: str
+    subject: str
+    audience: str = "api://AzureADTokenExchange"
+
+
+@dataclass(frozen=True)
+class App:
+    """An app registration (service principal) or a first-party public client."""
+
+    name: str
+    client_id: str
+    object_id: str
+    tenant: str
+    secrets: tuple[str, ...] = ()
+    certificates: tuple[str, ...] = ()
+    federated: tuple[FederatedCredential, ...] = ()
+    public_client: bool = False
+    family: bool = False
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A managed identity (system- or user-assigned) as Entra sees it: a service principal."""
+
+    name: str
+    client_id: str
+    object_id: str
+    tenant: str
+    resource_id: str
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    name: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    mode: str = "absent"
+    account: str = ""
+    subscription: str = ""
+
+
+@dataclass(frozen=True)
+class ManagedIdentitySpec:
+    kind: str = "none"
+    mode: str = "ok"
+    system: str = ""
+    user_assigned: tuple[str, ...] = ()
+    delay: float = 3.0
+
+
+@dataclass(frozen=True)
+class WorkloadIdentitySpec:
+    app: str
+    issuer: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class SharedCacheSpec:
+    accounts: tuple[str, ...] = ()
+    revoked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BrowserSpec:
+    """The scripted browser: which accounts already have a session and which one to pick."""
+
+    sessions: tuple[str, ...] = ()
+    choose: str = ""
+
+
+@dataclass(frozen=True)
+class Expected:
+    credential: str
+    account: str
+    members: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    tenants: tuple[Tenant, ...]
+    users: tuple[User, ...]
+    apps: tuple[App, ...]
+    identities: tuple[Identity, ...]
+    subscriptions: tuple[Subscription, ...]
+    tools: dict[str, ToolSpec]
+    managed_identity: ManagedIdentitySpec
+    workload_identity: WorkloadIdentitySpec | None
+    shared_cache: SharedCacheSpec
+    browser: BrowserSpec
+    env: dict[str, str]
+    expected: Expected
+    raw: dict[str, Any]
+    path: Path | None = None
+
+    def tenant(self, ref: str) -> Tenant:
+        """Find a tenant by id or domain (case-insensitive), as Entra accepts both in URLs."""
+        for tenant in self.tenants:
+            if ref.lower() in (tenant.id.lower(), tenant.domain.lower()):
+                return tenant
+        raise KeyError(ref)
+
+    def user(self, upn: str) -> User:
+        for user in self.users:
+            if user.upn.lower() == upn.lower():
+                return user
+        raise KeyError(upn)
+
+    def app(self, ref: str) -> App:
+        for app in self.apps:
+            if ref in (app.name, app.client_id):
+                return app
+        raise KeyError(ref)
+
+    def identity(self, ref: str) -> Identity:
+        for identity in self.identities:
+            if ref in (identity.name, identity.client_id, identity.object_id):
+                return identity
+        raise KeyError(ref)
+
+    def subscription_for(self, spec: ToolSpec, tenant_id: str) -> Subscription | None:
+        for sub in self.subscriptions:
+            if spec.subscription in (sub.id, sub.name):
+                return sub
+        return next((s for s in self.subscriptions if s.tenant == tenant_id), None)
+
+
+# First-party public clients of the FOCI family; always registered in every tenant.
+FIRST_PARTY_APPS = (
+    ("Microsoft Azure CLI", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
+    ("Microsoft Azure PowerShell", "1950a258-227b-4e31-a9cf-717495945fc2"),
+    ("Visual Studio Code", "aebc6443-996d-45c2-90f0-388ff96faa56"),
+)
+
+
+def list_scenarios() -> list[str]:
+    """Names of the scenario files shipped in resources/scenarios."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def load(name_or_path: str | Path) -> Scenario:
+    """Load a scenario by name (resources/scenarios/NAME.toml) or by file path."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml" or not path.exists():
+        path = SCENARIO_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            raise LookupError(UNKNOWN_SCENARIO.format(name=str(name_or_path), names=", ".join(list_scenarios())))
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return from_dict(data, name=path.stem, path=path)
+
+
+def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> Scenario:
+    """Build a Scenario from parsed TOML, resolving tenant references and validating modes."""
+    tenants = tuple(Tenant(t["id"], t["domain"], t.get("name", t["domain"])) for t in data.get("tenants", ()))
+    if not tenants:
+        raise ValueError(f"scenario {name!r} declares no tenant")
+
+    def tenant_id(ref: str | None) -> str:
+        if not ref:
+            return tenants[0].id
+        for t in tenants:
+            if ref.lower() in (t.id.lower(), t.domain.lower()):
+                return t.id
+        raise ValueError(UNKNOWN_REF.format(scenario=name, kind="tenant", ref=ref))
+
+    users = tuple(
+        User(u["upn"], u["oid"], tenant_id(u.get("tenant")), u.get("password", ""), u.get("name", u["upn"]))
+        for u in data.get("users", ())
+    )
+    apps = [
+        App(
+            name=a["name"],
+            client_id=a["client_id"],
+            object_id=a.get("object_id", a["client_id"]),
+            tenant=tenant_id(a.get("tenant")),
+            secrets=tuple(a.get("secrets", ())),
+            certificates=tuple(a.get("certificates", ())),
+            federated=tuple(FederatedCredential(**f) for f in a.get("federated", ())),
+            public_client=a.get("public_client", False),
+            roles=tuple(a.get("roles", ())),
+        )
+        for a in data.get("apps", ())
+    ]
+    known = {a.client_id for a in apps}
+    apps += [
+        App(name=n, client_id=c, object_id=c, tenant=tenants[0].id, public_client=True, family=True)
+        for n, c in FIRST_PARTY_APPS
+        if c not in known
+    ]
+    identities = tuple(
+        Identity(
+            i["name"], i["client_id"], i["object_id"], tenant_id(i.get("tenant")),
+            i.get("resource_id", f"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg"
+                  f"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{i['name']}"),
+        )
+        for i in data.get("identities", ())
+    )
+    subscriptions = tuple(
+        Subscription(s["id"], s["name"], tenant_id(s.get("tenant"))) for s in data.get("subscriptions", ())
+    )
+    tools = {}
+    for tool in ("az", "azd", "pwsh"):
+        spec = data.get("tools", {}).get(tool, {})
+        mode = spec.get("mode", "absent")
+        _check(name, f"tools.{tool}", mode, TOOL_MODES)
+        tools[tool] = ToolSpec(mode, spec.get("account", ""), spec.get("subscription", ""))
+    mi = data.get("managed_identity", {})
+    mi_spec = ManagedIdentitySpec(
+        kind=mi.get("kind", "none"),
+        mode=mi.get("mode", "ok"),
+        system=mi.get("system", ""),
+        user_assigned=tuple(mi.get("user_assigned", ())),
+        delay=float(mi.get("delay", 3.0)),
+    )
+    _check(name, "managed_identity.kind", mi_spec.kind, MI_KINDS)
+    _check(name, "managed_identity", mi_spec.mode, MI_MODES)
+    wi = data.get("workload_identity")
+    expected = data.get("expected", {})
+    scenario = Scenario(
+        name=name,
+        description=data.get("description", "").strip(),
+        tenants=tenants,
+        users=users,
+        apps=tuple(apps),
+        identities=identities,
+        subscriptions=subscriptions,
+        tools=tools,
+        managed_identity=mi_spec,
+        workload_identity=WorkloadIdentitySpec(**wi) if wi else None,
+        shared_cache=SharedCacheSpec(**{k: tuple(v) for k, v in data.get("shared_cache", {}).items()}),
+        browser=BrowserSpec(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.get("browser", {}).items()}),
+        env={k: str(v) for k, v in data.get("env", {}).items()},
+        expected=Expected(expected.get("credential", ""), expected.get("account", ""), dict(expected.get("members", {}))),
+        raw=data,
+        path=path,
+    )
+    _check_references(scenario)
+    return scenario
+
+
+def _check(scenario: str, what: str, mode: str, allowed: tuple[str, ...]) -> None:
+    if mode not in allowed:
+        raise ValueError(BAD_MODE.format(scenario=scenario, what=what, mode=mode, allowed=", ".join(allowed)))
+
+
+def _check_references(s: Scenario) -> None:
+    """Fail at load time, not deep inside a request handler, when a name points nowhere."""
+    refs = [("user", t.account) for t in s.tools.values() if t.account]
+    refs += [("user", u) for u in (*s.shared_cache.accounts, *s.shared_cache.revoked, *s.browser.sessions)]
+    if s.browser.choose:
+        refs.append(("user", s.browser.choose))
+    mi = s.managed_identity
+    mi_refs = [r for r in (mi.system, *mi.user_assigned) if r]
+    lookups = {"user": s.user, "identity": s.identity, "app": s.app}
+    if mi.kind == "cloud_shell":
+        refs += [("user", r) for r in mi_refs]
+    else:
+        refs += [("identity", r) for r in mi_refs]
+    if s.workload_identity:
+        refs.append(("app", s.workload_identity.app))
+    for kind, ref in refs:
+        try:
+            lookups[kind](ref)
+        except KeyError:
+            raise ValueError(UNKNOWN_REF.format(scenario=s.name, kind=kind, ref=ref)) from None
+
+
+def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge tables; lists and scalars in `overrides` replace the base value."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """The same scenario with parts replaced, e.g. {"tools": {"az": {"mode": "hang"}}}."""
+    return from_dict(merge(scenario.raw, overrides), name=scenario.name, path=scenario.path)

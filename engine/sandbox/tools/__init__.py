@@ -1,0 +1,43 @@
+"""Fake developer tools (az, azd, pwsh) and the scripted browser, installed as executables on PATH."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SHIMS = {
+    "az": "engine.sandbox.tools.az",
+    "azd": "engine.sandbox.tools.azd",
+    "pwsh": "engine.sandbox.tools.pwsh",
+    "chainsight-sandbox-browser": "engine.sandbox.browser",
+}
+# Exit 127 with the shell's wording: what a machine without the tool shows, when a real one would be on PATH.
+MISSING = "#!/bin/sh\necho \"/bin/sh: 1: {name}: not found\" >&2\nexit 127\n"
+SHIM = """#!{python}
+# Chainsight sandbox: fake `{name}`; behaviour comes from the scenario state file.
+import sys
+sys.path.insert(0, {root!r})
+from {module} import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def install(bin_dir: Path, present: set[str], shadowed: set[str] = frozenset()) -> dict[str, Path]:
+    """Write the shims in `present`; for tools in `shadowed` (absent here but found on the system PATH)
+    write a not-found stand-in so the real tool is never reached."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, module in SHIMS.items():
+        if name in present:
+            text = SHIM.format(python=sys.executable, name=name, root=str(REPO_ROOT), module=module)
+        elif name in shadowed:
+            text = MISSING.format(name=name)
+        else:
+            continue
+        path = bin_dir / name
+        path.write_text(text)
+        os.chmod(path, 0o755)
+        written[name] = path
+    return written

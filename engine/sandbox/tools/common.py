@@ -1,0 +1,73 @@
+"""What every fake tool shares: the scenario state file, token redemption at the sandbox authority, hanging.
+
+Tool modules import only the standard library so that each spawn stays fast (a chain may run three tools).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
+NO_STATE = "chainsight sandbox: {tool} was started outside a sandbox ({env} is not set)\n"
+
+
+class AuthorityError(Exception):
+    """The authority refused the grant; `description` is Entra's AADSTS text (CRLFs as az prints them: LFs)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description.replace("\r\n", "\n")
+
+
+def load_state(tool: str) -> dict[str, Any]:
+    path = os.environ.get(STATE_ENV)
+    if not path or not os.path.exists(path):
+        sys.stderr.write(NO_STATE.format(tool=tool, env=STATE_ENV))
+        raise SystemExit(1)
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    state["_path"] = path
+    return state
+
+
+def redeem(state: dict[str, Any], tool: dict[str, Any], scope: str, tenant: str = "", claims: str = "") -> dict[str, Any]:
+    """Exchange the tool's FOCI refresh token for an access token, over HTTPS at the sandbox authority."""
+    tenant = tenant or tool["user"]["tenant"]
+    form = {
+        "client_id": tool["client_id"], "grant_type": "refresh_token", "refresh_token": tool["refresh_token"],
+        "scope": f"{scope} offline_access openid profile", "client_info": "1",
+    }
+    if claims:
+        form["claims"] = claims
+    url = f"{state['authority_url']}/{urllib.parse.quote(tenant)}/oauth2/v2.0/token"
+    context = ssl.create_default_context(cafile=state["ca_bundle"])
+    # The authority is on loopback: never let an inherited proxy variable route this request elsewhere.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST")
+    try:
+        with opener.open(request, timeout=30) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as err:
+        body = json.loads(err.read() or b"{}")
+        raise AuthorityError(body.get("error", "server_error"), body.get("error_description", str(err))) from None
+
+
+def expires_on(token_response: dict[str, Any]) -> int:
+    return int(time.time()) + int(token_response["expires_in"])
+
+
+def hang(state: dict[str, Any]) -> int:
+    """Block like a stuck tool; end when killed, when orphaned, or when the sandbox is gone."""
+    parent = os.getppid()
+    while os.path.exists(state["_path"]) and os.getppid() == parent:
+        time.sleep(0.1)
+    return 1
