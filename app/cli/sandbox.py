@@ -45,7 +45,7 @@ def list_command(args: argparse.Namespace) -> int:
         expected = scenario.expected
         verdict = f"{expected.credential} as {expected.account}" if expected.credential else "chain fails"
         summary = scenario.description.split(".")[0].replace("\n", " ")
-        print(f"{name:28} {verdict}\n{'':28} {summary}.")
+        print(f"{name:28} {verdict}\n{'':28} {summary}.", flush=True)
     return 0
 
 

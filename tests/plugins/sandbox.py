@@ -1,0 +1,114 @@
+"""Pytest plugin: running sandbox scenarios for tests, in-process or as an isolated subprocess.
+
+Fixtures: `sandbox_factory`, `sandbox_run`, `netns_available`, `sandbox_session_for`.
+Helper: `require_system(condition, reason)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import tomli_w
+
+from engine.sandbox import load_scenario, netns
+from engine.sandbox.sandbox import Sandbox
+
+REQUIRE_SYSTEM_ENV = "CHAINSIGHT_REQUIRE_SYSTEM"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESULT_MARKER = "CHAINSIGHT-RESULT:"
+
+
+def require_system(condition: bool, reason: str) -> None:
+    """Skip when a system component is missing; fail instead when CI sets CHAINSIGHT_REQUIRE_SYSTEM=1."""
+    if condition:
+        return
+    if os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
+        pytest.fail(f"required system component missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def netns_available() -> tuple[bool, str]:
+    return netns.available()
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
+    """`sandbox_factory(name_or_path, **overrides)` -> a started Sandbox (in this process), stopped at teardown."""
+    started: list[Sandbox] = []
+
+    def factory(name: str | Path, **overrides: Any) -> Sandbox:
+        box = Sandbox(load_scenario(name, overrides or None)).start()
+        started.append(box)
+        return box
+
+    yield factory
+    for box in started:
+        box.stop()
+
+
+def sandbox_session_for(box: Sandbox) -> requests.Session:
+    """A requests session that reaches the sandbox like a scenario child would, ignoring this machine's env."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(box.ca_bundle)
+    session.proxies = {"http": box.proxy_url, "https": box.proxy_url}
+    return session
+
+
+@dataclass
+class SandboxRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    isolated: bool
+
+    def result(self) -> Any:
+        """The JSON the snippet printed with `emit(...)` (last one wins)."""
+        lines = [ln for ln in self.stdout.splitlines() if ln.startswith(RESULT_MARKER)]
+        assert lines, f"no result printed\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
+        return json.loads(lines[-1][len(RESULT_MARKER):])
+
+
+# Prepended to every snippet: `emit(obj)` prints a result line the test can read back.
+PRELUDE = f"""
+import json as _json
+def emit(obj):
+    print({RESULT_MARKER!r} + _json.dumps(obj), flush=True)
+"""
+
+
+@pytest.fixture
+def sandbox_run(tmp_path: Path) -> Callable[..., SandboxRun]:
+    """`sandbox_run(scenario, code, overrides=None, isolate=True, timeout=90)` runs `python -c code` under
+    `python -m app.cli.sandbox exec` (in a loopback-only network namespace when this machine allows)."""
+
+    def run(scenario: str | Path, code: str, *, overrides: dict[str, Any] | None = None, isolate: bool = True,
+            timeout: float = 90) -> SandboxRun:
+        target = str(scenario)
+        if overrides:
+            loaded = load_scenario(scenario, overrides)
+            target = str(tmp_path / f"{loaded.name}.toml")
+            Path(target).write_bytes(tomli_w.dumps(loaded.raw).encode())
+        can_isolate, reason = netns.available()
+        if isolate and not can_isolate:
+            if os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
+                pytest.fail(f"required system component missing: {reason}", pytrace=False)
+            isolate = False
+        argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
+        argv += ["--isolate-network"] if isolate else []
+        argv += ["--", sys.executable, "-c", PRELUDE + code]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT,
+                              env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+        return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
+
+    return run
