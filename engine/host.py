@@ -7,6 +7,7 @@ environment variables, and the sandbox are all Hosts, so every run uses the same
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform as _platform
 import shutil
@@ -14,7 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping
+import webbrowser
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -41,13 +43,14 @@ class ProcessResult:
 class Host:
     """A machine: environment, tools, processes, HTTP, files and clock."""
 
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)
     system: str = field(default_factory=_platform.system)  # "Linux", "Darwin", "Windows"
     sys_platform: str = sys.platform
     kernel_release: str = field(default_factory=_platform.release)
     home: Path | None = None
     label: str = "this machine"
-    overlay: Mapping[str, str | None] = field(default_factory=dict)
+    overlay: Mapping[str, str | None] = field(default_factory=dict, repr=False)
+    browser: Callable[[str], bool] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
@@ -69,7 +72,7 @@ class Host:
         for name, value in (set or {}).items():
             env[name] = value
             overlay[name] = value
-        return Host(env, self.system, self.sys_platform, self.kernel_release, self.home, self.label, overlay)
+        return dataclasses.replace(self, env=env, overlay=overlay)
 
     # ---- environment and files ---------------------------------------------------------------
     def getenv(self, name: str, default: str | None = None) -> str | None:
@@ -186,10 +189,25 @@ class Host:
                 if deadline is not None and time.monotonic() >= deadline:
                     raise subprocess.TimeoutExpired(proc.args, timeout) from None
 
+    # ---- browser ------------------------------------------------------------------------------
+    def open_browser(self, url: str) -> bool:
+        """Open ``url`` in the user's browser as ``webbrowser.open`` does; False when there is none.
+
+        A host may carry its own opener (the sandbox's scripted browser, a test's fake).
+        """
+        with events.step("browser", "open the system browser", url=_redact_url(url)) as handle:
+            opened = (self.browser or _system_browser)(url)
+            handle.detail["opened"] = bool(opened)
+            return bool(opened)
+
     # ---- HTTP ---------------------------------------------------------------------------------
     def session(self) -> HostSession:
         """A requests session that honours this host's proxy and CA variables as requests would."""
         return HostSession(self.env)
+
+
+def _system_browser(url: str) -> bool:
+    return webbrowser.open(url)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
