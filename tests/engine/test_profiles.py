@@ -31,7 +31,7 @@ OBSERVED = [
         "1.23",
         {},
         {"exclude_visual_studio_code_credential": False, "exclude_interactive_browser_credential": False},
-        OLD_DEFAULT[:3] + ["VisualStudioCodeCredential"] + OLD_DEFAULT[3:] + ["InteractiveBrowserCredential"],
+        [*OLD_DEFAULT[:3], "VisualStudioCodeCredential", *OLD_DEFAULT[3:], "InteractiveBrowserCredential"],
     ),
     ("1.23", {"AZURE_TOKEN_CREDENTIALS": "dev"}, {}, OLD_DEFAULT[2:]),
     ("1.23", {"AZURE_TOKEN_CREDENTIALS": " PROD "}, {}, OLD_DEFAULT[:2]),
@@ -61,7 +61,7 @@ OBSERVED = [
         "1.23",
         {"AZURE_TOKEN_CREDENTIALS": "dev"},
         {"exclude_interactive_browser_credential": False},
-        OLD_DEFAULT[2:] + ["InteractiveBrowserCredential"],
+        [*OLD_DEFAULT[2:], "InteractiveBrowserCredential"],
     ),
     ("1.23", {"AZURE_TOKEN_CREDENTIALS": "prod"}, {"exclude_interactive_browser_credential": False}, OLD_DEFAULT[:2]),
     ("1.23", {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_FEDERATED_TOKEN_FILE": "/x"}, {}, OLD_DEFAULT),
@@ -118,5 +118,5 @@ def test_profiles_are_found_by_short_or_full_version(name, version):
 
 
 def test_unknown_profile_says_which_exist():
-    with pytest.raises(ValueError, match="1.27, 1.23, 1.19"):
+    with pytest.raises(ValueError, match=r"1\.27, 1\.23, 1\.19"):
         get_profile("0.9")
