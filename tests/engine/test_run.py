@@ -1,0 +1,105 @@
+"""Runs: events reach observers live from the worker thread, steps nest in attempts, cancel stops a run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+
+from engine import events
+from engine.chain import ChainedTokenCredential
+from engine.errors import CredentialUnavailableError
+from engine.run import ChainRun, run_chain
+from engine.token import AccessToken
+from tests.oracle.doubles import USER_TOKEN
+
+
+class Unavailable:
+    def get_token(self, *scopes, **kwargs):
+        raise CredentialUnavailableError("not here")
+
+
+class Blocking:
+    """Succeeds only once the test releases it, so the test can look at the run while it is live."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def get_token(self, *scopes, **kwargs):
+        self.entered.set()
+        assert self.release.wait(10)
+        return AccessToken(USER_TOKEN, 4102444800)
+
+
+class RunsATool:
+    def __init__(self, host) -> None:
+        self.host = host
+
+    def get_token(self, *scopes, **kwargs):
+        self.host.run([sys.executable, "-c", "import time; time.sleep(30)"], timeout=60)
+        raise AssertionError("unreachable")
+
+
+def test_observers_receive_events_live_from_the_running_thread():
+    blocking = Blocking()
+    seen: list[tuple[str, str]] = []
+    observer_threads: set[str] = set()
+
+    def observer(event):
+        seen.append((type(event).__name__, threading.current_thread().name))
+        observer_threads.add(threading.current_thread().name)
+
+    result: list[ChainRun] = []
+    worker = threading.Thread(
+        target=lambda: result.append(run_chain(ChainedTokenCredential(Unavailable(), blocking), observers=[observer])),
+        name="worker",
+    )
+    worker.start()
+    assert blocking.entered.wait(10)
+    live = [name for name, _ in seen]
+    assert live == ["RunStarted", "AttemptStarted", "AttemptFinished", "AttemptStarted"]
+    blocking.release.set()
+    worker.join(10)
+    assert observer_threads == {"worker"}
+    run = result[0]
+    assert [(a.credential, a.outcome) for a in run.attempts] == [
+        ("Unavailable", "unavailable"),
+        ("Blocking", "succeeded"),
+    ]
+    assert run.selected == "Blocking" and run.account.upn == "dev@contoso.com" and run.expires_on == 4102444800
+
+
+def test_steps_belong_to_their_attempt_and_runs_serialise_without_tokens(host):
+    class ReadsAFile:
+        def get_token(self, *scopes, **kwargs):
+            host.read_text("/etc/hostname" if host.exists("/etc/hostname") else "/etc/passwd")
+            return AccessToken(USER_TOKEN, 1)
+
+    run = run_chain(ChainedTokenCredential(Unavailable(), ReadsAFile()))
+    assert run.attempts[0].steps == []
+    assert [s.kind for s in run.attempts[1].steps] == ["file"]
+    assert run.attempts[1].steps[0].duration >= 0
+    text = json.dumps(run.to_json())
+    assert USER_TOKEN not in text and USER_TOKEN.split(".")[1] not in text
+
+
+def test_cancel_ends_a_run_stuck_in_a_process(host):
+    recorder = events.Recorder()
+    result: list[ChainRun] = []
+    worker = threading.Thread(target=lambda: result.append(run_chain(RunsATool(host), recorder=recorder)))
+    worker.start()
+    while not any(isinstance(e, events.StepStarted) for e in list(recorder.events)):
+        threading.Event().wait(0.01)
+    recorder.cancelled.set()
+    worker.join(5)
+    assert not worker.is_alive()
+    run = result[0]
+    assert run.outcome == "cancelled" and run.attempts[0].outcome == "cancelled"
+    assert run.attempts[0].steps[0].detail.get("killed") is True
+
+
+def test_a_failing_standalone_credential_is_one_failed_attempt():
+    run = run_chain(Unavailable())
+    assert run.outcome == "failed" and run.error == "not here"
+    assert [(a.credential, a.outcome, a.message) for a in run.attempts] == [("Unavailable", "unavailable", "not here")]
