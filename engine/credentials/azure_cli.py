@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from engine import events
+from engine.context import within_dac
 from engine.credentials.base import Credential
+from engine.credentials.cli_output import parse_az_token, sanitize_az
+from engine.credentials.developer_tools import (
+    ToolOutput,
+    encode_base64,
+    is_windows,
+    run_tool,
+    safe_working_dir,
+    single_resource,
+)
+from engine.credentials.logging import DECORATORS, logged
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
-from engine.validation import validate_subscription, validate_tenant_id
+from engine.tenant import resolve_tenant
+from engine.token import AccessToken
+from engine.validation import validate_scope, validate_subscription, validate_tenant_id
 
 DEFAULT_PROCESS_TIMEOUT = 10
+LOGGER = "azure.identity._credentials.azure_cli"
+EXECUTABLE_NAME = "az"
+COMMAND_LINE = ["account", "get-access-token", "--output", "json"]
+
+CLI_NOT_FOUND = "Azure CLI not found on path"
+NOT_LOGGED_IN = "Please run 'az login' to set up an account"
+FAILED_TO_INVOKE = "Failed to invoke Azure CLI"
+FAILED_TO_EXECUTE = "Failed to execute '{}'"
+FAILED_TO_INVOKE_THE_CLI = "Failed to invoke the Azure CLI"
+NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
+CLAIMS_UNSUPPORTED = (
+    "This credential doesn't support claims challenges. To authenticate with the required "
+    "claims, please run the following command (requires Azure CLI version 2.76.0 or later): "
+    "az login --claims-challenge {claims_value}"
+)
+UNEXPECTED_OUTPUT = (
+    "Unexpected output from Azure CLI: '{}'. \n"
+    "To mitigate this issue, please refer to the troubleshooting guidelines here at "
+    "https://aka.ms/azsdk/python/identity/azclicredential/troubleshoot."
+)
 
 
 class AzureCliCredential(Credential):
@@ -28,3 +66,87 @@ class AzureCliCredential(Credential):
         self.subscription = subscription
         self._additionally_allowed_tenants = list(additionally_allowed_tenants or [])
         self._process_timeout = process_timeout
+
+    @logged(DECORATORS)
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
+        **kwargs: Any,
+    ) -> AccessToken:
+        """A token from the signed-in Azure CLI; never cached, every call runs ``az``."""
+        tenant_id = tenant_id or None  # azure-identity forwards only a truthy tenant
+        if claims:
+            message = CLAIMS_UNSUPPORTED.format(claims_value=encode_base64(claims))
+            if tenant_id:
+                message += f" --tenant {tenant_id}"
+            if scopes:
+                message += f" --scope {scopes[0]}"
+            raise CredentialUnavailableError(message=message)
+        if tenant_id:
+            validate_tenant_id(tenant_id)
+        for scope in scopes:
+            validate_scope(scope)
+
+        command_args = [*COMMAND_LINE, "--resource", single_resource(scopes)]
+        tenant = resolve_tenant(
+            self.tenant_id,
+            tenant_id,
+            additionally_allowed_tenants=self._additionally_allowed_tenants,
+            env=self.host.env,
+        )
+        if tenant:
+            command_args += ["--tenant", tenant]
+        if self.subscription:
+            command_args += ["--subscription", self.subscription]
+        output = self._run(command_args)
+
+        parsed = parse_az_token(output)
+        if not parsed:
+            message = UNEXPECTED_OUTPUT.format(sanitize_az(output))
+            if within_dac.get():
+                raise CredentialUnavailableError(message=message)
+            raise ClientAuthenticationError(message=message)
+        token, expires_on = parsed
+        return AccessToken(token, expires_on)
+
+    def _executable(self) -> str | None:
+        # On Windows az is a batch file, az.cmd; plain "az" is the fallback azure-identity keeps.
+        if is_windows(self.host):
+            return self.host.which(EXECUTABLE_NAME + ".cmd") or self.host.which(EXECUTABLE_NAME)
+        return self.host.which(EXECUTABLE_NAME)
+
+    def _run(self, command_args: list[str]) -> str:
+        az_path = self._executable()
+        if not az_path:
+            raise CredentialUnavailableError(message=CLI_NOT_FOUND)
+        argv = [az_path, *command_args]
+        try:
+            cwd = safe_working_dir(self.host, NO_SYSTEMROOT)
+            env = {**self.host.env, "AZURE_CORE_NO_COLOR": "true"}
+            events.log(LOGGER, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
+            result = run_tool(
+                self.host, argv, env=env, cwd=cwd, timeout=self._process_timeout, label="az account get-access-token"
+            )
+        except OSError as ex:
+            raise CredentialUnavailableError(message=FAILED_TO_EXECUTE.format(argv[0])) from ex
+        except Exception as ex:  # a timeout (the child is killed), undecodable output, no SYSTEMROOT
+            raise CredentialUnavailableError(message=FAILED_TO_INVOKE_THE_CLI) from ex
+        if result.returncode != 0:
+            raise classify_failure(result)
+        return result.stdout
+
+
+def classify_failure(result: ToolOutput) -> ClientAuthenticationError:
+    """The error for a non-zero ``az`` exit, as azure-identity classifies it."""
+    stderr = result.stderr
+    if result.returncode == 127 or stderr.startswith("'az' is not recognized"):
+        return CredentialUnavailableError(message=CLI_NOT_FOUND)
+    if ("az login" in stderr or "az account set" in stderr) and "AADSTS" not in stderr:
+        return CredentialUnavailableError(message=NOT_LOGGED_IN)
+    message = sanitize_az(stderr) if stderr else FAILED_TO_INVOKE
+    if within_dac.get():
+        return CredentialUnavailableError(message=message)
+    return ClientAuthenticationError(message=message)

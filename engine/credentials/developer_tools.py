@@ -1,0 +1,96 @@
+"""What the developer-tool credentials (az, azd, pwsh) share: where and how their process runs.
+
+azure-identity runs each tool from a directory the OS controls (so a planted ``az`` in the app's
+working directory is never picked up), with stdin from /dev/null, stdout and stderr captured in text
+mode, and a timeout. Text mode matters: it decodes strictly (undecodable bytes are an error, not a
+replacement character) and turns ``\\r\\n`` and lone ``\\r`` into ``\\n`` before any parsing.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.errors import CredentialUnavailableError
+from engine.host import Host
+
+POSIX_WORKING_DIR = "/bin"
+ONE_SCOPE_ONLY = "This credential requires exactly one scope per token request."
+# Host.run decodes with errors="replace"; this character is the trace of a byte that was not UTF-8.
+_REPLACEMENT = "\ufffd"
+
+
+class UndecodableOutput(ValueError):
+    """The tool wrote bytes that are not text; azure-identity's text-mode pipes fail the same way."""
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    """A finished tool process, its streams as azure-identity's text-mode pipes would read them."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def is_windows(host: Host) -> bool:
+    return host.system == "Windows"
+
+
+def getenv_windows_style(host: Host, name: str) -> str | None:
+    """A variable as ``os.environ`` gives it: case-insensitively on Windows."""
+    if not is_windows(host):
+        return host.env.get(name)
+    wanted = name.upper()
+    return next((value for key, value in host.env.items() if key.upper() == wanted), None)
+
+
+def safe_working_dir(host: Host, missing_systemroot: str) -> str:
+    """``/bin``, or ``%SYSTEMROOT%`` on Windows; CUE(``missing_systemroot``) when that is unset."""
+    if is_windows(host):
+        path = getenv_windows_style(host, "SYSTEMROOT")
+        if not path:
+            raise CredentialUnavailableError(message=missing_systemroot)
+        return path
+    return POSIX_WORKING_DIR
+
+
+def as_text_mode(stream: str) -> str:
+    """What ``universal_newlines=True`` reads: strict decoding, every line ending as ``\\n``."""
+    if _REPLACEMENT in stream:
+        raise UndecodableOutput("the tool's output is not valid UTF-8")
+    return stream.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def run_tool(
+    host: Host,
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: str,
+    timeout: float | None,
+    label: str,
+) -> ToolOutput:
+    """Run a tool through the Host (a recorded step).
+
+    Raises ``OSError`` when it cannot start, ``subprocess.TimeoutExpired`` after killing it on
+    timeout, and ``UndecodableOutput`` when its output is not text.
+    """
+    result = host.run(list(argv), env=env, cwd=cwd, timeout=timeout, label=label)
+    return ToolOutput(result.returncode, as_text_mode(result.stdout), as_text_mode(result.stderr))
+
+
+def single_resource(scopes: Sequence[str]) -> str:
+    """The v1 resource of the only scope (``/.default`` removed); ValueError unless exactly one."""
+    if len(scopes) != 1:
+        raise ValueError(ONE_SCOPE_ONLY)
+    resource = scopes[0]
+    if resource.endswith("/.default"):
+        resource = resource[: -len("/.default")]
+    return resource
+
+
+def encode_base64(text: str) -> str:
+    """Claims as the tools take them: UTF-8, standard base64 with padding."""
+    return base64.b64encode(text.encode("utf-8")).decode("utf-8")

@@ -1,0 +1,90 @@
+"""Run the real azure-identity credential and the engine's against the same fake tool; collect both sides.
+
+Each side's outcome is a token (text, expires_on) or an error (class name, text); its log lines are
+(logger, level, message) triples: azure-identity's from its loggers at DEBUG, ours from the recorder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import events
+from engine.host import Host
+from engine.secrets import reveal
+from tests.oracle.fake_tools import Call, FakeTool
+
+
+@dataclass
+class Side:
+    outcome: tuple
+    logs: list[tuple[str, int, str]]
+    calls: list[Call] = field(default_factory=list)
+    steps: list[events.StepFinished] = field(default_factory=list)
+    started: list[events.StepStarted] = field(default_factory=list)
+
+
+def outcome_of(call: Callable[[], Any]) -> tuple:
+    try:
+        token = call()
+    except Exception as ex:
+        return ("error", type(ex).__name__, str(ex))
+    return ("token", reveal(token.token), token.expires_on)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def run_real(call: Callable[[], Any], tool: FakeTool | None = None) -> Side:
+    """``call`` (which uses azure.identity) with its loggers captured at DEBUG."""
+    capture = _Capture()
+    logger = logging.getLogger("azure.identity")
+    previous = logger.level
+    logger.addHandler(capture)
+    logger.setLevel(logging.DEBUG)
+    try:
+        result = outcome_of(call)
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(previous)
+    calls = tool.calls() if tool else []
+    if tool:
+        tool.reset_calls()
+    return Side(result, capture.records, calls)
+
+
+def run_ours(call: Callable[[], Any], tool: FakeTool | None = None) -> Side:
+    """``call`` (which uses the engine) with a recorder bound, so its log lines and steps are kept."""
+    recorder = events.Recorder()
+    with events.recording(recorder):
+        result = outcome_of(call)
+    logs = [(e.logger, e.level, e.message) for e in recorder.events if isinstance(e, events.LogEmitted)]
+    steps = [e for e in recorder.events if isinstance(e, events.StepFinished)]
+    started = [e for e in recorder.events if isinstance(e, events.StepStarted)]
+    calls = tool.calls() if tool else []
+    if tool:
+        tool.reset_calls()
+    return Side(result, logs, calls, steps, started)
+
+
+def host_now() -> Host:
+    """The engine's view of the environment azure-identity sees right now (os.environ as patched)."""
+    return Host(env=dict(os.environ))
+
+
+def secret_free(side: Side, *secrets: str) -> bool:
+    """True when no secret appears in the side's error text, log lines or step details."""
+    texts = [repr(side.outcome[1:]) if side.outcome[0] == "error" else ""]
+    texts += [message for _, _, message in side.logs]
+    texts += [repr(step.detail) + repr(step.error) for step in side.steps]
+    texts += [repr(step.detail) + step.label for step in side.started]
+    return not any(secret in text for secret in secrets for text in texts)
