@@ -17,8 +17,12 @@ SHIMS = {
 MISSING = "#!/bin/sh\necho \"/bin/sh: 1: {name}: not found\" >&2\nexit 127\n"
 SHIM = """#!{python}
 # Chainsight sandbox: fake `{name}`; behaviour comes from the scenario state file.
-import sys
-sys.path.insert(0, {root!r})
+import os, sys, types
+# Register the packages without running their __init__: the tool must not load the whole engine.
+for _name in ("engine", "engine.sandbox", "engine.sandbox.tools"):
+    _module = types.ModuleType(_name)
+    _module.__path__ = [os.path.join({root!r}, *_name.split("."))]
+    sys.modules[_name] = _module
 from {module} import main
 raise SystemExit(main(sys.argv[1:]))
 """
