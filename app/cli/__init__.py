@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
-_COMMAND_MODULES = ("app.cli.run", "app.cli.sandbox")
+_COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         return _start_gui(parser, argv if argv is not None else sys.argv[1:])
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0
 
 
 def _start_gui(parser: argparse.ArgumentParser, argv: list[str]) -> int:

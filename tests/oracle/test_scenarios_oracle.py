@@ -1,0 +1,227 @@
+"""Issue 4's oracle: sandbox scenarios, each run by the real azure-identity 1.27.0 and by the engine.
+
+Every case runs inside ``chainsight sandbox exec`` (in a loopback-only network namespace where the
+machine allows) and requires the same members, the same attempts with the same outcomes in order,
+the same selected credential, the same account and the same error text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+ARM = "https://management.azure.com/.default"
+GRAPH = "https://graph.microsoft.com/.default"
+FAST_IMDS_MISS = {"managed_identity": {"kind": "imds", "mode": "identity_not_found"}}
+APP_SERVICE_UAMI = "5e0f1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b"
+VM_SYSTEM = "a7b8c9d0-0010-4000-8000-0000000e0010"
+VM_USER = "f6a7b8c9-0009-4000-8000-0000000d0009"
+
+
+@dataclass
+class Case:
+    scenario: str
+    env: dict = field(default_factory=dict)  # None unsets
+    kwargs: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)
+    scopes: list = field(default_factory=lambda: [ARM])
+    tenant_id: str | None = None
+    claims: str | None = None
+    chain: list | None = None  # ChainedTokenCredential members: [{"type": ..., "options": {...}}]
+
+
+def tool(name: str, mode: str, **extra) -> dict:
+    return {"tools": {name: {"mode": mode, **extra}}}
+
+
+def chain(*types: str, **options) -> list:
+    return [{"type": t, "options": dict(options.get(t, {}))} for t in types]
+
+
+CASES = {
+    # --- a developer laptop with az ------------------------------------------------------------
+    "az-default": Case("laptop-az"),
+    "az-dev": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}),
+    "az-single-name": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "AzureCliCredential"}),
+    "az-prod-fails": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "prod"}, overrides=FAST_IMDS_MISS),
+    "az-excluded-all-unavailable": Case("laptop-az", kwargs={"exclude_cli_credential": True}, overrides=FAST_IMDS_MISS),
+    "az-two-scopes-stop-at-mi": Case("laptop-az", scopes=[ARM, GRAPH]),
+    "az-invalid-scope-stops-at-cli": Case(
+        "laptop-az", scopes=["https://management.azure.com/.default!"], overrides=FAST_IMDS_MISS
+    ),
+    "az-request-tenant": Case(
+        "laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, tenant_id="4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
+    ),
+    "az-invalid-tenant": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, tenant_id="bad tenant!"),
+    "az-claims-unavailable": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, claims='{"access_token":{}}'),
+    "az-not-signed-in": Case(
+        "laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, overrides=tool("az", "not_signed_in")
+    ),
+    "az-hangs-times-out": Case(
+        "laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, kwargs={"process_timeout": 1}, overrides=tool("az", "hang")
+    ),
+    "az-garbage-softened-in-dac": Case(
+        "laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, overrides=tool("az", "garbage")
+    ),
+    "az-aadsts-softened-in-dac": Case(
+        "laptop-az",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        overrides=tool("az", "aadsts_error", account="dev@contoso.com"),
+    ),
+    "az-absent": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}, overrides=tool("az", "absent")),
+    "chained-az-garbage-stops": Case(
+        "laptop-az", chain=chain("AzureCliCredential", "AzureDeveloperCliCredential"), overrides=tool("az", "garbage")
+    ),
+    "chained-az-aadsts-stops": Case(
+        "laptop-az",
+        chain=chain("AzureCliCredential", "AzureDeveloperCliCredential"),
+        overrides=tool("az", "aadsts_error", account="dev@contoso.com"),
+    ),
+    "chained-azd-then-az": Case("laptop-az", chain=chain("AzureDeveloperCliCredential", "AzureCliCredential")),
+    "chained-az-tenant-option": Case(
+        "laptop-az",
+        chain=chain("AzureCliCredential", AzureCliCredential={"tenant_id": "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"}),
+    ),
+    "atc-invalid": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "bogus"}),
+    "require-envvar-unset": Case("laptop-az", kwargs={"require_envvar": True}),
+    "atc-excluding-the-only-member": Case(
+        "laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "azureclicredential"}, kwargs={"exclude_cli_credential": True}
+    ),
+    # --- the forgotten service principal ----------------------------------------------------------
+    "wrong-account-default": Case("laptop-wrong-account"),
+    "wrong-account-secret-unset": Case(
+        "laptop-wrong-account", env={"AZURE_CLIENT_SECRET": None}, overrides=FAST_IMDS_MISS
+    ),
+    "wrong-account-environment-excluded": Case(
+        "laptop-wrong-account", kwargs={"exclude_environment_credential": True}, overrides=FAST_IMDS_MISS
+    ),
+    "wrong-account-dev": Case("laptop-wrong-account", env={"AZURE_TOKEN_CREDENTIALS": "dev"}),
+    "wrong-account-bad-secret-stops": Case("laptop-wrong-account", env={"AZURE_CLIENT_SECRET": "not-the-secret"}),
+    "wrong-account-unknown-tenant-stops": Case(
+        "laptop-wrong-account", env={"AZURE_TENANT_ID": "00000000-0000-0000-0000-0000000000ff"}
+    ),
+    "wrong-account-empty-secret-constructor": Case("laptop-wrong-account", env={"AZURE_CLIENT_SECRET": ""}),
+    "wrong-account-http-authority-constructor": Case(
+        "laptop-wrong-account", env={"AZURE_AUTHORITY_HOST": "http://login.microsoftonline.com"}
+    ),
+    "wrong-account-graph-scope": Case("laptop-wrong-account", scopes=[GRAPH]),
+    # --- everything signed in, as different people -------------------------------------------------
+    "everything-default": Case("laptop-everything"),
+    "everything-cache-excluded": Case(
+        "laptop-everything", kwargs={"exclude_shared_token_cache_credential": True}, overrides=FAST_IMDS_MISS
+    ),
+    "everything-azd-only": Case("laptop-everything", env={"AZURE_TOKEN_CREDENTIALS": "azuredeveloperclicredential"}),
+    "everything-pwsh-only": Case("laptop-everything", env={"AZURE_TOKEN_CREDENTIALS": "azurepowershellcredential"}),
+    "chained-pwsh-before-azd": Case(
+        "laptop-everything", chain=chain("AzurePowerShellCredential", "AzureDeveloperCliCredential")
+    ),
+    "chained-azd-two-scopes": Case(
+        "laptop-everything", chain=chain("AzureDeveloperCliCredential"), scopes=[ARM, GRAPH]
+    ),
+    "chained-pwsh-two-scopes-stops": Case(
+        "laptop-everything", chain=chain("AzurePowerShellCredential", "AzureCliCredential"), scopes=[ARM, GRAPH]
+    ),
+    "everything-pwsh-module-missing": Case(
+        "laptop-everything",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        kwargs={"exclude_shared_token_cache_credential": True, "exclude_cli_credential": True},
+        overrides=tool("pwsh", "module_missing"),
+    ),
+    "everything-pwsh-not-signed-in": Case(
+        "laptop-everything",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        kwargs={"exclude_shared_token_cache_credential": True, "exclude_cli_credential": True},
+        overrides=tool("pwsh", "not_signed_in"),
+    ),
+    "everything-azd-not-signed-in": Case(
+        "laptop-everything",
+        env={"AZURE_TOKEN_CREDENTIALS": "azuredeveloperclicredential"},
+        overrides=tool("azd", "not_signed_in"),
+    ),
+    "everything-azd-garbage": Case(
+        "laptop-everything",
+        env={"AZURE_TOKEN_CREDENTIALS": "azuredeveloperclicredential"},
+        overrides=tool("azd", "garbage"),
+    ),
+    # --- the shared token cache ---------------------------------------------------------------------
+    "cache-two-accounts-ambiguous": Case("shared-cache-two-accounts", env={"AZURE_TOKEN_CREDENTIALS": "dev"}),
+    "cache-username-keyword": Case(
+        "shared-cache-two-accounts",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        kwargs={"shared_cache_username": "admin@contoso.com"},
+    ),
+    "cache-username-variable": Case(
+        "shared-cache-two-accounts", env={"AZURE_TOKEN_CREDENTIALS": "dev", "AZURE_USERNAME": "dev@contoso.com"}
+    ),
+    "cache-username-no-match": Case(
+        "shared-cache-two-accounts",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        kwargs={"shared_cache_username": "nobody@contoso.com"},
+    ),
+    "cache-wrong-tenant-filter": Case(
+        "shared-cache-two-accounts",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        kwargs={"shared_cache_tenant_id": "00000000-0000-0000-0000-0000000000ff"},
+    ),
+    "cache-revoked-softened": Case("everything-broken", env={"AZURE_TOKEN_CREDENTIALS": "dev"}),
+    "chained-cache-revoked-stops": Case(
+        "everything-broken", chain=chain("SharedTokenCacheCredential", "AzureCliCredential")
+    ),
+    # --- managed identity ---------------------------------------------------------------------------
+    "app-service-system": Case("app-service"),
+    "app-service-single-name": Case("app-service", env={"AZURE_TOKEN_CREDENTIALS": "managedidentitycredential"}),
+    "app-service-identity-not-found": Case(
+        "app-service", overrides={"managed_identity": {"mode": "identity_not_found"}}
+    ),
+    "app-service-html": Case(
+        "app-service", env={"AZURE_TOKEN_CREDENTIALS": "prod"}, overrides={"managed_identity": {"mode": "html"}}
+    ),
+    "app-service-two-scopes": Case("app-service", scopes=[ARM, GRAPH]),
+    "vm-user-assigned-from-env": Case("vm-imds-user-assigned"),
+    "vm-system-assigned-keyword-none": Case(
+        "vm-imds-user-assigned", kwargs={"managed_identity_client_id": None}, env={"AZURE_TOKEN_CREDENTIALS": "prod"}
+    ),
+    "vm-unknown-identity": Case(
+        "vm-imds-user-assigned",
+        env={"AZURE_CLIENT_ID": "00000000-0000-0000-0000-0000000000aa", "AZURE_TOKEN_CREDENTIALS": "prod"},
+    ),
+    "vm-imds-html": Case(
+        "vm-imds-user-assigned",
+        env={"AZURE_TOKEN_CREDENTIALS": "prod"},
+        overrides={"managed_identity": {"mode": "html"}},
+    ),
+    "cloud-shell": Case("cloud-shell"),
+    "identity-endpoint-alone": Case("laptop-az", env={"IDENTITY_ENDPOINT": "http://127.0.0.1:9"}),
+    # --- workload identity --------------------------------------------------------------------------
+    "aks-workload-identity": Case("aks-workload-identity"),
+    "aks-single-name": Case("aks-workload-identity", env={"AZURE_TOKEN_CREDENTIALS": "workloadidentitycredential"}),
+    "aks-workload-excluded-token-exchange-off": Case(
+        "aks-workload-identity", kwargs={"exclude_workload_identity_credential": True}, overrides=FAST_IMDS_MISS
+    ),
+    "aks-token-file-missing-stops": Case(
+        "aks-workload-identity", env={"AZURE_FEDERATED_TOKEN_FILE": "/nonexistent/token"}
+    ),
+    "aks-no-client-id-constructor": Case("aks-workload-identity", env={"AZURE_CLIENT_ID": None}),
+    # --- nothing works --------------------------------------------------------------------------------
+    "everything-broken": Case("everything-broken"),
+    "everything-broken-prod": Case("everything-broken", env={"AZURE_TOKEN_CREDENTIALS": "prod"}),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_engine_verdict_equals_azure_identity_in_scenario(name, sandbox_run):
+    case = CASES[name]
+    payload = {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['scenario_runner', {json.dumps(json.dumps(payload))}]\n"
+        "ns = runpy.run_path('tests/oracle/scenario_runner.py', run_name='not_main')\n"
+        "emit({'real': ns['real_verdict'](), 'engine': ns['engine_verdict']()})\n"
+    )
+    run = sandbox_run(case.scenario, code, overrides=case.overrides or None, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    verdict = run.result()
+    real, ours = verdict["real"], verdict["engine"]
+    assert ours == real
