@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
 
 from app.cli.common import (
     EXIT_FAILED,
@@ -23,6 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tenant", metavar="T", help="tenant_id for the request")
     parser.add_argument("--claims", metavar="C", help="claims challenge for the request")
     parser.add_argument("--enable-cae", action="store_true", help="request a CAE token")
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING"),
+        help="also print the run's log (azure.identity's lines, and msal's) to stderr",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -41,9 +48,14 @@ def handle(args: argparse.Namespace) -> int:
             for i, name in enumerate(members, 1):
                 print(f"  {i}. {name}")
         return EXIT_OK
+    if args.log_level:
+        logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     run = run_chain(
         credential, args.scope or [DEFAULT_SCOPE], claims=args.claims, tenant_id=args.tenant, enable_cae=args.enable_cae
     )
+    if args.log_level:
+        for line in run.log_lines(logging.getLevelName(args.log_level)):
+            print(line, file=sys.stderr)
     if args.json:
         print_json({**summary, **run.to_json(), "chain": spec.type})
     else:
