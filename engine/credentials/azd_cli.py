@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from engine import events
+from engine.context import within_dac
 from engine.credentials.base import Credential
+from engine.credentials.cli_output import extract_azd_error, parse_azd_token, sanitize_azd
+from engine.credentials.developer_tools import ToolOutput, encode_base64, run_tool, safe_working_dir
+from engine.credentials.logging import DECORATORS, logged
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
-from engine.validation import validate_tenant_id
+from engine.tenant import resolve_tenant
+from engine.token import AccessToken
+from engine.validation import validate_scope, validate_tenant_id
 
 DEFAULT_PROCESS_TIMEOUT = 10
+LOGGER = "azure.identity._credentials.azd_cli"
+EXECUTABLE_NAME = "azd"
+COMMAND_LINE = ["auth", "token", "--output", "json", "--no-prompt"]
+
+# "then,once" (no space) is azure-identity's text.
+CLI_NOT_FOUND = (
+    "Azure Developer CLI could not be found. "
+    "Please visit https://aka.ms/azure-dev for installation instructions and then,"
+    "once installed, authenticate to your Azure account using 'azd auth login'."
+)
+NOT_LOGGED_IN = "Please run 'azd auth login' from a command prompt to authenticate before using this credential."
+NOT_LOGGED_IN_MARKER = "not logged in, run `azd auth login` to login"
+UNKNOWN_CLAIMS_FLAG = (
+    "Claims challenges are not supported by the Azure Developer CLI version you are using. "
+    "Please update to version 1.18.1 or later."
+)
+MISSING_SCOPE = "Missing scope in request. \n"
+FAILED_TO_INVOKE = "Failed to invoke Azure Developer CLI"
+FAILED_TO_EXECUTE = "Failed to execute '{}'"
+FAILED_TO_INVOKE_THE_CLI = "Failed to invoke the Azure Developer CLI"
+NO_SYSTEMROOT = "Azure Developer CLI credential expects a 'SystemRoot' environment variable"
+UNEXPECTED_OUTPUT = (
+    "Unexpected output from Azure Developer CLI: '{}'. \n"
+    "To mitigate this issue, please refer to the troubleshooting guidelines here at "
+    "https://aka.ms/azsdk/python/identity/azdevclicredential/troubleshoot."
+)
 
 
 class AzureDeveloperCliCredential(Credential):
@@ -24,3 +61,82 @@ class AzureDeveloperCliCredential(Credential):
         self.tenant_id = tenant_id
         self._additionally_allowed_tenants = list(additionally_allowed_tenants or [])
         self._process_timeout = process_timeout
+
+    @logged(DECORATORS)
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
+        **kwargs: Any,
+    ) -> AccessToken:
+        """A token from the signed-in azd; several scopes are allowed, claims are passed on."""
+        if not scopes:
+            raise ValueError(MISSING_SCOPE)
+        tenant_id = tenant_id or None  # azure-identity forwards only truthy values
+        claims = claims or None
+        if tenant_id:
+            validate_tenant_id(tenant_id)
+        for scope in scopes:
+            validate_scope(scope)
+
+        command_args = list(COMMAND_LINE)
+        for scope in scopes:
+            command_args += ["--scope", scope]
+        tenant = resolve_tenant(
+            self.tenant_id,
+            tenant_id,
+            additionally_allowed_tenants=self._additionally_allowed_tenants,
+            env=self.host.env,
+        )
+        if tenant:
+            command_args += ["--tenant-id", tenant]
+        if claims:
+            command_args += ["--claims", encode_base64(claims)]
+        output = self._run(command_args)
+
+        parsed = parse_azd_token(output)
+        if not parsed:
+            message = extract_azd_error(output) or UNEXPECTED_OUTPUT.format(sanitize_azd(output))
+            if within_dac.get():
+                raise CredentialUnavailableError(message=message)
+            raise ClientAuthenticationError(message=message)
+        token, expires_on = parsed
+        return AccessToken(token, expires_on)
+
+    def _run(self, command_args: list[str]) -> str:
+        azd_path = self.host.which(EXECUTABLE_NAME)
+        if not azd_path:
+            raise CredentialUnavailableError(message=CLI_NOT_FOUND)
+        argv = [azd_path, *command_args]
+        try:
+            cwd = safe_working_dir(self.host, NO_SYSTEMROOT)
+            env = {**self.host.env, "NO_COLOR": "true"}
+            events.log(LOGGER, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
+            result = run_tool(self.host, argv, env=env, cwd=cwd, timeout=self._process_timeout, label="azd auth token")
+        except OSError as ex:
+            raise CredentialUnavailableError(message=FAILED_TO_EXECUTE.format(argv[0])) from ex
+        except Exception as ex:  # a timeout (the child is killed), undecodable output, no SYSTEMROOT
+            raise CredentialUnavailableError(message=FAILED_TO_INVOKE_THE_CLI) from ex
+        if result.returncode != 0:
+            raise classify_failure(result)
+        return result.stdout
+
+
+def classify_failure(result: ToolOutput) -> ClientAuthenticationError:
+    """The error for a non-zero ``azd`` exit, as azure-identity classifies it."""
+    stdout, stderr = result.stdout, result.stderr
+    if result.returncode == 127 or stderr.startswith("'azd' is not recognized"):
+        return CredentialUnavailableError(message=CLI_NOT_FOUND)
+    combined = f"{stdout}\n{stderr}"
+    if NOT_LOGGED_IN_MARKER in combined and "AADSTS" not in combined:
+        return CredentialUnavailableError(message=NOT_LOGGED_IN)
+    if "unknown flag: --claims" in combined:
+        return CredentialUnavailableError(message=UNKNOWN_CLAIMS_FLAG)
+    message = (
+        extract_azd_error(stdout) or extract_azd_error(stderr) or (sanitize_azd(stderr) if stderr else FAILED_TO_INVOKE)
+    )
+    if within_dac.get():
+        return CredentialUnavailableError(message=message)
+    return ClientAuthenticationError(message=message)

@@ -88,3 +88,50 @@ def secret_free(side: Side, *secrets: str) -> bool:
     texts += [repr(step.detail) + repr(step.error) for step in side.steps]
     texts += [repr(step.detail) + step.label for step in side.started]
     return not any(secret in text for secret in secrets for text in texts)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One developer-tool credential on both sides: its executable, class name and engine class."""
+
+    executable: str
+    class_name: str
+    engine_class: type
+
+    def real(self, **ctor: Any) -> Any:
+        import azure.identity
+
+        return getattr(azure.identity, self.class_name)(**ctor)
+
+    def ours(self, **ctor: Any) -> Any:
+        return self.engine_class(host=host_now(), **ctor)
+
+
+def both(kind: Kind, tool: FakeTool | None, *scopes: str, ctor: dict | None = None, **kwargs: Any) -> tuple[Side, Side]:
+    """The credential standalone: azure-identity's, then ours, against the same tool replies."""
+    ctor = ctor or {}
+    real = run_real(lambda: kind.real(**ctor).get_token(*scopes, **kwargs), tool)
+    ours = run_ours(lambda: kind.ours(**ctor).get_token(*scopes, **kwargs), tool)
+    return real, ours
+
+
+def dac_both(kind: Kind, tool: FakeTool | None, *scopes: str, **kwargs: Any) -> tuple[Side, Side]:
+    """The credential as DefaultAzureCredential's only member (AZURE_TOKEN_CREDENTIALS must name it)."""
+    import azure.identity
+
+    from engine.default import DefaultAzureCredential
+
+    assert os.environ.get("AZURE_TOKEN_CREDENTIALS") == kind.class_name
+    real = run_real(lambda: azure.identity.DefaultAzureCredential().get_token(*scopes, **kwargs), tool)
+    ours = run_ours(lambda: DefaultAzureCredential(host=host_now()).get_token(*scopes, **kwargs), tool)
+    return real, ours
+
+
+def assert_same(real: Side, ours: Side, *, compare_logs: bool = True) -> None:
+    """Same outcome, log lines, and processes (argv, working directory, environment)."""
+    assert ours.outcome == real.outcome
+    if compare_logs:
+        assert ours.logs == real.logs
+    assert [c.argv for c in ours.calls] == [c.argv for c in real.calls]
+    assert [c.cwd for c in ours.calls] == [c.cwd for c in real.calls]
+    assert [c.env for c in ours.calls] == [c.env for c in real.calls]

@@ -91,3 +91,10 @@ class FakeTool:
 def tool_path(*tools: FakeTool) -> str:
     """A PATH with the fake tools first and the system's basics (sh, cat, sleep) after."""
     return os.pathsep.join([*(str(t.bin_dir) for t in tools), "/usr/bin", "/bin"])
+
+
+def install(monkeypatch, root: Path, name: str, *replies: Reply) -> FakeTool:
+    """A fake ``name`` put first on this process's PATH (which the engine's Host copies)."""
+    tool = FakeTool(root, name, *replies)
+    monkeypatch.setenv("PATH", tool_path(tool))
+    return tool
