@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.account import Account
 from engine.credentials.base import Credential
+from engine.credentials.client_credential_base import ClientCredentialBase
 from engine.host import Host
+from engine.probe import AVAILABLE, Probe
 from engine.secrets import Secret
-from engine.validation import default_authority, normalize_authority, validate_tenant_id
+from engine.validation import validate_tenant_id
 
 NO_CLIENT_ID = "client_id should be the id of a Microsoft Entra application"
 NO_SECRET = "secret should be a Microsoft Entra application's client secret"
 NO_TENANT = "tenant_id should be a Microsoft Entra tenant's id (also called its 'directory id')"
 
 
-class ClientSecretCredential(Credential):
+class ClientSecretCredential(ClientCredentialBase, Credential):
     def __init__(
         self, tenant_id: str, client_id: str, client_secret: str | Secret, *, host: Host, **kwargs: Any
     ) -> None:
@@ -25,10 +28,18 @@ class ClientSecretCredential(Credential):
         if not tenant_id:
             raise ValueError(NO_TENANT)
         validate_tenant_id(tenant_id)
-        super().__init__(host=host)
-        authority = kwargs.pop("authority", None)
-        self._authority = normalize_authority(authority) if authority else default_authority(host.env)
-        self._tenant_id = tenant_id
-        self._client_id = client_id
+        Credential.__init__(self, host=host)
         self._client_secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
-        self._options = kwargs
+        self._init_msal(host, client_id, self._client_secret, tenant_id=tenant_id, **kwargs)
+
+    def _client_credential_for_msal(self) -> str:
+        # msal needs the raw value; it lives only inside msal's application from here on.
+        return self._client_secret.reveal()
+
+    def probe(self) -> Probe:
+        return Probe(
+            type(self).__name__,
+            AVAILABLE,
+            f"client secret configured for client {self._client_id} in tenant {self._tenant_id} at {self._authority}",
+            Account(tenant_id=self._tenant_id, client_id=self._client_id, identity_type="app"),
+        )

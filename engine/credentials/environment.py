@@ -10,8 +10,12 @@ from engine import env_vars as ev
 from engine.credentials.base import Credential
 from engine.credentials.certificate import CertificateCredential
 from engine.credentials.client_secret import ClientSecretCredential
+from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.username_password import UsernamePasswordCredential
+from engine.errors import CredentialUnavailableError
 from engine.host import Host
+from engine.probe import UNAVAILABLE, Probe
+from engine.token import AccessToken
 
 LOGGER = "azure.identity._credentials.environment"
 NOT_CONFIGURED = (
@@ -41,6 +45,7 @@ class EnvironmentCredential(Credential):
         env = host.env
         self._credential: Credential | None = None
         self.mode: str | None = None
+        self.deprecation_warning: str | None = None
         if _present(env, ev.ENVIRONMENT_SECRET_VARS):
             self.mode = SECRET
             self._credential = ClientSecretCredential(
@@ -69,8 +74,10 @@ class EnvironmentCredential(Credential):
                 password=env[ev.AZURE_PASSWORD],
                 tenant_id=env.get(ev.AZURE_TENANT_ID),
                 host=host,
+                _silence_deprecation_warning=True,  # this credential warns instead, with its own text
                 **kwargs,
             )
+            self.deprecation_warning = USERNAME_PASSWORD_DEPRECATED
             warnings.warn(USERNAME_PASSWORD_DEPRECATED, DeprecationWarning, stacklevel=2)
         self.construction_log = self._construction_log(env)
 
@@ -94,3 +101,47 @@ class EnvironmentCredential(Credential):
             message = "Incomplete environment configuration for EnvironmentCredential. These variables are set: "
             return (LOGGER, level, message + ", ".join(names))
         return (LOGGER, logging.INFO, "No environment configuration found.")
+
+    @logged(DECORATORS)
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        **kwargs: Any,
+    ) -> AccessToken:
+        if self._credential is None:
+            raise CredentialUnavailableError(NOT_CONFIGURED)
+        return self._credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, **kwargs)
+
+    def probe(self) -> Probe:
+        if self._credential is not None:
+            inner = self._credential.probe()
+            reason = f"configured for {self.mode}: {inner.reason}"
+            return Probe(type(self).__name__, inner.status, reason, inner.identity)
+        return Probe(type(self).__name__, UNAVAILABLE, missing_variables_reason(self.host.env))
+
+    def close(self) -> None:
+        if self._credential is not None:
+            self._credential.close()
+
+
+def missing_variables_reason(env) -> str:
+    """Why no mode is configured: for each partly configured mode, which variables it lacks."""
+    partial = []
+    for names in (ev.ENVIRONMENT_SECRET_VARS, ev.ENVIRONMENT_CERT_VARS, ev.ENVIRONMENT_USERNAME_VARS):
+        present = [n for n in names if env.get(n) is not None]
+        # AZURE_CLIENT_ID and AZURE_TENANT_ID are shared: they alone don't mean a mode was intended.
+        distinctive = [n for n in present if n not in (ev.AZURE_CLIENT_ID, ev.AZURE_TENANT_ID)]
+        if distinctive:
+            missing = [n for n in names if env.get(n) is None]
+            partial.append(f"{' and '.join(distinctive)} set but {' and '.join(missing)} missing")
+    if partial:
+        return "; ".join(partial)
+    shared = [n for n in (ev.AZURE_CLIENT_ID, ev.AZURE_TENANT_ID) if env.get(n) is not None]
+    if shared:
+        return (
+            f"only {' and '.join(shared)} set: needs AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
+            "or AZURE_USERNAME with AZURE_PASSWORD"
+        )
+    return "no AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or certificate, or username and password) set"
