@@ -30,8 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     list_parser.set_defaults(handler=list_command)
     exec_parser = commands.add_parser("exec", help="run CMD inside a scenario; exits with CMD's status")
     exec_parser.add_argument("--scenario", required=True, help="scenario name or .toml path")
-    exec_parser.add_argument("--isolate-network", action="store_true",
-                             help="run in a loopback-only network namespace (Linux)")
+    exec_parser.add_argument(
+        "--isolate-network", action="store_true", help="run in a loopback-only network namespace (Linux)"
+    )
     exec_parser.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD [ARGS...]")
     exec_parser.set_defaults(handler=exec_command)
     serve_parser = commands.add_parser("serve", help="start a scenario, print its environment, run until Ctrl-C")
@@ -67,9 +68,15 @@ def exec_command(args: argparse.Namespace) -> int:
     if os.environ.get(netns.IN_NETNS_ENV) == "1":
         netns.bring_loopback_up()
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    with sandbox.start(args.scenario) as box:
-        program = cmd[0] if os.sep in cmd[0] else (shutil.which(cmd[0], path=box.env["PATH"])
-                                                   or shutil.which(cmd[0]))
+    try:
+        return _exec_in_sandbox(args.scenario, cmd)
+    except KeyboardInterrupt:  # interrupted while the sandbox was starting: it has cleaned up already
+        return 130
+
+
+def _exec_in_sandbox(scenario: str, cmd: list[str]) -> int:
+    with sandbox.start(scenario) as box:
+        program = cmd[0] if os.sep in cmd[0] else (shutil.which(cmd[0], path=box.env["PATH"]) or shutil.which(cmd[0]))
         if program is None:
             print(COMMAND_NOT_FOUND.format(cmd=cmd[0]), file=sys.stderr)
             return 127
@@ -77,19 +84,35 @@ def exec_command(args: argparse.Namespace) -> int:
 
 
 def _run_child(argv: list[str], env: dict[str, str]) -> int:
-    """Run the command; on Ctrl-C/SIGTERM pass SIGINT on, wait a little, then make sure it is gone."""
-    child = subprocess.Popen(argv, env=env)
-    try:
-        return _returncode(child.wait())
-    except KeyboardInterrupt:
+    """Run the command; Ctrl-C/SIGTERM is passed on as SIGINT, and after a grace period the child is killed.
+
+    Signals only set a flag while the child runs, so an interrupt can never land between fork and
+    bookkeeping and leave an orphan behind."""
+    state: dict[str, object] = {"child": None, "interrupted": False}
+
+    def forward(child: subprocess.Popen) -> None:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
-        try:
-            child.wait(CHILD_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        return 130
+            timer = threading.Timer(CHILD_GRACE_SECONDS, lambda: child.poll() is None and child.kill())
+            timer.daemon = True
+            timer.start()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        state["interrupted"] = True
+        if isinstance(state["child"], subprocess.Popen):
+            forward(state["child"])
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        child = subprocess.Popen(argv, env=env)
+        state["child"] = child
+        if state["interrupted"]:
+            forward(child)
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 130 if state["interrupted"] else _returncode(code)
 
 
 def _reexec_isolated(args: argparse.Namespace, cmd: list[str]) -> int:
@@ -110,7 +133,9 @@ def _repo_root() -> str:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: stop.set())
     with sandbox.start(args.scenario) as box:
         for name in sorted(os.environ):
             if is_stripped(name) and name not in box.env:
@@ -119,9 +144,8 @@ def serve_command(args: argparse.Namespace) -> int:
             if os.environ.get(name) != value:
                 print(f"export {name}={shlex.quote(value)}")
         print(SERVING.format(name=box.scenario.name), flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
+        # Event.wait with a timeout returns to the interpreter regularly, so the signal handler gets to run.
+        while not stop.wait(0.5):
             pass
     return 0
 

@@ -15,15 +15,16 @@ if TYPE_CHECKING:
 __all__ = ["Sandbox", "list_scenarios", "load_scenario", "start"]
 
 
-def start(name_or_path: str | Path, *, overrides: dict[str, Any] | None = None,
-          base_env: dict[str, str] | None = None) -> Sandbox:
+def start(
+    name_or_path: str | Path, *, overrides: dict[str, Any] | None = None, base_env: dict[str, str] | None = None
+) -> Sandbox:
     """Load a scenario (name or .toml path), apply overrides and start its sandbox."""
     from engine.sandbox.sandbox import Sandbox
 
     return Sandbox(load_scenario(name_or_path, overrides), base_env=base_env).start()
 
 
-def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None):  # noqa: ANN201
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None):
     from engine.sandbox import scenario
 
     loaded = scenario.load(name_or_path)

@@ -66,8 +66,12 @@ def verify_certificate_assertion(assertion: str, app: App, registered: list[x509
     public_key = cert.public_key()
     assert isinstance(public_key, RSAPublicKey)
     try:
-        claims = jwt.decode(assertion, public_key, algorithms=["RS256", "PS256"],
-                            options={"verify_aud": False, "require": ["exp", "iss", "sub", "aud"]})
+        claims = jwt.decode(
+            assertion,
+            public_key,
+            algorithms=["RS256", "PS256"],
+            options={"verify_aud": False, "require": ["exp", "iss", "sub", "aud"]},
+        )
     except jwt.ExpiredSignatureError:
         raise E.EntraError.of(E.ASSERTION_EXPIRED, 401) from None
     except jwt.PyJWTError:

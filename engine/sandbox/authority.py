@@ -80,8 +80,9 @@ class Authority:
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": f"https://login.microsoftonline.com/{issuer_tid}/v2.0" if v2 else
-                      f"https://sts.windows.net/{issuer_tid}/",
+            "issuer": f"https://login.microsoftonline.com/{issuer_tid}/v2.0"
+            if v2
+            else f"https://sts.windows.net/{issuer_tid}/",
             "request_uri_parameter_supported": False,
             "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
             "authorization_endpoint": f"{base}/{tid}/oauth2{suffix}/authorize",
@@ -89,9 +90,27 @@ class Authority:
             "http_logout_supported": True,
             "frontchannel_logout_supported": True,
             "end_session_endpoint": f"{base}/{tid}/oauth2{suffix}/logout",
-            "claims_supported": ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
-                                 "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
-                                 "name", "tid", "ver", "at_hash", "c_hash", "email"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "cloud_instance_name",
+                "cloud_instance_host_name",
+                "cloud_graph_host_name",
+                "msgraph_host",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "nonce",
+                "preferred_username",
+                "name",
+                "tid",
+                "ver",
+                "at_hash",
+                "c_hash",
+                "email",
+            ],
             "tenant_region_scope": "EU",
             "cloud_instance_name": "microsoftonline.com",
             "cloud_graph_host_name": "graph.windows.net",
@@ -105,12 +124,21 @@ class Authority:
         host = urllib.parse.urlsplit(endpoint).netloc or request.host
         public = list(INTERCEPTED_HOSTS)
         metadata: list[dict[str, object]] = [
-            {"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
-             "aliases": public},
-            {"preferred_network": "login.partner.microsoftonline.cn", "preferred_cache": "login.partner.microsoftonline.cn",
-             "aliases": ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]},
-            {"preferred_network": "login.microsoftonline.us", "preferred_cache": "login.microsoftonline.us",
-             "aliases": ["login.microsoftonline.us", "login.usgovcloudapi.net"]},
+            {
+                "preferred_network": "login.microsoftonline.com",
+                "preferred_cache": "login.windows.net",
+                "aliases": public,
+            },
+            {
+                "preferred_network": "login.partner.microsoftonline.cn",
+                "preferred_cache": "login.partner.microsoftonline.cn",
+                "aliases": ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
+            },
+            {
+                "preferred_network": "login.microsoftonline.us",
+                "preferred_cache": "login.microsoftonline.us",
+                "aliases": ["login.microsoftonline.us", "login.usgovcloudapi.net"],
+            },
         ]
         if host not in public:
             metadata.append({"preferred_network": host, "preferred_cache": host, "aliases": [host]})
@@ -127,5 +155,10 @@ class Authority:
             tenant = self.tenant(domain)
         except EntraError:
             return {"ver": "1.0", "account_type": "Unknown", "cloud_instance_name": "microsoftonline.com"}
-        return {"ver": "1.0", "account_type": "Managed", "domain_name": tenant.domain,
-                "cloud_instance_name": "microsoftonline.com", "cloud_audience_urn": "urn:federation:MicrosoftOnline"}
+        return {
+            "ver": "1.0",
+            "account_type": "Managed",
+            "domain_name": tenant.domain,
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+        }

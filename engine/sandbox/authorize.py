@@ -75,7 +75,12 @@ def handle(authority: Authority, request: Request, tenant: str, sub: str) -> Res
             user = authority.scenario.user(source.get("login", ""))
         except KeyError:
             user = None
-        if user is None or not user.password or source.get("passwd") != user.password or not _in_tenant(authority, flow, user):
+        if (
+            user is None
+            or not user.password
+            or source.get("passwd") != user.password
+            or not _in_tenant(authority, flow, user)
+        ):
             return _login_page(request, flow, source["flow"], login=source.get("login", ""), error=WRONG_PASSWORD)
         return _issue(authority, request, flow, user)
     return Response.html(PAGE.format(title="Not found", content=""), 404)
@@ -89,8 +94,11 @@ def _start(authority: Authority, request: Request, tenant: str) -> Response:
     except KeyError:
         return _error_page(*E.APP_NOT_FOUND[:2], E.APP_NOT_FOUND[2].format(client_id=client_id, tenant=tenant))
     if params.get("response_type") != "code" or not params.get("redirect_uri"):
-        return _error_page(900144, "invalid_request", "The request body must contain the following parameter: "
-                                                      "'response_type' and 'redirect_uri'.")
+        return _error_page(
+            900144,
+            "invalid_request",
+            "The request body must contain the following parameter: 'response_type' and 'redirect_uri'.",
+        )
     flow = Flow(tenant, dict(params))
     flow_id = authority.flows.add(flow)
     candidates = _candidates(authority, flow)
@@ -141,9 +149,13 @@ def _action(request: Request, flow: Flow, sub: str) -> str:
 
 def _chooser(request: Request, flow: Flow, flow_id: str, users: list[User]) -> Response:
     items = [
-        CHOOSER_ITEM.format(upn=html.escape(u.upn), name=html.escape(u.name),
-                            href=html.escape(_action(request, flow, "/select") + "?" +
-                                             urllib.parse.urlencode({"flow": flow_id, "account": u.upn})))
+        CHOOSER_ITEM.format(
+            upn=html.escape(u.upn),
+            name=html.escape(u.name),
+            href=html.escape(
+                _action(request, flow, "/select") + "?" + urllib.parse.urlencode({"flow": flow_id, "account": u.upn})
+            ),
+        )
         for u in users
     ]
     other = _action(request, flow, "/select") + "?" + urllib.parse.urlencode({"flow": flow_id, "account": "other"})
@@ -152,8 +164,12 @@ def _chooser(request: Request, flow: Flow, flow_id: str, users: list[User]) -> R
 
 
 def _login_page(request: Request, flow: Flow, flow_id: str, *, login: str = "", error: str = "") -> Response:
-    form = LOGIN_FORM.format(action=html.escape(_action(request, flow, "/login")), flow=flow_id,
-                             login=html.escape(login), error=html.escape(error))
+    form = LOGIN_FORM.format(
+        action=html.escape(_action(request, flow, "/login")),
+        flow=flow_id,
+        login=html.escape(login),
+        error=html.escape(error),
+    )
     return Response.html(PAGE.format(title="Sign in", content=form))
 
 
@@ -181,11 +197,17 @@ def _redirect_error(flow: Flow, spec: tuple[int, str, str]) -> Response:
 
 def _issue(authority: Authority, request: Request, flow: Flow, user: User) -> Response:
     p = flow.params
-    code = authority.issuer.new_code(AuthCode(
-        principal=principal_of(user), client_id=p["client_id"], redirect_uri=p["redirect_uri"],
-        scopes=p.get("scope", "").split(), challenge=p.get("code_challenge", ""),
-        challenge_method=p.get("code_challenge_method", "plain"), nonce=p.get("nonce", ""),
-    ))
+    code = authority.issuer.new_code(
+        AuthCode(
+            principal=principal_of(user),
+            client_id=p["client_id"],
+            redirect_uri=p["redirect_uri"],
+            scopes=p.get("scope", "").split(),
+            challenge=p.get("code_challenge", ""),
+            challenge_method=p.get("code_challenge_method", "plain"),
+            nonce=p.get("nonce", ""),
+        )
+    )
     fields = {"code": code}
     if p.get("client_info") == "1":
         fields["client_info"] = client_info(user.oid, user.tenant)

@@ -11,12 +11,33 @@ from pathlib import Path
 
 # Prefixes and names that could point a credential at a real account, endpoint, CA or keyring.
 STRIPPED_PREFIXES = ("AZURE_", "IDENTITY_", "MSI_", "MSAL_", "AZUREPS_", "GNOME_KEYRING", "XDG_")
-STRIPPED_NAMES = frozenset({
-    "IMDS_ENDPOINT", "BROWSER", "REQUEST_METHOD", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy",
-    "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
-    "SSL_CERT_FILE", "SSL_CERT_DIR", "DBUS_SESSION_BUS_ADDRESS", "USERPROFILE", "LOCALAPPDATA", "APPDATA",
-    "NO_COLOR", "AWS_CA_BUNDLE", "AZD_CONFIG_DIR", "AZURE_CONFIG_DIR",
-})
+STRIPPED_NAMES = frozenset(
+    {
+        "IMDS_ENDPOINT",
+        "BROWSER",
+        "REQUEST_METHOD",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "USERPROFILE",
+        "LOCALAPPDATA",
+        "APPDATA",
+        "NO_COLOR",
+        "AWS_CA_BUNDLE",
+        "AZD_CONFIG_DIR",
+        "AZURE_CONFIG_DIR",
+    }
+)
 SYSTEM_PATH = ("/usr/bin", "/bin")
 LOOPBACK_NO_PROXY = "localhost,127.0.0.1,::1"
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
@@ -51,16 +72,33 @@ def substitute(name: str, value: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, value)
 
 
-def build(base: Mapping[str, str], *, bin_dir: Path, home: Path, proxy_url: str, ca_bundle: Path,
-          wiring: Mapping[str, str], scenario_env: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
+def build(
+    base: Mapping[str, str],
+    *,
+    bin_dir: Path,
+    home: Path,
+    proxy_url: str,
+    ca_bundle: Path,
+    wiring: Mapping[str, str],
+    scenario_env: Mapping[str, str],
+    values: Mapping[str, str],
+) -> dict[str, str]:
     env = {k: v for k, v in base.items() if not is_stripped(k)}
-    env.update({
-        "PATH": os.pathsep.join(search_path(bin_dir)),
-        "HOME": str(home),
-        "HTTPS_PROXY": proxy_url, "https_proxy": proxy_url, "HTTP_PROXY": proxy_url, "http_proxy": proxy_url,
-        "NO_PROXY": LOOPBACK_NO_PROXY, "no_proxy": LOOPBACK_NO_PROXY,
-        "REQUESTS_CA_BUNDLE": str(ca_bundle), "CURL_CA_BUNDLE": str(ca_bundle), "SSL_CERT_FILE": str(ca_bundle),
-    })
+    env.update(
+        {
+            "PATH": os.pathsep.join(search_path(bin_dir)),
+            "HOME": str(home),
+            "HTTPS_PROXY": proxy_url,
+            "https_proxy": proxy_url,
+            "HTTP_PROXY": proxy_url,
+            "http_proxy": proxy_url,
+            "NO_PROXY": LOOPBACK_NO_PROXY,
+            "no_proxy": LOOPBACK_NO_PROXY,
+            "REQUESTS_CA_BUNDLE": str(ca_bundle),
+            "CURL_CA_BUNDLE": str(ca_bundle),
+            "SSL_CERT_FILE": str(ca_bundle),
+        }
+    )
     env.update(wiring)
     env.update({k: substitute(k, v, values) for k, v in scenario_env.items()})
     return env

@@ -85,10 +85,15 @@ def _client_credentials(authority: Authority, form: dict[str, str], tenant: str)
         raise E.EntraError.of(E.BAD_CLIENT_CREDENTIAL_SCOPE, scope=" ".join(scopes))
     resource = resource_of(resource_scopes)
     who = Principal(oid=app.object_id, tid=tid, roles=app.roles)
-    access, _ = authority.issuer.access_token(who, resource, client_id=client_id, appidacr=appidacr,
-                                              version=token_version(resource))
-    return {"token_type": "Bearer", "expires_in": ACCESS_TOKEN_LIFETIME, "ext_expires_in": ACCESS_TOKEN_LIFETIME,
-            "access_token": access}
+    access, _ = authority.issuer.access_token(
+        who, resource, client_id=client_id, appidacr=appidacr, version=token_version(resource)
+    )
+    return {
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "ext_expires_in": ACCESS_TOKEN_LIFETIME,
+        "access_token": access,
+    }
 
 
 def _public_client(authority: Authority, form: dict[str, str], tenant: str) -> App:
@@ -98,19 +103,30 @@ def _public_client(authority: Authority, form: dict[str, str], tenant: str) -> A
     return app
 
 
-def _user_tokens(authority: Authority, form: dict[str, str], app: App, user: User, *,
-                 nonce: str = "", scopes: list[str] | None = None) -> dict[str, object]:
+def _user_tokens(
+    authority: Authority,
+    form: dict[str, str],
+    app: App,
+    user: User,
+    *,
+    nonce: str = "",
+    scopes: list[str] | None = None,
+) -> dict[str, object]:
     scopes = scopes if scopes is not None else form.get("scope", "").split()
     resource = resource_of(scopes)
     who = principal_of(user)
-    access, _ = authority.issuer.access_token(who, resource, client_id=app.client_id, scp=delegated_scp(scopes),
-                                              version=token_version(resource))
+    access, _ = authority.issuer.access_token(
+        who, resource, client_id=app.client_id, scp=delegated_scp(scopes), version=token_version(resource)
+    )
     granted = [s for s in scopes if s not in OIDC_SCOPES]
     if any(s.endswith("/.default") for s in granted):
         granted = [f"{resource}/user_impersonation", f"{resource}/.default"]
     body: dict[str, object] = {
-        "token_type": "Bearer", "scope": " ".join(granted) or "openid profile",
-        "expires_in": ACCESS_TOKEN_LIFETIME, "ext_expires_in": ACCESS_TOKEN_LIFETIME, "access_token": access,
+        "token_type": "Bearer",
+        "scope": " ".join(granted) or "openid profile",
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "ext_expires_in": ACCESS_TOKEN_LIFETIME,
+        "access_token": access,
         "refresh_token": authority.issuer.new_refresh_token(who, app.client_id, app.family),
     }
     if "openid" in scopes or form.get("grant_type") != "refresh_token":
@@ -161,7 +177,7 @@ def _refresh_token(authority: Authority, form: dict[str, str], tenant: str) -> d
 
 def _authorization_code(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
     app = _public_client(authority, form, tenant)
-    code = authority.issuer.take_code(form.get("code", ""))
+    code = authority.issuer.peek_code(form.get("code", ""))
     if code is None or code.client_id != app.client_id:
         raise E.EntraError.of(E.BAD_CODE)
     if code.redeemed:
@@ -174,6 +190,8 @@ def _authorization_code(authority: Authority, form: dict[str, str], tenant: str)
         expected = digest if code.challenge_method == "S256" else verifier
         if not verifier or not hmac.compare_digest(expected, code.challenge):
             raise E.EntraError.of(E.PKCE_MISMATCH)
+    if not authority.issuer.redeem_code(form["code"]):  # lost a race with a concurrent redemption
+        raise E.EntraError.of(E.CODE_REDEEMED)
     user = authority.scenario.user(code.principal.upn)
     scopes = form.get("scope", "").split() or code.scopes
     return _user_tokens(authority, form, app, user, nonce=code.nonce, scopes=scopes)

@@ -131,8 +131,14 @@ class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, app: App, *, tls: ssl.SSLContext | None = None,
-                 handler: type[AppHandler] = AppHandler, name: str = "sandbox") -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        tls: ssl.SSLContext | None = None,
+        handler: type[AppHandler] = AppHandler,
+        name: str = "sandbox",
+    ) -> None:
         super().__init__((LOOPBACK, 0), handler)
         self.app = app
         self.tls = tls
@@ -142,8 +148,9 @@ class LoopbackServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._handlers: set[threading.Thread] = set()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"sandbox-{name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{name}", daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -157,8 +164,9 @@ class LoopbackServer(ThreadingHTTPServer):
         return self
 
     def process_request(self, request: socket.socket, client_address: object) -> None:
-        thread = threading.Thread(target=self._serve_connection, args=(request, client_address),
-                                  name=f"sandbox-{self.name}-conn", daemon=True)
+        thread = threading.Thread(
+            target=self._serve_connection, args=(request, client_address), name=f"sandbox-{self.name}-conn", daemon=True
+        )
         with self._lock:
             self._connections.add(request)
             self._handlers.add(thread)

@@ -29,17 +29,26 @@ ID_PARAMS = {
     "arc": ("client_id", "object_id", "msi_res_id"),
     "azure_ml": ("clientid", "object_id", "msi_res_id"),
 }
-_ID_FIELDS = {"client_id": "client_id", "clientid": "client_id", "object_id": "object_id",
-              "principal_id": "object_id", "msi_res_id": "resource_id", "mi_res_id": "resource_id"}
+_ID_FIELDS = {
+    "client_id": "client_id",
+    "clientid": "client_id",
+    "object_id": "object_id",
+    "principal_id": "object_id",
+    "msi_res_id": "resource_id",
+    "mi_res_id": "resource_id",
+}
 IMDS_NO_METADATA = {"error": "invalid_request", "error_description": "Required metadata header not specified"}
 IMDS_NOT_FOUND = {"error": "invalid_request", "error_description": "Identity not found"}
-IMDS_MULTIPLE = {"error": "invalid_request",
-                 "error_description": "Multiple user assigned identities exist, please specify the clientId / "
-                                      "resourceId of the identity in the token request"}
+IMDS_MULTIPLE = {
+    "error": "invalid_request",
+    "error_description": "Multiple user assigned identities exist, please specify the clientId / "
+    "resourceId of the identity in the token request",
+}
 IMDS_BAD_API = {"error": "invalid_request", "error_description": "Invalid api-version"}
 IMDS_500 = {"error": "unknown_error", "error_description": "An unexpected error occurred while fetching the token"}
-APP_SERVICE_NOT_FOUND = ("No User Assigned or Delegated Managed Identity found for specified "
-                         "ClientId/ResourceId/PrincipalId.")
+APP_SERVICE_NOT_FOUND = (
+    "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId."
+)
 HTML_PAGE = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>Gateway busy</body></html>"
 OFF_AZURE_LINE = b"SANDBOX: nothing answers at 169.254.169.254 on this machine\r\n"
 
@@ -102,10 +111,10 @@ class ManagedIdentityEndpoints:
         return Principal(oid=ident.object_id, tid=ident.tenant, name=ident.name, mi_resource_id=ident.resource_id)
 
     def _mint(self, who: Principal, resource: str) -> tuple[str, int]:
-        client_id = self.scenario.identity(who.name).client_id if not who.upn else \
-            "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-        return self.issuer.access_token(who, resource, client_id=client_id, appidacr="2",
-                                        lifetime=MI_TOKEN_LIFETIME)
+        client_id = (
+            self.scenario.identity(who.name).client_id if not who.upn else "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+        )
+        return self.issuer.access_token(who, resource, client_id=client_id, appidacr="2", lifetime=MI_TOKEN_LIFETIME)
 
     def _slow(self, response: Response) -> Response:
         if self.spec.mode == "slow":
@@ -127,18 +136,28 @@ class ManagedIdentityEndpoints:
         resource = request.query.get("resource", "")
         token, expires_on = self._mint(who, resource)
         ident = self.scenario.identity(who.name)
-        return self._slow(Response.json({
-            "access_token": token, "client_id": ident.client_id, "expires_in": str(MI_TOKEN_LIFETIME),
-            "expires_on": str(expires_on), "ext_expires_in": str(MI_TOKEN_LIFETIME),
-            "not_before": str(expires_on - MI_TOKEN_LIFETIME), "resource": resource, "token_type": "Bearer",
-        }))
+        return self._slow(
+            Response.json(
+                {
+                    "access_token": token,
+                    "client_id": ident.client_id,
+                    "expires_in": str(MI_TOKEN_LIFETIME),
+                    "expires_on": str(expires_on),
+                    "ext_expires_in": str(MI_TOKEN_LIFETIME),
+                    "not_before": str(expires_on - MI_TOKEN_LIFETIME),
+                    "resource": resource,
+                    "token_type": "Bearer",
+                }
+            )
+        )
 
     def _app_service(self, request: Request) -> Response:
         correlation = str(uuid.uuid4())
         if request.headers.get("x-identity-header") != self.header_secret:
             return Response.json({"statusCode": 401, "message": "Unauthorized", "correlationId": correlation}, 401)
-        not_found = Response.json({"statusCode": 400, "message": APP_SERVICE_NOT_FOUND, "correlationId": correlation},
-                                  400)
+        not_found = Response.json(
+            {"statusCode": 400, "message": APP_SERVICE_NOT_FOUND, "correlationId": correlation}, 400
+        )
         failure = self._failure(not_found)
         if failure:
             return failure
@@ -147,10 +166,17 @@ class ManagedIdentityEndpoints:
             return not_found
         resource = request.query.get("resource", "")
         token, expires_on = self._mint(who, resource)
-        return self._slow(Response.json({
-            "access_token": token, "expires_on": str(expires_on), "resource": resource, "token_type": "Bearer",
-            "client_id": self.scenario.identity(who.name).client_id,
-        }))
+        return self._slow(
+            Response.json(
+                {
+                    "access_token": token,
+                    "expires_on": str(expires_on),
+                    "resource": resource,
+                    "token_type": "Bearer",
+                    "client_id": self.scenario.identity(who.name).client_id,
+                }
+            )
+        )
 
     def _azure_ml(self, request: Request) -> Response:
         if request.headers.get("secret") != self.header_secret:
@@ -163,18 +189,30 @@ class ManagedIdentityEndpoints:
             return Response.json(IMDS_NOT_FOUND, 400)
         resource = request.query.get("resource", "")
         token, expires_on = self._mint(who, resource)
-        return self._slow(Response.json({
-            "access_token": token, "expires_on": str(expires_on), "resource": resource, "token_type": "Bearer",
-            "client_id": self.scenario.identity(who.name).client_id,
-        }))
+        return self._slow(
+            Response.json(
+                {
+                    "access_token": token,
+                    "expires_on": str(expires_on),
+                    "resource": resource,
+                    "token_type": "Bearer",
+                    "client_id": self.scenario.identity(who.name).client_id,
+                }
+            )
+        )
 
     def _cloud_shell(self, request: Request) -> Response:
-        if request.method != "POST" or request.headers.get("metadata", "").lower() != "true" \
-                or self.spec.mode == "wrong_header":
-            return Response.json({"error": "invalid_request", "error_description": "Required metadata header not "
-                                                                                   "specified"}, 400)
-        failure = self._failure(Response.json({"error": "invalid_request",
-                                               "error_description": "User not signed in"}, 400))
+        if (
+            request.method != "POST"
+            or request.headers.get("metadata", "").lower() != "true"
+            or self.spec.mode == "wrong_header"
+        ):
+            return Response.json(
+                {"error": "invalid_request", "error_description": "Required metadata header not specified"}, 400
+            )
+        failure = self._failure(
+            Response.json({"error": "invalid_request", "error_description": "User not signed in"}, 400)
+        )
         if failure:
             return failure
         user = self.scenario.user(self.spec.system)
@@ -182,10 +220,19 @@ class ManagedIdentityEndpoints:
         who = Principal(oid=user.oid, tid=user.tenant, upn=user.upn, name=user.name)
         token, expires_on = self.issuer.access_token(who, resource, client_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46")
         lifetime = expires_on - int(time.time())
-        return self._slow(Response.json({
-            "access_token": token, "refresh_token": "", "expires_in": str(lifetime), "expires_on": str(expires_on),
-            "not_before": str(expires_on - lifetime), "resource": resource, "token_type": "Bearer",
-        }))
+        return self._slow(
+            Response.json(
+                {
+                    "access_token": token,
+                    "refresh_token": "",
+                    "expires_in": str(lifetime),
+                    "expires_on": str(expires_on),
+                    "not_before": str(expires_on - lifetime),
+                    "resource": resource,
+                    "token_type": "Bearer",
+                }
+            )
+        )
 
     def _arc(self, request: Request) -> Response:
         if request.headers.get("metadata", "").lower() != "true":
@@ -193,8 +240,9 @@ class ManagedIdentityEndpoints:
         auth = request.headers.get("authorization", "")
         if not auth.startswith("Basic ") or not self._arc_key_valid(auth.removeprefix("Basic ")):
             key_path = self._new_arc_key()
-            return Response.json({"error": "unauthorized_client"}, 401,
-                                 **{"WWW-Authenticate": f"Basic realm={key_path}"})
+            return Response.json(
+                {"error": "unauthorized_client"}, 401, **{"WWW-Authenticate": f"Basic realm={key_path}"}
+            )
         failure = self._failure(Response.json(IMDS_NOT_FOUND, 400))
         if failure:
             return failure
@@ -203,9 +251,15 @@ class ManagedIdentityEndpoints:
             return Response.json(who or IMDS_NOT_FOUND, 400)
         resource = request.query.get("resource", "")
         token, expires_on = self._mint(who, resource)
-        body = {"access_token": token, "expires_in": str(MI_TOKEN_LIFETIME), "expires_on": str(expires_on),
-                "ext_expires_in": str(MI_TOKEN_LIFETIME), "not_before": str(expires_on - MI_TOKEN_LIFETIME),
-                "resource": resource, "token_type": "Bearer"}
+        body = {
+            "access_token": token,
+            "expires_in": str(MI_TOKEN_LIFETIME),
+            "expires_on": str(expires_on),
+            "ext_expires_in": str(MI_TOKEN_LIFETIME),
+            "not_before": str(expires_on - MI_TOKEN_LIFETIME),
+            "resource": resource,
+            "token_type": "Bearer",
+        }
         body.update({p: request.query[p] for p in ID_PARAMS["arc"] if request.query.get(p)})
         return self._slow(Response.json(body))
 

@@ -22,14 +22,25 @@ def write_az_profile(home: Path, user: User | None, sub: Subscription | None) ->
     """~/.azure/azureProfile.json; az writes it with a UTF-8 BOM and an empty list when signed out."""
     subscriptions = []
     if user is not None:
-        subscriptions.append({
-            "id": sub.id if sub else user.tenant, "name": sub.name if sub else "N/A(tenant level account)",
-            "state": "Enabled", "user": {"name": user.upn, "type": "user"}, "isDefault": True,
-            "tenantId": sub.tenant if sub else user.tenant, "environmentName": "AzureCloud",
-            "homeTenantId": user.tenant, "managedByTenants": [],
-        })
-    _write_json(home / ".azure" / "azureProfile.json",
-                {"installationId": str(uuid.uuid4()), "subscriptions": subscriptions}, bom=True, indent=None)
+        subscriptions.append(
+            {
+                "id": sub.id if sub else user.tenant,
+                "name": sub.name if sub else "N/A(tenant level account)",
+                "state": "Enabled",
+                "user": {"name": user.upn, "type": "user"},
+                "isDefault": True,
+                "tenantId": sub.tenant if sub else user.tenant,
+                "environmentName": "AzureCloud",
+                "homeTenantId": user.tenant,
+                "managedByTenants": [],
+            }
+        )
+    _write_json(
+        home / ".azure" / "azureProfile.json",
+        {"installationId": str(uuid.uuid4()), "subscriptions": subscriptions},
+        bom=True,
+        indent=None,
+    )
     (home / ".azure" / "config").write_text("[core]\nfirst_run = yes\n")
 
 
@@ -48,28 +59,53 @@ def write_pwsh_context(home: Path, user: User | None, sub: Subscription | None, 
         mod.mkdir(parents=True, exist_ok=True)
         (mod / "Az.Accounts.psd1").write_text(PSD1.format(version=AZ_MODULE_VERSION))
     if user is None:
-        _write_json(home / ".Azure" / "AzureRmContext.json",
-                    {"DefaultContextKey": "Default", "EnvironmentTable": {}, "Contexts": {}, "ExtendedProperties": {}})
+        _write_json(
+            home / ".Azure" / "AzureRmContext.json",
+            {"DefaultContextKey": "Default", "EnvironmentTable": {}, "Contexts": {}, "ExtendedProperties": {}},
+        )
         return
     sub_id = sub.id if sub else ""
     key = f"{sub.name if sub else 'Default'} ({sub_id}) - {user.tenant} - {user.upn}"
     context = {
-        "Account": {"Id": user.upn, "Credential": None, "Type": "User", "TenantMap": {},
-                    "ExtendedProperties": {"Subscriptions": sub_id, "Tenants": user.tenant,
-                                           "HomeAccountId": f"{user.oid}.{user.tenant}"}},
+        "Account": {
+            "Id": user.upn,
+            "Credential": None,
+            "Type": "User",
+            "TenantMap": {},
+            "ExtendedProperties": {
+                "Subscriptions": sub_id,
+                "Tenants": user.tenant,
+                "HomeAccountId": f"{user.oid}.{user.tenant}",
+            },
+        },
         "Tenant": {"Id": user.tenant, "Directory": None, "IsHome": True, "ExtendedProperties": {}},
-        "Subscription": {"Id": sub_id, "Name": sub.name if sub else "", "State": "Enabled",
-                         "ExtendedProperties": {"HomeTenant": user.tenant, "AuthorizationSource": "RoleBased",
-                                                "Tenants": user.tenant, "Account": user.upn,
-                                                "Environment": "AzureCloud"}},
-        "Environment": {"Name": "AzureCloud", "Type": "Built-in", "OnPremise": False,
-                        "ActiveDirectoryAuthority": "https://login.microsoftonline.com/",
-                        "ResourceManagerUrl": "https://management.azure.com/"},
-        "VersionProfile": None, "TokenCache": {"CacheData": None}, "ExtendedProperties": {},
+        "Subscription": {
+            "Id": sub_id,
+            "Name": sub.name if sub else "",
+            "State": "Enabled",
+            "ExtendedProperties": {
+                "HomeTenant": user.tenant,
+                "AuthorizationSource": "RoleBased",
+                "Tenants": user.tenant,
+                "Account": user.upn,
+                "Environment": "AzureCloud",
+            },
+        },
+        "Environment": {
+            "Name": "AzureCloud",
+            "Type": "Built-in",
+            "OnPremise": False,
+            "ActiveDirectoryAuthority": "https://login.microsoftonline.com/",
+            "ResourceManagerUrl": "https://management.azure.com/",
+        },
+        "VersionProfile": None,
+        "TokenCache": {"CacheData": None},
+        "ExtendedProperties": {},
     }
-    _write_json(home / ".Azure" / "AzureRmContext.json",
-                {"DefaultContextKey": key, "EnvironmentTable": {}, "Contexts": {key: context},
-                 "ExtendedProperties": {}})
+    _write_json(
+        home / ".Azure" / "AzureRmContext.json",
+        {"DefaultContextKey": key, "EnvironmentTable": {}, "Contexts": {key: context}, "ExtendedProperties": {}},
+    )
 
 
 def write_all(home: Path, scenario: Scenario) -> None:

@@ -80,8 +80,9 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self if self.started else self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # -- public surface ----------------------------------------------------------------------------
@@ -127,11 +128,22 @@ class Sandbox:
         present = {t for t, spec in s.tools.items() if spec.mode != "absent"} | {"chainsight-sandbox-browser"}
         path_dirs = environment.search_path(self.bin_dir)
         tools.install(self.bin_dir, present, environment.shadowed_tools(set(s.tools) - present, path_dirs))
-        values.update(home=str(self.home), tmp=str(self.tmp), authority_url=self.authority_url,
-                      proxy_url=self.proxy_url, mi_url=self.managed_identity_url)
+        values.update(
+            home=str(self.home),
+            tmp=str(self.tmp),
+            authority_url=self.authority_url,
+            proxy_url=self.proxy_url,
+            mi_url=self.managed_identity_url,
+        )
         self.env = environment.build(
-            self._base_env, bin_dir=self.bin_dir, home=self.home, proxy_url=self.proxy_url,
-            ca_bundle=self.ca_bundle, wiring=self._wiring(values), scenario_env=s.env, values=values,
+            self._base_env,
+            bin_dir=self.bin_dir,
+            home=self.home,
+            proxy_url=self.proxy_url,
+            ca_bundle=self.ca_bundle,
+            wiring=self._wiring(values),
+            scenario_env=s.env,
+            values=values,
         )
 
     def _app_certificates(self) -> dict[str, str]:
@@ -152,11 +164,20 @@ class Sandbox:
         key = cached_key(f"federated:{wi.issuer}")
         self.authority.federated_issuer_keys[wi.issuer] = key.public_key()
         now = int(time.time())
-        token = jwt.encode({
-            "aud": ["api://AzureADTokenExchange"], "iss": wi.issuer, "sub": wi.subject, "iat": now, "nbf": now,
-            "exp": now + 86400, "kubernetes.io": {"namespace": wi.subject.split(":")[2] if wi.subject.count(":") >= 3
-                                                  else "default"},
-        }, key, algorithm="RS256", headers={"kid": "sandbox"})
+        token = jwt.encode(
+            {
+                "aud": ["api://AzureADTokenExchange"],
+                "iss": wi.issuer,
+                "sub": wi.subject,
+                "iat": now,
+                "nbf": now,
+                "exp": now + 86400,
+                "kubernetes.io": {"namespace": wi.subject.split(":")[2] if wi.subject.count(":") >= 3 else "default"},
+            },
+            key,
+            algorithm="RS256",
+            headers={"kid": "sandbox"},
+        )
         path = self.tmp / "workload-identity" / "azure-identity-token"
         path.parent.mkdir()
         path.write_text(token)
@@ -166,8 +187,11 @@ class Sandbox:
     def _wiring(self, values: dict[str, str]) -> dict[str, str]:
         """Variables the platform itself would set: MI endpoints, workload identity, the browser, the state file."""
         s, mi = self.scenario, self.scenario.managed_identity
-        wiring = {STATE_ENV: str(self.state_path), SCENARIO_ENV: s.name,
-                  "BROWSER": str(self.bin_dir / "chainsight-sandbox-browser")}
+        wiring = {
+            STATE_ENV: str(self.state_path),
+            SCENARIO_ENV: s.name,
+            "BROWSER": str(self.bin_dir / "chainsight-sandbox-browser"),
+        }
         endpoint = f"{self.managed_identity_url}{PATHS.get(mi.kind, '')}"
         if mi.kind == "app_service":
             wiring.update(IDENTITY_ENDPOINT=endpoint, IDENTITY_HEADER=self.mi.env_secret)
@@ -180,9 +204,12 @@ class Sandbox:
         values["imds_url"] = self.managed_identity_url
         if s.workload_identity:
             app = s.app(s.workload_identity.app)
-            wiring.update(AZURE_CLIENT_ID=app.client_id, AZURE_TENANT_ID=app.tenant,
-                          AZURE_FEDERATED_TOKEN_FILE=values["federated_token_file"],
-                          AZURE_AUTHORITY_HOST=PUBLIC_AUTHORITY_HOST)
+            wiring.update(
+                AZURE_CLIENT_ID=app.client_id,
+                AZURE_TENANT_ID=app.tenant,
+                AZURE_FEDERATED_TOKEN_FILE=values["federated_token_file"],
+                AZURE_AUTHORITY_HOST=PUBLIC_AUTHORITY_HOST,
+            )
         return wiring
 
     def _write_state(self) -> Path:
@@ -197,8 +224,9 @@ class Sandbox:
                 entry.update(
                     user={"upn": user.upn, "oid": user.oid, "tenant": user.tenant, "name": user.name},
                     subscription={"id": sub.id, "name": sub.name, "tenant": sub.tenant} if sub else {},
-                    refresh_token=self.issuer.new_refresh_token(principal_of(user), TOOL_CLIENT_IDS[name], True,
-                                                                revoked=spec.mode == "aadsts_error"),
+                    refresh_token=self.issuer.new_refresh_token(
+                        principal_of(user), TOOL_CLIENT_IDS[name], True, revoked=spec.mode == "aadsts_error"
+                    ),
                 )
             state["tools"][name] = entry
         chooser = s.browser.choose or (s.browser.sessions[0] if s.browser.sessions else "")

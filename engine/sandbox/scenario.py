@@ -237,9 +237,15 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
     ]
     identities = tuple(
         Identity(
-            i["name"], i["client_id"], i["object_id"], tenant_id(i.get("tenant")),
-            i.get("resource_id", f"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg"
-                  f"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{i['name']}"),
+            i["name"],
+            i["client_id"],
+            i["object_id"],
+            tenant_id(i.get("tenant")),
+            i.get(
+                "resource_id",
+                f"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg"
+                f"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{i['name']}",
+            ),
         )
         for i in data.get("identities", ())
     )
@@ -276,9 +282,13 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
         managed_identity=mi_spec,
         workload_identity=WorkloadIdentitySpec(**wi) if wi else None,
         shared_cache=SharedCacheSpec(**{k: tuple(v) for k, v in data.get("shared_cache", {}).items()}),
-        browser=BrowserSpec(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.get("browser", {}).items()}),
+        browser=BrowserSpec(
+            **{k: (tuple(v) if isinstance(v, list) else v) for k, v in data.get("browser", {}).items()}
+        ),
         env={k: str(v) for k, v in data.get("env", {}).items()},
-        expected=Expected(expected.get("credential", ""), expected.get("account", ""), dict(expected.get("members", {}))),
+        expected=Expected(
+            expected.get("credential", ""), expected.get("account", ""), dict(expected.get("members", {}))
+        ),
         raw=data,
         path=path,
     )

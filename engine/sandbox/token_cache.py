@@ -27,20 +27,24 @@ def write(home: Path, scenario: Scenario, issuer: TokenIssuer) -> Path | None:
     for upn in (*spec.accounts, *spec.revoked):
         user = scenario.user(upn)
         who = principal_of(user)
-        cache.add({
-            "client_id": DEVELOPER_SIGN_ON_CLIENT_ID,
-            "scope": ["https://management.core.windows.net//.default"],
-            "token_endpoint": CACHE_TOKEN_ENDPOINT,
-            "response": {
-                "token_type": "Bearer",
-                "refresh_token": issuer.new_refresh_token(who, DEVELOPER_SIGN_ON_CLIENT_ID, True,
-                                                          revoked=upn in spec.revoked),
-                "id_token": issuer.id_token(who, DEVELOPER_SIGN_ON_CLIENT_ID),
-                "client_info": client_info(user.oid, user.tenant),
-                "foci": "1",
-            },
-            "params": {}, "data": {},
-        })
+        cache.add(
+            {
+                "client_id": DEVELOPER_SIGN_ON_CLIENT_ID,
+                "scope": ["https://management.core.windows.net//.default"],
+                "token_endpoint": CACHE_TOKEN_ENDPOINT,
+                "response": {
+                    "token_type": "Bearer",
+                    "refresh_token": issuer.new_refresh_token(
+                        who, DEVELOPER_SIGN_ON_CLIENT_ID, True, revoked=upn in spec.revoked
+                    ),
+                    "id_token": issuer.id_token(who, DEVELOPER_SIGN_ON_CLIENT_ID),
+                    "client_info": client_info(user.oid, user.tenant),
+                    "foci": "1",
+                },
+                "params": {},
+                "data": {},
+            }
+        )
     path = home / CACHE_RELATIVE_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -87,8 +87,9 @@ class TokenIssuer:
 
     def __init__(self, key: rsa.RSAPrivateKey | None = None) -> None:
         self.key = key or cached_key("token-signing")
-        der = self.key.public_key().public_bytes(serialization.Encoding.DER,
-                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         digest = hashes.Hash(hashes.SHA1())
         digest.update(der)
         self.kid = b64url(digest.finalize())
@@ -105,14 +106,31 @@ class TokenIssuer:
         jwk.update({"kid": self.kid, "x5t": self.kid, "use": "sig"})
         return {"keys": [jwk]}
 
-    def access_token(self, who: Principal, resource: str, *, client_id: str, scp: str = "",
-                     appidacr: str = "0", version: str = "1.0", lifetime: int = ACCESS_TOKEN_LIFETIME) -> tuple[str, int]:
+    def access_token(
+        self,
+        who: Principal,
+        resource: str,
+        *,
+        client_id: str,
+        scp: str = "",
+        appidacr: str = "0",
+        version: str = "1.0",
+        lifetime: int = ACCESS_TOKEN_LIFETIME,
+    ) -> tuple[str, int]:
         """An access token for `who` at `resource`; returns (jwt, expires_on)."""
         now = int(time.time())
         claims: dict[str, object] = {
-            "aud": resource, "iat": now, "nbf": now, "exp": now + lifetime, "tid": who.tid, "oid": who.oid,
-            "sub": who.oid, "uti": b64url(secrets.token_bytes(16)), "rh": "0.AAAA" + b64url(secrets.token_bytes(12)),
-            "ver": version, "idtyp": "user" if who.upn else "app",
+            "aud": resource,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "tid": who.tid,
+            "oid": who.oid,
+            "sub": who.oid,
+            "uti": b64url(secrets.token_bytes(16)),
+            "rh": "0.AAAA" + b64url(secrets.token_bytes(12)),
+            "ver": version,
+            "idtyp": "user" if who.upn else "app",
         }
         if version == "1.0":
             claims.update(iss=f"https://sts.windows.net/{who.tid}/", appid=client_id, appidacr=appidacr)
@@ -120,8 +138,9 @@ class TokenIssuer:
             claims.update(iss=f"https://login.microsoftonline.com/{who.tid}/v2.0", azp=client_id, azpacr=appidacr)
         if who.upn:
             claims.update(name=who.name, scp=scp or "user_impersonation", amr=["pwd"], acr="1")
-            claims.update({"upn": who.upn, "unique_name": who.upn} if version == "1.0" else
-                          {"preferred_username": who.upn})
+            claims.update(
+                {"upn": who.upn, "unique_name": who.upn} if version == "1.0" else {"preferred_username": who.upn}
+            )
         else:
             if who.roles:
                 claims["roles"] = list(who.roles)
@@ -132,9 +151,18 @@ class TokenIssuer:
     def id_token(self, who: Principal, client_id: str, nonce: str = "") -> str:
         now = int(time.time())
         claims: dict[str, object] = {
-            "aud": client_id, "iss": f"https://login.microsoftonline.com/{who.tid}/v2.0", "iat": now, "nbf": now,
-            "exp": now + 3600, "name": who.name, "oid": who.oid, "preferred_username": who.upn, "sub": who.oid,
-            "tid": who.tid, "ver": "2.0", "uti": b64url(secrets.token_bytes(16)),
+            "aud": client_id,
+            "iss": f"https://login.microsoftonline.com/{who.tid}/v2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "name": who.name,
+            "oid": who.oid,
+            "preferred_username": who.upn,
+            "sub": who.oid,
+            "tid": who.tid,
+            "ver": "2.0",
+            "uti": b64url(secrets.token_bytes(16)),
         }
         if nonce:
             claims["nonce"] = nonce
@@ -158,10 +186,15 @@ class TokenIssuer:
             self._codes[value] = code
         return value
 
-    def take_code(self, value: str) -> AuthCode | None:
-        """The code's grant; marks it redeemed so a second use can be told apart from an unknown code."""
+    def peek_code(self, value: str) -> AuthCode | None:
+        with self._lock:
+            return self._codes.get(value)
+
+    def redeem_code(self, value: str) -> bool:
+        """Mark a code used (kept, so a second use is told apart from an unknown code); False if already used."""
         with self._lock:
             code = self._codes.get(value)
-            if code is not None and not code.redeemed:
-                self._codes[value] = AuthCode(**{**code.__dict__, "redeemed": True})
-            return code
+            if code is None or code.redeemed:
+                return False
+            code.redeemed = True
+            return True

@@ -76,7 +76,7 @@ class SandboxRun:
         """The JSON the snippet printed with `emit(...)` (last one wins)."""
         lines = [ln for ln in self.stdout.splitlines() if ln.startswith(RESULT_MARKER)]
         assert lines, f"no result printed\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
-        return json.loads(lines[-1][len(RESULT_MARKER):])
+        return json.loads(lines[-1][len(RESULT_MARKER) :])
 
 
 # Prepended to every snippet: `emit(obj)` prints a result line the test can read back.
@@ -92,8 +92,14 @@ def sandbox_run(tmp_path: Path) -> Callable[..., SandboxRun]:
     """`sandbox_run(scenario, code, overrides=None, isolate=True, timeout=90)` runs `python -c code` under
     `python -m app.cli.sandbox exec` (in a loopback-only network namespace when this machine allows)."""
 
-    def run(scenario: str | Path, code: str, *, overrides: dict[str, Any] | None = None, isolate: bool = True,
-            timeout: float = 90) -> SandboxRun:
+    def run(
+        scenario: str | Path,
+        code: str,
+        *,
+        overrides: dict[str, Any] | None = None,
+        isolate: bool = True,
+        timeout: float = 90,
+    ) -> SandboxRun:
         target = str(scenario)
         if overrides:
             loaded = load_scenario(scenario, overrides)
@@ -107,8 +113,14 @@ def sandbox_run(tmp_path: Path) -> Callable[..., SandboxRun]:
         argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
         argv += ["--isolate-network"] if isolate else []
         argv += ["--", sys.executable, "-c", PRELUDE + code]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT,
-                              env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO_ROOT,
+            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        )
         return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
 
     return run

@@ -27,14 +27,17 @@ def _lab(sandbox_run, code: str, **kw):
 
 
 def test_client_secret_is_accepted_and_a_wrong_one_gets_aadsts7000215(sandbox_run) -> None:
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import msal
 good = msal.ConfidentialClientApplication({APP!r}, client_credential="lab~secret~value", authority={AUTHORITY!r})
 bad = msal.ConfidentialClientApplication({APP!r}, client_credential="nope", authority={AUTHORITY!r})
 ok = good.acquire_token_for_client({ARM!r})
 err = bad.acquire_token_for_client({ARM!r})
 emit({{"claims": claims(ok["access_token"]), "err": err}})
-""")
+""",
+    )
     assert result["claims"]["appid"] == APP and result["claims"]["appidacr"] == "1"
     assert result["claims"]["roles"] == ["Data.Read"] and result["claims"]["idtyp"] == "app"
     assert result["err"]["error"] == "invalid_client" and result["err"]["error_codes"] == [7000215]
@@ -43,7 +46,9 @@ emit({{"claims": claims(ok["access_token"]), "err": err}})
 
 @pytest.mark.parametrize("send_chain", [False, True], ids=["thumbprint-RS256", "x5c-PS256"])
 def test_certificate_assertion_is_verified_against_the_registered_certificate(sandbox_run, send_chain) -> None:
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import os, msal, jwt
 pem = open(os.environ["LAB_CERT"]).read()
 from cryptography import x509
@@ -55,12 +60,15 @@ if {send_chain!r}:
 app = msal.ConfidentialClientApplication({APP!r}, client_credential=cred, authority={AUTHORITY!r})
 ok = app.acquire_token_for_client({ARM!r})
 emit({{"claims": claims(ok["access_token"]) if "access_token" in ok else ok}})
-""")
+""",
+    )
     assert result["claims"]["appid"] == APP and result["claims"]["appidacr"] == "2"
 
 
 def test_an_unregistered_certificate_is_refused_with_aadsts700027(sandbox_run) -> None:
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import msal, datetime
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -75,12 +83,15 @@ pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.
 app = msal.ConfidentialClientApplication({APP!r}, client_credential={{"private_key": pem,
     "thumbprint": cert.fingerprint(hashes.SHA1()).hex()}}, authority={AUTHORITY!r})
 emit(app.acquire_token_for_client({ARM!r}))
-""")
+""",
+    )
     assert result["error_codes"] == [700027]
 
 
 def test_federated_assertion_from_the_sandbox_issuer_is_exchanged(sandbox_run) -> None:
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import os, msal
 assertion = open(os.environ["AZURE_FEDERATED_TOKEN_FILE"]).read()
 app = msal.ConfidentialClientApplication({APP!r}, client_credential={{"client_assertion": assertion}},
@@ -89,13 +100,16 @@ ok = app.acquire_token_for_client({ARM!r})
 forged = msal.ConfidentialClientApplication({APP!r}, client_credential={{"client_assertion":
     assertion.rsplit(".", 1)[0] + ".AAAA"}}, authority={AUTHORITY!r}).acquire_token_for_client({ARM!r})
 emit({{"claims": claims(ok["access_token"]), "forged": forged.get("error_codes")}})
-""")
+""",
+    )
     assert result["claims"]["appid"] == APP
     assert result["forged"] == [700027]
 
 
 def test_password_grant_passes_user_realm_through_the_proxy(sandbox_run) -> None:
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import msal, warnings
 warnings.simplefilter("ignore")
 app = msal.PublicClientApplication({AZ_CLI!r}, authority={AUTHORITY!r})
@@ -103,14 +117,17 @@ ok = app.acquire_token_by_username_password("dev@contoso.com", "Dev-Passw0rd!", 
 bad = app.acquire_token_by_username_password("dev@contoso.com", "wrong", {ARM!r})
 emit({{"claims": claims(ok["access_token"]), "id": ok["id_token_claims"]["preferred_username"],
        "accounts": [a["username"] for a in app.get_accounts()], "bad": bad.get("error_codes")}})
-""")
+""",
+    )
     assert result["claims"]["upn"] == "dev@contoso.com" and result["claims"]["scp"] == "user_impersonation"
     assert result["id"] == "dev@contoso.com" and result["accounts"] == ["dev@contoso.com"]
     assert result["bad"] == [50126]
 
 
 def test_refresh_token_rotates_and_a_family_member_can_redeem_it(sandbox_run) -> None:
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import msal, warnings
 warnings.simplefilter("ignore")
 cli = msal.PublicClientApplication({AZ_CLI!r}, authority={AUTHORITY!r})
@@ -121,30 +138,42 @@ family = pwsh.acquire_token_by_refresh_token(second["refresh_token"], {ARM!r})
 bogus = cli.acquire_token_by_refresh_token("1.ASnot-a-token", {ARM!r})
 emit({{"rotated": second["refresh_token"] != first["refresh_token"], "foci": second.get("foci"),
        "family_appid": claims(family["access_token"])["appid"], "bogus": bogus.get("error")}})
-""")
-    assert result == {"rotated": True, "foci": "1", "family_appid": "1950a258-227b-4e31-a9cf-717495945fc2",
-                      "bogus": "invalid_grant"}
+""",
+    )
+    assert result == {
+        "rotated": True,
+        "foci": "1",
+        "family_appid": "1950a258-227b-4e31-a9cf-717495945fc2",
+        "bogus": "invalid_grant",
+    }
 
 
 def test_interactive_auth_code_with_pkce_through_the_scripted_browser(sandbox_run) -> None:
     # msal opens the authorize URL with webbrowser -> BROWSER (the sandbox's scripted browser), which picks the
     # scenario's account on the chooser page and submits the form_post to msal's localhost listener.
-    result = _lab(sandbox_run, f"""
+    result = _lab(
+        sandbox_run,
+        f"""
 import msal
 app = msal.PublicClientApplication({AZ_CLI!r}, authority={AUTHORITY!r})
 ok = app.acquire_token_interactive({ARM!r}, prompt="select_account", timeout=30)
 emit({{"claims": claims(ok["access_token"]) if "access_token" in ok else ok, "nonce": "nonce" in ok.get("id_token_claims", {{}})}})
-""")
+""",
+    )
     assert result["claims"]["upn"] == "admin@contoso.com"
     assert result["nonce"] is True
 
 
 def test_interactive_browser_credential_signs_in_with_the_chosen_account(sandbox_run) -> None:
-    result = _lab(sandbox_run, """
+    result = _lab(
+        sandbox_run,
+        """
 from azure.identity import InteractiveBrowserCredential
 token = InteractiveBrowserCredential(timeout=30).get_token("https://management.azure.com/.default")
 emit(claims(token.token))
-""", overrides={"browser": {"choose": "dev@contoso.com"}})
+""",
+        overrides={"browser": {"choose": "dev@contoso.com"}},
+    )
     assert result["upn"] == "dev@contoso.com"
 
 
@@ -156,10 +185,13 @@ emit(claims(cred.get_token("https://management.azure.com/.default").token))
 """
 
 
-@pytest.mark.parametrize(("scenario", "account"), [
-    ("vm-imds-user-assigned", "f6a7b8c9-0009-4000-8000-0000000d0009"),
-    ("app-service", "5e0f1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b"),
-])
+@pytest.mark.parametrize(
+    ("scenario", "account"),
+    [
+        ("vm-imds-user-assigned", "f6a7b8c9-0009-4000-8000-0000000d0009"),
+        ("app-service", "5e0f1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b"),
+    ],
+)
 def test_azure_identity_managed_identity_gets_the_identity_token(sandbox_run, scenario, account) -> None:
     run = sandbox_run(scenario, CLAIMS + MI_SNIPPET)
     assert run.returncode == 0, run.stderr

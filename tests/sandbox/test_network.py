@@ -38,7 +38,7 @@ def _listening_sockets_of_this_process() -> list[tuple[str, int]]:
             if family == socket.AF_INET:
                 address = socket.inet_ntop(family, raw[::-1])
             else:
-                address = socket.inet_ntop(family, b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4)))
+                address = socket.inet_ntop(family, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
             found.append((address, int(port_hex, 16)))
     return found
 
@@ -57,13 +57,16 @@ def test_every_listening_socket_is_on_127_0_0_1(sandbox_factory) -> None:
     assert not set(_listening_sockets_of_this_process()) - before
 
 
-@pytest.mark.parametrize("url", [
-    "https://example.com/",
-    "https://management.azure.com/subscriptions",
-    "http://login.microsoftonline.com/common/discovery/instance",
-    "http://169.254.169.254:8080/metadata/identity/oauth2/token",
-    "http://10.0.0.1/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/",
+        "https://management.azure.com/subscriptions",
+        "http://login.microsoftonline.com/common/discovery/instance",
+        "http://169.254.169.254:8080/metadata/identity/oauth2/token",
+        "http://10.0.0.1/",
+    ],
+)
 def test_the_proxy_refuses_hosts_it_does_not_serve(sandbox_factory, url: str) -> None:
     import requests
 
@@ -101,8 +104,11 @@ def test_off_azure_imds_through_the_proxy_answers_like_no_imds_at_all(sandbox_fa
     box = sandbox_factory("laptop-az")
     started = time.monotonic()
     with pytest.raises(requests.exceptions.ConnectionError):
-        sandbox_session_for(box).get("http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01"
-                                     "&resource=https://management.azure.com", timeout=5)
+        sandbox_session_for(box).get(
+            "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01"
+            "&resource=https://management.azure.com",
+            timeout=5,
+        )
     assert 0.9 < time.monotonic() - started < 3
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.sandbox import list_scenarios, load_scenario
-from engine.sandbox import netns
+from engine.sandbox import list_scenarios, load_scenario, netns
 from tests.plugins.sandbox import REPO_ROOT, require_system
 
 DAC_SNIPPET = r"""
@@ -43,9 +42,25 @@ def test_default_azure_credential_selects_the_declared_credential_and_account(na
     require_system(ok, f"network namespaces: {reason}")
     expected = load_scenario(name).expected
     proc = subprocess.run(
-        [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", name, "--isolate-network", "--",
-         "python", "-c", DAC_SNIPPET],
-        capture_output=True, text=True, timeout=90, cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "sandbox",
+            "exec",
+            "--scenario",
+            name,
+            "--isolate-network",
+            "--",
+            "python",
+            "-c",
+            DAC_SNIPPET,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=REPO_ROOT,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
@@ -71,14 +86,24 @@ def test_every_scenario_declares_an_expectation_and_a_description() -> None:
 def test_sandbox_exec_exits_with_the_command_status() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", "laptop-az", "--", "sh", "-c", "exit 7"],
-        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
     )
     assert proc.returncode == 7, proc.stderr
 
 
 def test_sandbox_list_names_every_scenario() -> None:
-    proc = subprocess.run([sys.executable, "-m", "app", "sandbox", "list"], capture_output=True, text=True,
-                          timeout=60, cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "sandbox", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+    )
     assert proc.returncode == 0, proc.stderr
     for name in list_scenarios():
         assert name in proc.stdout

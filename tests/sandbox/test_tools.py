@@ -59,7 +59,7 @@ def _run(sandbox_run, mode: str):
 def test_signed_in_tools_print_the_real_formats_and_the_credentials_accept_them(sandbox_run) -> None:
     result = _run(sandbox_run, "signed_in")
     az, azd, pwsh = (result["raw"][t] for t in ("az", "azd", "pwsh"))
-    assert az["rc"] == 0 and az["out"].startswith("{\n  \"accessToken\": ")
+    assert az["rc"] == 0 and az["out"].startswith('{\n  "accessToken": ')
     import json
 
     az_json = json.loads(az["out"])
@@ -106,11 +106,12 @@ EXPECTED = {
     },
 }
 RAW_STDERR = {
-    "not_signed_in": {"az": "ERROR: Please run 'az login' to setup account.\n",
-                      "azd": "not logged in, run `azd auth login` to login",
-                      "pwsh": "Run Connect-AzAccount to login."},
-    "aadsts_error": {"az": "ERROR: AADSTS50173: ", "azd": "(invalid_grant) AADSTS50173: ",
-                     "pwsh": "AADSTS50173"},
+    "not_signed_in": {
+        "az": "ERROR: Please run 'az login' to setup account.\n",
+        "azd": "not logged in, run `azd auth login` to login",
+        "pwsh": "Run Connect-AzAccount to login.",
+    },
+    "aadsts_error": {"az": "ERROR: AADSTS50173: ", "azd": "(invalid_grant) AADSTS50173: ", "pwsh": "AADSTS50173"},
 }
 
 

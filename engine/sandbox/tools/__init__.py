@@ -14,7 +14,7 @@ SHIMS = {
     "chainsight-sandbox-browser": "engine.sandbox.browser",
 }
 # Exit 127 with the shell's wording: what a machine without the tool shows, when a real one would be on PATH.
-MISSING = "#!/bin/sh\necho \"/bin/sh: 1: {name}: not found\" >&2\nexit 127\n"
+MISSING = '#!/bin/sh\necho "/bin/sh: 1: {name}: not found" >&2\nexit 127\n'
 SHIM = """#!{python}
 # Chainsight sandbox: fake `{name}`; behaviour comes from the scenario state file.
 import os, sys, types

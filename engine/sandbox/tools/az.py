@@ -73,23 +73,31 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"ERROR: {err.description}\n" + RELOGIN.format(scope=scope))
         return 1
     exp = expires_on(response)
-    _print({
-        "accessToken": response["access_token"],
-        "expiresOn": datetime.datetime.fromtimestamp(exp).strftime("%Y-%m-%d %H:%M:%S.%f"),
-        "expires_on": exp,
-        "subscription": subscription.get("id", ""),
-        "tenant": args.tenant or tool["user"]["tenant"],
-        "tokenType": "Bearer",
-    }, args.output)
+    _print(
+        {
+            "accessToken": response["access_token"],
+            "expiresOn": datetime.datetime.fromtimestamp(exp).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            "expires_on": exp,
+            "subscription": subscription.get("id", ""),
+            "tenant": args.tenant or tool["user"]["tenant"],
+            "tokenType": "Bearer",
+        },
+        args.output,
+    )
     return 0
 
 
 def account_show(tool: dict[str, Any]) -> dict[str, Any]:
     sub = tool["subscription"]
     return {
-        "environmentName": "AzureCloud", "homeTenantId": tool["user"]["tenant"], "id": sub.get("id", ""),
-        "isDefault": True, "managedByTenants": [], "name": sub.get("name", "N/A(tenant level account)"),
-        "state": "Enabled", "tenantId": sub.get("tenant", tool["user"]["tenant"]),
+        "environmentName": "AzureCloud",
+        "homeTenantId": tool["user"]["tenant"],
+        "id": sub.get("id", ""),
+        "isDefault": True,
+        "managedByTenants": [],
+        "name": sub.get("name", "N/A(tenant level account)"),
+        "state": "Enabled",
+        "tenantId": sub.get("tenant", tool["user"]["tenant"]),
         "user": {"name": tool["user"]["upn"], "type": "user"},
     }
 

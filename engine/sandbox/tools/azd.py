@@ -71,8 +71,9 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(_console_message(AUTH_FAILED.format(error=err.error, description=err.description)))
         return 1
     expires = datetime.datetime.fromtimestamp(expires_on(response), datetime.timezone.utc)
-    print(json.dumps({"token": response["access_token"], "expiresOn": expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
-                     indent=2))
+    print(
+        json.dumps({"token": response["access_token"], "expiresOn": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}, indent=2)
+    )
     return 0
 
 

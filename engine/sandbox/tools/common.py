@@ -39,12 +39,17 @@ def load_state(tool: str) -> dict[str, Any]:
     return state
 
 
-def redeem(state: dict[str, Any], tool: dict[str, Any], scope: str, tenant: str = "", claims: str = "") -> dict[str, Any]:
+def redeem(
+    state: dict[str, Any], tool: dict[str, Any], scope: str, tenant: str = "", claims: str = ""
+) -> dict[str, Any]:
     """Exchange the tool's FOCI refresh token for an access token, over HTTPS at the sandbox authority."""
     tenant = tenant or tool["user"]["tenant"]
     form = {
-        "client_id": tool["client_id"], "grant_type": "refresh_token", "refresh_token": tool["refresh_token"],
-        "scope": f"{scope} offline_access openid profile", "client_info": "1",
+        "client_id": tool["client_id"],
+        "grant_type": "refresh_token",
+        "refresh_token": tool["refresh_token"],
+        "scope": f"{scope} offline_access openid profile",
+        "client_info": "1",
     }
     if claims:
         form["claims"] = claims

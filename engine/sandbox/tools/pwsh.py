@@ -26,7 +26,7 @@ def _script(argv: list[str]) -> str | None:
             return base64.b64decode(argv[lowered.index(flag) + 1]).decode("utf-16-le")
     for flag in ("-command", "-c"):
         if flag in lowered:
-            return " ".join(argv[lowered.index(flag) + 1:])
+            return " ".join(argv[lowered.index(flag) + 1 :])
     return None
 
 
@@ -57,8 +57,9 @@ def main(argv: list[str]) -> int:
     resource = (_RESOURCE.search(script) or [None, "https://management.azure.com/"])[1]
     tenant = (_TENANT.search(script) or [None, ""])[1]
     try:
-        response = redeem(state, tool, resource + "/.default" if not resource.endswith(".default") else resource,
-                          tenant)
+        response = redeem(
+            state, tool, resource + "/.default" if not resource.endswith(".default") else resource, tenant
+        )
     except AuthorityError as err:
         sys.stderr.write(AUTH_FAILED.format(description=err.description))
         return 1
