@@ -134,4 +134,13 @@ def assert_same(real: Side, ours: Side, *, compare_logs: bool = True) -> None:
         assert ours.logs == real.logs
     assert [c.argv for c in ours.calls] == [c.argv for c in real.calls]
     assert [c.cwd for c in ours.calls] == [c.cwd for c in real.calls]
-    assert [c.env for c in ours.calls] == [c.env for c in real.calls]
+    assert [c.env for c in ours.calls] == [_python_visible(c.env) for c in real.calls]
+
+
+def _python_visible(env: dict[str, str]) -> dict[str, str]:
+    """A child's environment without what only the C-level environ had (readline sets LINES/COLUMNS there).
+
+    azure-identity's PowerShell child inherits the C environ; the engine passes the Host's copy of
+    ``os.environ``, which is what an app's Python code sees.
+    """
+    return {k: v for k, v in env.items() if k in os.environ or k not in ("LINES", "COLUMNS")}

@@ -91,17 +91,43 @@ def test_dac_first_walk_softens_a_broken_az_and_reaches_azd(tools, monkeypatch, 
     assert ours.logs == real.logs
 
 
-def test_dac_reports_each_softened_developer_tool_in_its_aggregated_error(tools, monkeypatch):
-    tools(az=[AZ_BROKEN], azd=[Reply(stderr='{"error": "fetching token: AADSTS50076: MFA"}\n', code=1)])
+# Only the three tools: the other "dev" members are other modules' business.
+DEV_TOOLS_ONLY = {
+    "exclude_visual_studio_code_credential": True,
+    "exclude_shared_token_cache_credential": True,
+    "exclude_broker_credential": True,
+}
+PWSH_UNEXPECTED = Reply("Welcome to PowerShell!\n")
+PWSH_NO_MODULE = Reply("NO_AZ_ACCOUNT_MODULE\n")
+AZD_ERROR = Reply(stderr='{"error": "fetching token: AADSTS50076: MFA"}\n', code=1)
+
+
+@pytest.mark.parametrize(
+    ("az_replies", "pwsh_replies", "azd_replies"),
+    [
+        ([AZ_BROKEN], [PWSH_UNEXPECTED], [AZD_ERROR]),
+        ([AZ_SIGNED_OUT], [PWSH_NO_MODULE], [AZD_OK]),
+        ([AZ_SIGNED_OUT], [Reply(f"\nazsdk%{TOKEN}%1767225600\n")], [AZD_ERROR]),
+    ],
+    ids=["all-softened-then-aggregated", "azd-after-two-unavailable", "pwsh-wins"],
+)
+def test_dac_dev_chain_of_the_three_tools_matches_azure_identity(
+    tools, monkeypatch, az_replies, pwsh_replies, azd_replies
+):
+    tools(az=az_replies, pwsh=pwsh_replies, azd=azd_replies)
     monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "dev")
-    # Only the two tools: the other "dev" members are other modules' business.
-    kwargs = {
-        "exclude_visual_studio_code_credential": True,
-        "exclude_powershell_credential": True,
-        "exclude_shared_token_cache_credential": True,
-        "exclude_broker_credential": True,
-    }
-    real = run_real(lambda: azure_identity.DefaultAzureCredential(**kwargs).get_token(SCOPE))
-    ours = run_ours(lambda: EngineDAC(host=host_now(), **kwargs).get_token(SCOPE))
+    real = run_real(lambda: azure_identity.DefaultAzureCredential(**DEV_TOOLS_ONLY).get_token(SCOPE))
+    ours = run_ours(lambda: EngineDAC(host=host_now(), **DEV_TOOLS_ONLY).get_token(SCOPE))
     assert_same(real, ours)
-    assert "\tAzureDeveloperCliCredential: fetching token: AADSTS50076: MFA\n" in ours.outcome[2]
+
+
+def test_dac_aggregated_error_lists_each_softened_tool(tools, monkeypatch):
+    tools(az=[AZ_BROKEN], pwsh=[PWSH_UNEXPECTED], azd=[AZD_ERROR])
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "dev")
+    ours = run_ours(lambda: EngineDAC(host=host_now(), **DEV_TOOLS_ONLY).get_token(SCOPE))
+    assert ours.outcome[1] == "ClientAuthenticationError"
+    assert ours.outcome[2].split("\nAttempted credentials:\n\t")[1].split("\nTo mitigate")[0] == (
+        "AzureCliCredential: ERROR: something broke\n\n"
+        '\tAzurePowerShellCredential: Unexpected output from Get-AzAccessToken: "Welcome to PowerShell!\n"\n'
+        "\tAzureDeveloperCliCredential: fetching token: AADSTS50076: MFA"
+    )
