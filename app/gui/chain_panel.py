@@ -1,0 +1,332 @@
+"""The chain panel: the members in order, each with its availability badge and identity; drag, check,
+move with Alt+Up/Down, add and remove (ChainedTokenCredential), profile selector and options editor."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.chain_model import BadgeRole, ChainModel, IdentityRole, ReasonRole
+from app.gui.member_status import EXCLUDED
+from app.gui.options_editor import OptionsEditor
+from app.gui.outcome_style import draw_badge_icon, look
+from app.gui.resources import icon, is_dark
+from engine.profiles import PROFILES
+from engine.spec import CREDENTIAL_OPTIONS, DAC_OPTIONS
+
+ROW_HEIGHT = 48
+DAC_MODE_TEXT = "<b>DefaultAzureCredential</b> — its order is fixed; drag a row to make it a ChainedTokenCredential"
+CHAINED_MODE_TEXT = "<b>ChainedTokenCredential</b> — your own order and members"
+FORWARDED = ("additionally_allowed_tenants", "disable_instance_discovery", "identity_config")
+
+
+class MemberDelegate(QStyledItemDelegate):
+    """Two lines per member: name and badge, then the identity it would use (or why it would not)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return QSize(option.rect.width(), ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = option.widget
+        style = widget.style() if widget else None
+        if style is None:
+            return
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        check = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, widget)
+        pal = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        muted = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
+        badge = index.data(BadgeRole) or "unknown"
+        rect = QRectF(option.rect)
+        left = check.right() + 10
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        draw_badge_icon(painter, QRectF(left, rect.top() + 8, 16, 16), badge, is_dark(pal))
+        left += 24
+        font = QFont(option.font)
+        font.setBold(True)
+        excluded = badge == EXCLUDED
+        font.setStrikeOut(excluded)
+        painter.setFont(font)
+        painter.setPen(muted if excluded else text_color)
+        number = f"{index.row() + 1}. "
+        pill = look(badge).label
+        small = QFont(option.font)
+        small.setPointSizeF(max(6.5, small.pointSizeF() * 0.85))
+        pill_w = QFontMetrics(small).horizontalAdvance(pill) + 14
+        name_rect = QRectF(left, rect.top() + 5, rect.right() - left - pill_w - 10, 20)
+        metrics = QFontMetrics(font)
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(number + index.data(), Qt.TextElideMode.ElideRight, int(name_rect.width())),
+        )
+        # the pill repeats the badge in words, so neither colour nor shape is the only cue
+        pill_rect = QRectF(rect.right() - pill_w - 8, rect.top() + 7, pill_w, 17)
+        color = look(badge).color(is_dark(pal))
+        painter.setPen(color if not selected else text_color)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(pill_rect, 8, 8)
+        painter.setFont(small)
+        painter.drawText(pill_rect, Qt.AlignmentFlag.AlignCenter, pill)
+        second = index.data(IdentityRole) or index.data(ReasonRole) or ""
+        second = second.split("\n")[0]
+        painter.setPen(text_color if index.data(IdentityRole) and not excluded else muted)
+        line_rect = QRectF(left, rect.top() + 25, rect.right() - left - 8, 18)
+        painter.drawText(
+            line_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(small).elidedText(second, Qt.TextElideMode.ElideRight, int(line_rect.width())),
+        )
+        painter.restore()
+
+
+class ChainListView(QListView):
+    """Drag to reorder (moves only), Space toggles, Alt+Up/Down moves, Delete removes."""
+
+    move_requested = Signal(int)  # -1 up, +1 down
+    remove_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(MemberDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setUniformItemSizes(True)
+        self.setAlternatingRowColors(True)
+        self.setAccessibleName("Credential chain")
+        self.setAccessibleDescription(
+            "Members in the order they are tried. Space includes or excludes; Alt+Up and Alt+Down move."
+        )
+
+    def keyPressEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.move_requested.emit(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return
+        if event.key() == Qt.Key.Key_Delete:
+            self.remove_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ChainPanel(QWidget):
+    reset_requested = Signal()
+    convert_requested = Signal()
+
+    def __init__(self, model: ChainModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.state = model.state
+        self.profile = QComboBox(self)
+        for name, profile in PROFILES.items():
+            self.profile.addItem(f"azure-identity {profile.version}", name)
+        self.profile.setAccessibleName("azure-identity version")
+        self.profile.setToolTip("Which azure-identity version's DefaultAzureCredential to reproduce")
+        self.profile.currentIndexChanged.connect(self._on_profile)
+        self.mode = QLabel(self)
+        self.mode.setWordWrap(True)
+        self.mode.setAccessibleName("Chain type")
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setObjectName("ChainNote")
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self.note.linkActivated.connect(self._on_link)
+        self.note.setAccessibleName("Chain note")
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setObjectName("ChainError")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setAccessibleName("Chain error")
+        self.error.setVisible(False)
+        self.list = ChainListView(self)
+        self.list.setModel(model)
+        self.list.move_requested.connect(self.move_selected)
+        self.list.remove_requested.connect(self.remove_selected)
+        self.list.selectionModel().currentChanged.connect(lambda *_: self._show_options())
+        self.up = self._tool("move-up", "Move up (Alt+Up)", lambda: self.move_selected(-1))
+        self.down = self._tool("move-down", "Move down (Alt+Down)", lambda: self.move_selected(1))
+        self.add = self._tool("add", "Add a credential (ChainedTokenCredential)", None)
+        menu = QMenu(self.add)
+        for name in CREDENTIAL_OPTIONS:
+            action = menu.addAction(name)
+            action.triggered.connect(lambda _=False, n=name: self.add_credential(n))
+        self.add.setMenu(menu)
+        self.add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.remove = self._tool("remove", "Remove the selected credential (Delete)", self.remove_selected)
+        self.convert = QToolButton(self)
+        self.convert.setAutoRaise(True)
+        self.convert.clicked.connect(self._on_convert)
+        self.options = OptionsEditor(self)
+        self.options.applied.connect(self._on_options)
+        self.options.setVisible(False)
+        self.options_toggle = QToolButton(self)
+        self.options_toggle.setText("Options…")
+        self.options_toggle.setCheckable(True)
+        self.options_toggle.setAutoRaise(True)
+        self.options_toggle.setToolTip(
+            "Show the keyword arguments of the selected credential (or of DefaultAzureCredential)"
+        )
+        self.options_toggle.setAccessibleName("Show options")
+        self.options_toggle.toggled.connect(self.options.setVisible)
+        tools = QHBoxLayout()
+        tools.setSpacing(2)
+        for button in (self.up, self.down, self.add, self.remove):
+            tools.addWidget(button)
+        tools.addStretch(1)
+        tools.addWidget(self.options_toggle)
+        tools.addWidget(self.convert)
+        header = QHBoxLayout()
+        version = QLabel("&Version:", self)
+        version.setBuddy(self.profile)
+        header.addWidget(version)
+        header.addWidget(self.profile, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.mode)
+        layout.addWidget(self.note)
+        layout.addWidget(self.error)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(tools)
+        layout.addWidget(self.options)
+        model.modelReset.connect(self.sync)
+        model.edited.connect(self.sync)
+        self.sync()
+
+    def _tool(self, name: str, tip: str, slot) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icon(name))
+        button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setAutoRaise(True)
+        if slot is not None:
+            button.clicked.connect(slot)
+        return button
+
+    # ---- state -> widgets --------------------------------------------------------------------
+    def sync(self) -> None:
+        state = self.state
+        self.profile.blockSignals(True)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(state.profile_name)))
+        self.profile.blockSignals(False)
+        self.mode.setText(DAC_MODE_TEXT if state.is_default else CHAINED_MODE_TEXT)
+        note = state.note
+        if not state.is_default:
+            note = (note + " " if note else "") + "<a href='reset'>Back to DefaultAzureCredential</a>"
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        chained = not state.is_default
+        self.add.setEnabled(chained)
+        self.remove.setEnabled(chained and len(state) > 1)
+        self.convert.setText("Reset" if chained else "Convert")
+        self.convert.setToolTip(
+            "Back to DefaultAzureCredential with no arguments"
+            if chained
+            else "Make this a ChainedTokenCredential of the same members"
+        )
+        self.convert.setAccessibleName(self.convert.toolTip())
+        self._show_options()
+
+    def set_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def selected_row(self) -> int:
+        index = self.list.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.list.selectionModel().setCurrentIndex(
+                self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+
+    def _show_options(self) -> None:
+        state = self.state
+        if state.is_default:
+            allowed = set(state.profile.options) | set(FORWARDED)
+            schema = {k: v for k, v in DAC_OPTIONS.items() if k in allowed}
+            self.options.edit("DefaultAzureCredential keyword arguments", schema, state.dac_options)
+            return
+        row = self.selected_row()
+        if row < 0 or row >= len(state):
+            self.options.edit("Options (select a credential)", {}, {})
+            return
+        member = state.members[row]
+        self.options.edit(f"{member.type} keyword arguments", CREDENTIAL_OPTIONS.get(member.type, {}), member.options)
+
+    # ---- edits -------------------------------------------------------------------------------
+    def move_selected(self, delta: int) -> None:
+        row = self.selected_row()
+        if row < 0:
+            return
+        uid = self.state.members[row].uid
+        target = row + delta
+        if not (0 <= target < len(self.state)):
+            return
+        self.model.moveRows(QModelIndex(), row, 1, QModelIndex(), target + (1 if delta > 0 else 0))
+        new_row = self.state.row_of(uid)
+        if new_row is not None:
+            self.select_row(new_row)
+
+    def add_credential(self, name: str) -> None:
+        row = self.selected_row()
+        row = self.state.add(name, None if row < 0 else row + 1)
+        self.select_row(row)
+
+    def remove_selected(self) -> None:
+        row = self.selected_row()
+        if row >= 0 and not self.state.is_default and len(self.state) > 1:
+            self.state.remove(row)
+            self.select_row(min(row, len(self.state) - 1))
+
+    def _on_options(self, values: dict) -> None:
+        if self.state.is_default:
+            self.state.set_dac_options(values)
+        else:
+            row = self.selected_row()
+            if row >= 0:
+                self.state.set_options(row, values)
+
+    def _on_profile(self, index: int) -> None:
+        self.state.set_profile(self.profile.itemData(index))
+
+    def _on_convert(self) -> None:
+        if self.state.is_default:
+            self.convert_requested.emit()
+        else:
+            self.reset_requested.emit()
+
+    def _on_link(self, href: str) -> None:
+        if href == "reset":
+            self.reset_requested.emit()
+
+
+def shortcut_action(parent: QWidget, text: str, keys: list[QKeySequence], slot) -> QAction:
+    action = QAction(text, parent)
+    action.setShortcuts(keys)
+    action.triggered.connect(slot)
+    return action
