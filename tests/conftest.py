@@ -16,7 +16,6 @@ from engine.host import Host
 
 pytest_plugins = ["tests.plugins.sandbox"]
 
-REQUIRE_SYSTEM = "CHAINSIGHT_REQUIRE_SYSTEM"
 _ISOLATED_PREFIXES = ("AZURE_", "IDENTITY_", "MSI_", "AZUREPS_")
 _ISOLATED_NAMES = (
     "IMDS_ENDPOINT",
@@ -33,15 +32,6 @@ _ISOLATED_NAMES = (
     "NO_PROXY",
     "no_proxy",
 )
-
-
-def require_system(available: bool, reason: str) -> None:
-    """Skip when a system component is missing, unless CI (CHAINSIGHT_REQUIRE_SYSTEM=1) demands it."""
-    if available:
-        return
-    if os.environ.get(REQUIRE_SYSTEM) == "1":
-        pytest.fail(f"required system component missing: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

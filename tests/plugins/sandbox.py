@@ -21,19 +21,10 @@ import tomli_w
 
 from engine.sandbox import load_scenario, netns
 from engine.sandbox.sandbox import Sandbox
+from tests.system import REQUIRE_SYSTEM_ENV
 
-REQUIRE_SYSTEM_ENV = "CHAINSIGHT_REQUIRE_SYSTEM"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULT_MARKER = "CHAINSIGHT-RESULT:"
-
-
-def require_system(condition: bool, reason: str) -> None:
-    """Skip when a system component is missing; fail instead when CI sets CHAINSIGHT_REQUIRE_SYSTEM=1."""
-    if condition:
-        return
-    if os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
-        pytest.fail(f"required system component missing: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from engine.sandbox.proxy import REFUSED
-from tests.plugins.sandbox import require_system, sandbox_session_for
+from tests.plugins.sandbox import sandbox_session_for
+from tests.system import require_system
 
 TCP_LISTEN = "0A"
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from engine.sandbox import list_scenarios, load_scenario, netns
-from tests.plugins.sandbox import REPO_ROOT, require_system
+from tests.plugins.sandbox import REPO_ROOT
+from tests.system import require_system
 
 DAC_SNIPPET = r"""
 import base64, json
