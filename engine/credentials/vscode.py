@@ -1,13 +1,43 @@
-"""VisualStudioCodeCredential (1.27): the VS Code Azure Resources sign-in, through the broker."""
+"""VisualStudioCodeCredential (1.27): the VS Code Azure Resources sign-in, through the broker.
+
+Without azure-identity-broker (the usual case off Windows) every call is unavailable and nothing is read.
+With it, the extension's auth record is loaded when the credential is built, as azure-identity does, and
+the broker signs in silently as that account.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine.account import Account
+from engine.context import within_dac
+from engine.credentials import broker_process
 from engine.credentials.base import Credential
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.probe import UNAVAILABLE, UNKNOWN, Probe
+from engine.token import AccessToken
 
-VSCODE_CLIENT_ID = "aebc6443-996d-45c2-90f0-388ff96faa56"
+from .auth_record import AuthenticationRecord
+from .logging import DECORATORS, logged
+from .vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
+
+__all__ = ["VSCODE_CLIENT_ID", "VisualStudioCodeCredential"]
+
+NO_BROKER = (
+    "VisualStudioCodeCredential requires the 'azure-identity-broker' package to be installed. "
+    "You must also ensure you have the Azure Resources extension installed and have "
+    "signed in to Azure via Visual Studio Code."
+)
+NOT_SIGNED_IN = (
+    "VisualStudioCodeCredential requires the user to be signed in to Azure via Visual Studio Code. "
+    "Please ensure you have the Azure Resources extension installed and have signed in."
+)
+BAD_RECORD = (
+    "Failed to load authentication record from Visual Studio Code: "
+    "{}. Please ensure you have the Azure Resources extension installed and signed in."
+)
+PROBE_NO_BROKER = "azure-identity-broker is not installed for Chainsight's Python, so azure-identity does not look"
 
 
 class VisualStudioCodeCredential(Credential):
@@ -15,3 +45,71 @@ class VisualStudioCodeCredential(Credential):
         super().__init__(host=host)
         self._tenant_id = tenant_id
         self._options = kwargs
+        self._record: AuthenticationRecord | None = None
+        self._unavailable_message = NO_BROKER
+        if broker_process.installed_version() is not None:
+            try:
+                self._record = load_vscode_auth_record(host)
+                if self._record is None:
+                    self._unavailable_message = NOT_SIGNED_IN
+            except ValueError as ex:
+                self._unavailable_message = BAD_RECORD.format(ex)
+
+    def _broker_kwargs(self) -> dict[str, Any]:
+        assert self._record is not None
+        return {
+            "client_id": VSCODE_CLIENT_ID,
+            "authentication_record": self._record.serialize(),
+            "use_default_broker_account": True,
+            "disable_interactive_fallback": True,
+            "tenant_id": self._tenant_id,
+            **self._options,
+        }
+
+    @logged(DECORATORS)
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
+        **kwargs: Any,
+    ) -> AccessToken:
+        if self._record is None:
+            raise CredentialUnavailableError(message=self._unavailable_message)
+        request = {"claims": claims, "tenant_id": tenant_id, "enable_cae": enable_cae, **kwargs}
+        try:
+            return broker_process.broker_token(self.host, self._broker_kwargs(), scopes, request)
+        except broker_process.BrokerInitError as ex:
+            # azure-identity builds the broker credential in its constructor and catches only ValueError there.
+            if ex.type_name != "ValueError":
+                raise broker_process.BrokerProcessError(ex.type_name, str(ex)) from None
+            self._record, self._unavailable_message = None, BAD_RECORD.format(ex)
+            raise CredentialUnavailableError(message=self._unavailable_message) from None
+        except ClientAuthenticationError as ex:
+            if within_dac.get():
+                raise CredentialUnavailableError(message=ex.message) from ex
+            raise
+
+    def probe(self) -> Probe:
+        """Broker package present? Auth record present and valid, and whose is it?"""
+        started = self.host.monotonic()
+        record, record_note = self._probe_record()
+        identity = Account(tenant_id=record.tenant_id, upn=record.username, identity_type="user") if record else None
+        version = broker_process.installed_version()
+        if version is None:
+            status, reason = UNAVAILABLE, f"{NO_BROKER} ({PROBE_NO_BROKER}; {record_note})"
+        elif record is None:
+            status, reason = UNAVAILABLE, f"{self._unavailable_message} ({record_note})"
+        else:
+            status, reason = UNKNOWN, f"azure-identity-broker {version}; {record_note}; the broker decides the rest"
+        return Probe(type(self).__name__, status, reason, identity, self.host.monotonic() - started)
+
+    def _probe_record(self) -> tuple[AuthenticationRecord | None, str]:
+        try:
+            record = load_vscode_auth_record(self.host)
+        except Exception as ex:
+            return None, f"the auth record is unusable: {ex}"
+        if record is None:
+            return None, "no auth record at " + " or ".join(str(self.host.expand_user(p)) for p in AUTH_RECORD_PATHS)
+        return record, f"auth record for {record.username} in tenant {record.tenant_id}"

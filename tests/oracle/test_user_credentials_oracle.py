@@ -362,3 +362,70 @@ def test_a_run_of_the_shared_cache_never_shows_its_tokens(box: Sandbox) -> None:
     text = json.dumps(run.to_json()) + repr(run)
     for secret in secrets:
         assert secret not in text
+
+
+# ---- VS Code and the broker: what this machine (no azure-identity-broker) says ---------------------
+def _both_unavailable(real_call: Callable[[], Any], our_call: Callable[[], Any]) -> tuple[str, str]:
+    from azure.identity import CredentialUnavailableError as RealUnavailable
+
+    from engine.errors import CredentialUnavailableError
+
+    with pytest.raises(RealUnavailable) as real:
+        real_call()
+    with pytest.raises(CredentialUnavailableError) as ours:
+        our_call()
+    return real.value.message, ours.value.message
+
+
+@pytest.mark.parametrize("with_record", [False, True], ids=["no-record", "record-present"])
+def test_vscode_without_the_broker_package_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_record
+) -> None:
+    from azure.identity import VisualStudioCodeCredential as Real
+
+    from engine.credentials.vscode import VisualStudioCodeCredential
+
+    if with_record:
+        record = tmp_path / ".azure/ms-azuretools.vscode-azureresourcegroups/authRecord.json"
+        record.parent.mkdir(parents=True)
+        record.write_text("{not even json")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    host = Host(env={"HOME": str(tmp_path)})
+    real, ours = _both_unavailable(
+        lambda: Real(tenant_id="t1").get_token(SCOPE),
+        lambda: VisualStudioCodeCredential(host=host, tenant_id="t1").get_token(SCOPE),
+    )
+    assert ours == real
+
+
+def test_broker_without_the_package_matches(tmp_path: Path) -> None:
+    from azure.identity._credentials.broker import BrokerCredential as Real
+
+    from engine.credentials.broker import BrokerCredential
+
+    real, ours = _both_unavailable(
+        lambda: Real(tenant_id="t1", client_id="c1").get_token(SCOPE),
+        lambda: BrokerCredential(host=Host(env={}), tenant_id="t1", client_id="c1").get_token(SCOPE),
+    )
+    assert ours == real
+
+
+def test_dac_with_only_vscode_and_broker_gives_the_same_aggregated_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure.identity import DefaultAzureCredential as RealDAC
+
+    only = {k: v for k, v in DAC_ONLY_SHARED_CACHE.items() if "visual_studio" not in k and "broker" not in k}
+    only["exclude_shared_token_cache_credential"] = True
+    for name in list(os.environ):
+        if name.startswith("AZURE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(Exception) as real:
+        RealDAC(**only).get_token(SCOPE)
+    run = run_chain(EngineDAC(host=Host(env={"HOME": str(tmp_path)}), **only), [SCOPE])
+    assert [(a.credential, a.outcome) for a in run.attempts] == [
+        ("VisualStudioCodeCredential", "unavailable"),
+        ("BrokerCredential", "unavailable"),
+    ]
+    assert run.error == str(real.value)
