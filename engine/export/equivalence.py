@@ -64,7 +64,7 @@ NO_CHAINED_FOR_DAC = (
     "no ChainedTokenCredential does that"
 )
 NO_ENV_VERSION = "azure-identity {version} ignores AZURE_TOKEN_CREDENTIALS"
-NO_ENV_VALUE = "no AZURE_TOKEN_CREDENTIALS value selects exactly this chain"
+NO_ENV_VALUE = "no AZURE_TOKEN_CREDENTIALS value selects this chain"
 NO_ENV_REQUIRE = "the spec already defers to AZURE_TOKEN_CREDENTIALS (require_envvar)"
 NOT_DAC_MEMBER = "{name} is not a DefaultAzureCredential member"
 NOT_DAC_ORDER = "the credentials are not in DefaultAzureCredential's order"

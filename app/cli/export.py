@@ -1,0 +1,72 @@
+"""``chainsight export``: the chain as Python code for azure-identity, on stdout or into a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.common import EXIT_OK, add_chain_arguments, construction_error, load_spec, print_json, usage_error
+from engine.export import AUTO, EXAMPLES, GET_TOKEN, STYLE_CHOICES, ExportError, export
+from engine.run import DEFAULT_SCOPE
+
+WROTE = "wrote {path} ({style} form)"
+SET_VARIABLES = "the app's environment must set: {assignments}"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="write the chain as Python code for azure-identity")
+    add_chain_arguments(parser)
+    parser.add_argument(
+        "--style",
+        choices=STYLE_CHOICES,
+        default=AUTO,
+        help="env: AZURE_TOKEN_CREDENTIALS + DefaultAzureCredential; default: DefaultAzureCredential(...); "
+        "chained: ChainedTokenCredential(...); auto (default): the first of these that behaves the same",
+    )
+    parser.add_argument("--async", dest="async_", action="store_true", help="use azure.identity.aio")
+    parser.add_argument(
+        "--example",
+        nargs="?",
+        const=GET_TOKEN,
+        choices=EXAMPLES,
+        help=f"append a usage example (default {GET_TOKEN}; client hands the credential to an SDK client)",
+    )
+    parser.add_argument(
+        "--scope", default=DEFAULT_SCOPE, metavar="S", help=f"the example's scope (default {DEFAULT_SCOPE})"
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the code to FILE instead of stdout")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    try:
+        spec = load_spec(args)
+    except Exception as ex:
+        return construction_error(ex)
+    try:
+        result = export(spec, args.style, async_=args.async_, example=args.example, scope=args.scope)
+    except ExportError as ex:
+        return usage_error(str(ex))
+    if args.output:
+        path = Path(args.output)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(result.code, encoding="utf-8")
+        tmp.replace(path)
+        print(WROTE.format(path=path, style=result.style), file=sys.stderr)
+    if args.json:
+        print_json(
+            {
+                "style": result.style,
+                "reason": result.reason,
+                "environment": result.environment,
+                "notes": list(result.notes),
+                "code": result.code,
+            }
+        )
+    elif not args.output:
+        sys.stdout.write(result.code)
+    if result.environment:
+        assignments = " ".join(f"{k}={v}" for k, v in result.environment.items())
+        print(SET_VARIABLES.format(assignments=assignments), file=sys.stderr)
+    return EXIT_OK
