@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.path: Path | None = None
         self.saved_spec = ChainSpec()
         self._built_uids: list[int | None] = []
+        self.ask_discard = self._ask_discard_dialog  # tests replace the modal question
         self.state = ChainState(env=self.base_host.env)
         self.model = ChainModel(self.state, self)
         self.runner = ChainRunner(builder, self)
@@ -328,6 +329,7 @@ class MainWindow(QMainWindow):
         self.model.set_all_statuses(ms.UNKNOWN, "the chain could not be built")
         self.progress.setVisible(False)
         self.statusBar().showMessage("The chain cannot be built; see the chain panel", 5000)
+        self.probes_finished.emit()
 
     def _on_probed(self, generation: int, index: int, status: ms.MemberStatus) -> None:
         uid = self._built_uids[index] if index < len(self._built_uids) else None
@@ -556,6 +558,9 @@ class MainWindow(QMainWindow):
     def _confirm_discard(self) -> bool:
         if not self.dirty or not self.isVisible():
             return True
+        return self.ask_discard()
+
+    def _ask_discard_dialog(self) -> bool:
         answer = QMessageBox.question(
             self,
             APP_NAME,
