@@ -11,8 +11,10 @@ from engine.credentials.base import Credential
 from engine.credentials.cli_output import extract_azd_error, parse_azd_token, sanitize_azd
 from engine.credentials.developer_tools import ToolOutput, encode_base64, run_tool, safe_working_dir
 from engine.credentials.logging import DECORATORS, logged
+from engine.credentials.tool_probes import probe_azd
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.probe import Probe
 from engine.tenant import resolve_tenant
 from engine.token import AccessToken
 from engine.validation import validate_scope, validate_tenant_id
@@ -104,6 +106,10 @@ class AzureDeveloperCliCredential(Credential):
             raise ClientAuthenticationError(message=message)
         token, expires_on = parsed
         return AccessToken(token, expires_on)
+
+    def probe(self) -> Probe:
+        """Is the tool on PATH, and who is signed in to it (from its files; nothing is run)."""
+        return probe_azd(self.host, type(self).__name__, tenant_id=self.tenant_id)
 
     def _run(self, command_args: list[str]) -> str:
         azd_path = self.host.which(EXECUTABLE_NAME)

@@ -18,8 +18,10 @@ from engine.credentials.developer_tools import (
     single_resource,
 )
 from engine.credentials.logging import DECORATORS, logged
+from engine.credentials.tool_probes import probe_azure_cli
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.probe import Probe
 from engine.tenant import resolve_tenant
 from engine.token import AccessToken
 from engine.validation import validate_scope, validate_subscription, validate_tenant_id
@@ -111,6 +113,10 @@ class AzureCliCredential(Credential):
             raise ClientAuthenticationError(message=message)
         token, expires_on = parsed
         return AccessToken(token, expires_on)
+
+    def probe(self) -> Probe:
+        """Is the tool on PATH, and who is signed in to it (from its files; nothing is run)."""
+        return probe_azure_cli(self.host, type(self).__name__, tenant_id=self.tenant_id, subscription=self.subscription)
 
     def _executable(self) -> str | None:
         # On Windows az is a batch file, az.cmd; plain "az" is the fallback azure-identity keeps.

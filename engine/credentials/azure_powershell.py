@@ -19,8 +19,10 @@ from engine.credentials.developer_tools import (
 )
 from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.powershell_script import NO_AZ_ACCOUNT_MODULE, command_line, with_windows_powershell
+from engine.credentials.tool_probes import probe_powershell
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.probe import Probe
 from engine.tenant import resolve_tenant
 from engine.token import AccessToken
 from engine.validation import validate_scope, validate_tenant_id
@@ -103,6 +105,10 @@ class AzurePowerShellCredential(Credential):
             raise ClientAuthenticationError(message=message)
         token, expires_on = parsed
         return AccessToken(token, expires_on)
+
+    def probe(self) -> Probe:
+        """Is the tool on PATH, and who is signed in to it (from its files; nothing is run)."""
+        return probe_powershell(self.host, type(self).__name__, tenant_id=self.tenant_id)
 
     def _run(self, argv: list[str]) -> str:
         try:
