@@ -272,9 +272,12 @@ class MainWindow(QMainWindow):
         if scenario is not None:
             expected = scenario.expected
             expect = f"{expected.credential} as {expected.account}" if expected.credential else "the chain fails"
+            story = " ".join(scenario.description.split())
             self.banner.set_context(
-                f"<b>Sandbox: {scenario.name}</b> — {' '.join(scenario.description.split())} <i>Expected: {expect}.</i>"
+                f"<b>Sandbox: {scenario.name}</b> (a simulated machine on 127.0.0.1) — "
+                f"the scenario expects {expect}. <i>Hover for its story.</i>"
             )
+            self.banner.context.setToolTip(f"<p style='white-space:normal'>{story}</p>")
         else:
             self.banner.set_context("")
 

@@ -420,7 +420,10 @@ class Legend(QWidget):
         pal = self.palette()
         dark = is_dark(pal)
         x = 4.0
-        metrics = QFontMetrics(self.font())
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
         for outcome in self.OUTCOMES:
             item = look(outcome)
             rect = QRectF(x, 4, 14, 14)
@@ -434,19 +437,18 @@ class Legend(QWidget):
             draw_glyph(painter, rect, item.glyph, item.color(dark) if item.hollow else QColor("#ffffff"))
             painter.setPen(pal.color(QPalette.ColorRole.WindowText))
             painter.drawText(QRectF(x + 18, 0, 120, 22), Qt.AlignmentFlag.AlignVCenter, item.label)
-            x += 18 + metrics.horizontalAdvance(item.label) + 16
-        x += 10
+            x += 18 + metrics.horizontalAdvance(item.label) + 12
         painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(QRectF(x, 0, 60, 22), Qt.AlignmentFlag.AlignVCenter, "steps:")
         x += metrics.horizontalAdvance("steps:") + 8
-        for kind in ("http", "process", "file", "wait", "browser"):
+        for kind in ("http", "process", "file", "wait"):
             color = QColor(STEP_COLORS[kind])
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color.lighter(130) if dark else color)
             painter.drawRoundedRect(QRectF(x, 8, 16, 7), 2, 2)
             painter.setPen(pal.color(QPalette.ColorRole.WindowText))
             painter.drawText(QRectF(x + 20, 0, 80, 22), Qt.AlignmentFlag.AlignVCenter, kind)
-            x += 20 + metrics.horizontalAdvance(kind) + 12
+            x += 20 + metrics.horizontalAdvance(kind) + 10
 
 
 class TimelinePanel(QWidget):
@@ -462,7 +464,8 @@ class TimelinePanel(QWidget):
         self.run_combo = QComboBox(self)
         self.run_combo.setAccessibleName("Run history")
         self.run_combo.setToolTip("Earlier runs stay here: pick one to look at it again")
-        self.run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.run_combo.setMinimumContentsLength(34)
         self.compare_combo = QComboBox(self)
         self.compare_combo.setAccessibleName("Compare with run")
         self.compare_combo.setToolTip("Show another run below this one")

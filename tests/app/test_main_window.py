@@ -160,7 +160,7 @@ def test_spec_save_and_load_round_trip_and_remember_recent_files(make_window, tm
     assert other.open_path(path)
     assert other.chain_spec() == saved
     assert settings.recent_files()[0] == str(path.resolve())
-    assert [a.text() for a in other.recent_menu.actions()][0] == str(path.resolve())
+    assert other.recent_menu.actions()[0].text() == str(path.resolve())
 
 
 def test_a_broken_spec_file_is_refused_without_losing_edits(make_window, tmp_path: Path):

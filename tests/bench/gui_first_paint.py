@@ -14,7 +14,7 @@ def main(mode: str) -> None:
     from PySide6.QtWidgets import QApplication, QWidget
 
     class FirstPaint(QObject):
-        def eventFilter(self, watched, event):  # noqa: ANN001, ANN201
+        def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint:
                 print("PAINTED", flush=True)
                 os._exit(0)  # the measurement ends at the first paint; skip teardown

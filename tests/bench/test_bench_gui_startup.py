@@ -25,7 +25,11 @@ def cold_start(mode: str, settings: Path) -> float:
     started = time.perf_counter()
     output = subprocess.run(
         [sys.executable, "-m", "tests.bench.gui_first_paint", mode],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     elapsed = time.perf_counter() - started
     if "PAINTED" not in output.stdout:
