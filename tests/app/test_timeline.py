@@ -56,7 +56,7 @@ def test_canvas_lanes_hit_testing_tooltips_and_selection(qtbot):
     canvas.set_records([record])
     rows = [row for row in canvas._rows() if row[0] == "lane"]
     assert len(rows) == 2
-    _, _, _, top, height = rows[1]
+    _, _, _, top, _height = rows[1]
     attempt = record.lanes[1].attempt
     x = GUTTER + canvas.view.x(attempt.started) + 2
     assert canvas.hit(QPointF(x, top + 10)) == (0, 1, None)
