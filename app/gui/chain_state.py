@@ -24,8 +24,8 @@ from engine.spec import (
 )
 
 CONVERTED_NOTE = "Reordered: this is now a ChainedTokenCredential, because DefaultAzureCredential's order is fixed."
-LEFT_OUT_NOTE = "{names} exist only inside DefaultAzureCredential and were left out."
-UNCHECKED_NOTE = "{names} cannot be built on its own here and was unchecked."
+LEFT_OUT_NOTE = "{names} only exist inside DefaultAzureCredential, so they were left out."
+UNCHECKED_NOTE = "{names}: cannot be built on its own here, so it was unchecked."
 DAC_ONLY = "DefaultAzureCredential builds its own members; reorder them or convert to a ChainedTokenCredential first."
 
 # DefaultAzureCredential's own keyword arguments, mapped onto the member they configure, so that
@@ -144,8 +144,19 @@ class ChainState:
         if self.is_default:
             by_type = {m.type: m.uid for m in self.members}
             return [by_type.get(name) for name in names]
-        enabled = [m.uid for i, m in enumerate(self.members) if self.is_enabled(i)]
-        return [enabled[i] if i < len(enabled) else None for i in range(len(names))]
+        # A ChainedTokenCredential is built from the checked rows in order; match by name as well, so a
+        # builder that skipped or renamed a member never paints one row's status onto another.
+        enabled = [m for i, m in enumerate(self.members) if self.is_enabled(i)]
+        taken: set[int] = set()
+        result: list[int | None] = []
+        for position, name in enumerate(names):
+            candidates = [m for m in enabled if m.uid not in taken and m.type == name]
+            exact = position < len(enabled) and enabled[position].type == name and enabled[position].uid not in taken
+            chosen = enabled[position] if exact else (candidates[0] if candidates else None)
+            if chosen is not None:
+                taken.add(chosen.uid)
+            result.append(chosen.uid if chosen else None)
+        return result
 
     # ---- the spec ----------------------------------------------------------------------------
     def to_spec(self) -> ChainSpec:

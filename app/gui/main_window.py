@@ -127,7 +127,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.details_dock, self.env_dock)
         self.tabifyDockWidget(self.env_dock, self.export_dock)
         self.details_dock.raise_()
-        self.resizeDocks([self.chain_dock, self.details_dock], [380, 470], Qt.Orientation.Horizontal)
         self.host_label = QLabel(self)
         self.host_label.setAccessibleName("Host")
         self.what_if_label = QLabel(self)
@@ -653,8 +652,14 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.settings.window_state()
-        if state is not None:
-            self.restoreState(state)
+        self._docks_restored = state is not None and self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_docks_sized", False) and not self._docks_restored:
+            self._docks_sized = True
+            # first start: room for the members' full names and for the details' URLs
+            self.resizeDocks([self.chain_dock, self.details_dock], [390, 460], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():

@@ -73,7 +73,7 @@ def test_conversion_unchecks_placeholders_and_maps_dac_options_onto_members():
     assert not by_type["WorkloadIdentityCredential"].enabled
     assert by_type["ManagedIdentityCredential"].options == {"client_id": "abc"}
     assert by_type["AzureCliCredential"].options == {"process_timeout": 30}
-    assert "WorkloadIdentityCredential cannot be built" in state.note
+    assert "WorkloadIdentityCredential: cannot be built" in state.note
 
 
 def test_move_uses_qt_insert_before_convention():
@@ -166,3 +166,10 @@ def test_listeners_hear_about_a_move_before_and_after():
     state.move(3, 0)
     assert heard[0][0] == "about_to_move" and heard[0][2] == before
     assert heard[1][0] == "moved" and heard[1][2][0] == before[3]
+
+
+def test_uids_for_built_match_names_when_the_chain_skips_a_member():
+    state = ChainState()
+    state.convert_to_chained()
+    uids = state.uids_for_built(["EnvironmentCredential", "AzureCliCredential"])
+    assert uids == [state.members[0].uid, state.members[state.names().index("AzureCliCredential")].uid]
