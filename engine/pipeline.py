@@ -106,9 +106,11 @@ class Pipeline:
         connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         connection_verify: bool | str = True,
+        token_proxy: Any = None,
         **kwargs: Any,
     ) -> None:
         self._host = host
+        self._token_proxy = token_proxy  # WorkloadIdentityCredential's AKS token proxy, if enabled
         self._session = None
         self.retry_policy = retry_policy or RetryPolicy(**{k: kwargs[k] for k in RETRY_KEYWORDS if k in kwargs})
         self._base_headers = dict(base_headers or {})
@@ -128,6 +130,8 @@ class Pipeline:
             for adapter in self._session.adapters.values():
                 if isinstance(adapter, HTTPAdapter):
                     adapter.max_retries = Retry(total=False, redirect=False, raise_on_status=False)
+            if self._token_proxy is not None:
+                self._session.mount("https://", self._token_proxy.adapter())
         return self._session
 
     def _user_agent_header(self) -> str:
@@ -158,6 +162,8 @@ class Pipeline:
         }
 
         full_url = format_url(url, params)
+        if self._token_proxy is not None:
+            full_url = self._token_proxy.rewrite(full_url)
 
         def attempt() -> HttpResponse:
             return send(

@@ -7,7 +7,19 @@ from typing import Any
 from engine import env_vars as ev
 from engine.context import within_dac
 from engine.credentials.base import Credential
+from engine.credentials.logging import DECORATORS, logged
+from engine.credentials.managed_identity_hosts.app_service import AppServiceCredential
+from engine.credentials.managed_identity_hosts.azure_arc import AzureArcCredential
+from engine.credentials.managed_identity_hosts.azure_ml import AzureMLCredential
+from engine.credentials.managed_identity_hosts.cloud_shell import CloudShellCredential
+from engine.credentials.managed_identity_hosts.imds import ImdsCredential
+from engine.credentials.managed_identity_hosts.service_fabric import ServiceFabricCredential
+from engine.credentials.managed_identity_probe import probe_managed_identity
+from engine.credentials.workload_identity import WorkloadIdentityCredential
+from engine.errors import CredentialUnavailableError
 from engine.host import Host
+from engine.probe import Probe
+from engine.token import AccessToken
 
 LOGGER = "azure.identity._credentials.managed_identity"
 
@@ -19,7 +31,6 @@ CLOUD_SHELL = "Cloud Shell managed identity"
 TOKEN_EXCHANGE = "workload identity"
 IMDS = "IMDS"
 
-ID_KEYS = ("client_id", "resource_id", "object_id")
 CONFLICTING_KEYS = (
     "When 'client_id' is provided as a keyword argument, 'identity_config' must not contain any of the "
     "following keys: {}"
@@ -30,12 +41,39 @@ NO_WORKLOAD_CLIENT_ID = (
     'or pass a value for "client_id" argument'
 )
 CLOUD_SHELL_CLIENT_ID = "client_id should not be set for cloud shell managed identity."
-CLOUD_SHELL_IDENTITY_CONFIG = "identity_config is not supported for cloud shell managed identity."
+CLOUD_SHELL_IDENTITY_CONFIG = "identity_config must not contain the following keys: {}"
+
+
+NO_ENDPOINT = (
+    "No managed identity endpoint found. \n"
+    "The Target Azure platform could not be determined from environment variables. \n"
+    "Visit https://aka.ms/azsdk/python/identity/managedidentitycredential/troubleshoot to troubleshoot this issue."
+)
+# azure-identity's set, in its literal order: its messages list the keys in this set's iteration order.
+_VALID_KEYS = {"object_id", "resource_id", "client_id"}
 
 
 def _key_list() -> str:
-    # azure-identity builds these messages from a set: same strings, same iteration order per process.
-    return ", ".join({"client_id", "resource_id", "object_id"})
+    return ", ".join(_VALID_KEYS)
+
+
+def validate_identity_config(client_id: str | None, identity_config: dict | None) -> tuple[str, str] | None:
+    """azure-identity's check of client_id against identity_config; the (kind, value) to log, if any."""
+    if identity_config:
+        if client_id:
+            if any(key in identity_config for key in _VALID_KEYS):
+                raise ValueError(CONFLICTING_KEYS.format(_key_list()))
+            return "client_id", client_id
+        result = None
+        for key in _VALID_KEYS:
+            if key in identity_config:
+                if result:
+                    raise ValueError(TOO_MANY_KEYS.format(_key_list()))
+                result = key, identity_config[key]
+        return result
+    if client_id:
+        return "client_id", client_id
+    return None
 
 
 def detect_environment(env, exclude_workload_identity: bool = False) -> str | None:
@@ -58,6 +96,14 @@ def detect_environment(env, exclude_workload_identity: bool = False) -> str | No
     return IMDS
 
 
+_INNER = {
+    SERVICE_FABRIC: ServiceFabricCredential,
+    APP_SERVICE: AppServiceCredential,
+    AZURE_ARC: AzureArcCredential,
+    AZURE_ML: AzureMLCredential,
+}
+
+
 class ManagedIdentityCredential(Credential):
     def __init__(
         self,
@@ -68,43 +114,72 @@ class ManagedIdentityCredential(Credential):
         **kwargs: Any,
     ) -> None:
         super().__init__(host=host)
+        self._user_identity = validate_identity_config(client_id, identity_config)
         exclude_wi = bool(kwargs.pop("_exclude_workload_identity_credential", False))
         self._enable_imds_probe = kwargs.pop("_enable_imds_probe", None)
-        identity_config = dict(identity_config or {})
-        if client_id and any(k in identity_config for k in ID_KEYS):
-            raise ValueError(CONFLICTING_KEYS.format(_key_list()))
-        if sum(k in identity_config for k in ID_KEYS) > 1:
-            raise ValueError(TOO_MANY_KEYS.format(_key_list()))
         self._client_id = client_id
-        self._identity_config = identity_config
+        self._identity_config = dict(identity_config or {})
         self.environment = detect_environment(host.env, exclude_wi)
-        if self.environment == TOKEN_EXCHANGE:
+        self._credential: Any = None
+        if self.environment in _INNER:
+            self._credential = _INNER[self.environment](
+                host=host, client_id=client_id, identity_config=identity_config, **kwargs
+            )
+        elif self.environment == CLOUD_SHELL:
+            if not within_dac.get():
+                if client_id:
+                    raise ValueError(CLOUD_SHELL_CLIENT_ID)
+                if identity_config and identity_config.keys() & _VALID_KEYS:
+                    raise ValueError(CLOUD_SHELL_IDENTITY_CONFIG.format(_key_list()))
+            self._credential = CloudShellCredential(
+                host=host, client_id=client_id, identity_config=identity_config, **kwargs
+            )
+        elif self.environment == TOKEN_EXCHANGE:
             self._workload_client_id = client_id or host.env.get(ev.AZURE_CLIENT_ID)
             if not self._workload_client_id:
                 raise ValueError(NO_WORKLOAD_CLIENT_ID)
-        if self.environment == CLOUD_SHELL and not within_dac.get():
-            if client_id:
-                raise ValueError(CLOUD_SHELL_CLIENT_ID)
-            if any(k in identity_config for k in ID_KEYS):
-                raise ValueError(CLOUD_SHELL_IDENTITY_CONFIG)
+            self._user_identity = ("client_id", self._workload_client_id)
+            self._credential = WorkloadIdentityCredential(
+                host=host,
+                tenant_id=host.env[ev.AZURE_TENANT_ID],
+                client_id=self._workload_client_id,
+                token_file_path=host.env[ev.AZURE_FEDERATED_TOKEN_FILE],
+                **kwargs,
+            )
+        elif self.environment == IMDS:
+            self._credential = ImdsCredential(
+                host=host,
+                client_id=client_id,
+                identity_config=identity_config,
+                _enable_imds_probe=self._enable_imds_probe,
+                **kwargs,
+            )
         self._options = kwargs
 
     @property
     def selected_identity(self) -> tuple[str, str] | None:
-        """(kind, value) of a user-assigned identity, or None for system-assigned."""
-        if self._client_id:
-            return ("client_id", self._client_id)
-        for key in ID_KEYS:
-            if self._identity_config.get(key):
-                return (key, self._identity_config[key])
-        return None
+        """(kind, value) of the user-assigned identity azure-identity logs, or None for system-assigned."""
+        return self._user_identity
 
     def construction_log(self) -> str | None:
         """``ManagedIdentityCredential will use ...`` as azure-identity logs it at INFO."""
         if self.environment is None:
             return None
-        identity = self.selected_identity
-        if self.environment == TOKEN_EXCHANGE:
-            identity = ("client_id", self._workload_client_id)
+        identity = self._user_identity
         suffix = f" with {identity[0]}: {identity[1]}" if identity else ""
         return f"ManagedIdentityCredential will use {self.environment}{suffix}"
+
+    @logged(DECORATORS)
+    def get_token(
+        self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, **kwargs: Any
+    ) -> AccessToken:
+        if self._credential is None:
+            raise CredentialUnavailableError(NO_ENDPOINT)
+        return self._credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, **kwargs)
+
+    def probe(self) -> Probe:
+        return probe_managed_identity(self)
+
+    def close(self) -> None:
+        if self._credential is not None:
+            self._credential.close()

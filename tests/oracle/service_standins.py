@@ -14,12 +14,12 @@ import select
 import socket
 import ssl
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from time import sleep as real_sleep  # tests may patch time.sleep; delays here must stay real
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -108,7 +108,7 @@ class StandIn:
                 stand_in.seen.append(seen)
                 reply = stand_in._reply(seen)
                 if reply.delay:
-                    time.sleep(reply.delay)
+                    real_sleep(reply.delay)
                 if reply.close:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -127,7 +127,7 @@ class StandIn:
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.scheme = "https" if tls is not None else "http"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     @property

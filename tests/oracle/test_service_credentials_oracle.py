@@ -8,22 +8,28 @@ it matters, the requests the stand-ins received.
 
 from __future__ import annotations
 
+import re
+import time
+
 import azure.identity as real
 import pytest
 
 from engine.chain import ChainedTokenCredential
 from engine.credentials.environment import EnvironmentCredential
-from tests.oracle.service_fixtures import (
+from engine.credentials.managed_identity import ManagedIdentityCredential
+from tests.oracle.service_helpers import (
     CLIENT_ID,
+    RESOURCE,
     SCOPE,
     SECRET,
     TENANT,
     USERNAME,
     Outcome,
+    app_token,
     outcome,
     recorded,
 )
-from tests.oracle.service_standins import Reply
+from tests.oracle.service_standins import Reply, closed_port
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -36,8 +42,11 @@ BAD_SECRET = {
 }
 
 
-def compare(real_call, our_call, slack: int = 2) -> tuple[Outcome, Outcome]:
+def compare(real_call, our_call, slack: int = 2, between=None) -> tuple[Outcome, Outcome]:
+    """Run the real call, then ``between()`` (to re-script the stand-ins), then ours; assert the same outcome."""
     expected = outcome(real_call)
+    if between is not None:
+        between()
     actual, _, _ = recorded(our_call)
     assert actual.kind == expected.kind, (expected, actual)
     assert actual.message == expected.message
@@ -141,8 +150,6 @@ def test_environment_bad_secret_stops_a_chain_with_the_same_message(entra, same_
 
 
 def test_environment_authority_that_refuses_connections_fails_the_same_way(same_env) -> None:
-    from tests.oracle.service_standins import closed_port
-
     host = same_env(
         {
             "AZURE_CLIENT_ID": CLIENT_ID,
@@ -159,6 +166,296 @@ def test_environment_authority_that_refuses_connections_fails_the_same_way(same_
 
 
 def _strip_addresses(text: str) -> str:
-    import re
-
     return re.sub(r"0x[0-9a-f]+", "0x", text)
+
+
+# ---- ManagedIdentityCredential: IMDS ---------------------------------------------------------
+IMDS_PATH = "/metadata/identity/oauth2/token"
+IDENTITY_NOT_FOUND = {"error": "invalid_request", "error_description": "Identity not found"}
+
+
+def imds_token(marker: str = "", expires_in: int = 86399) -> Reply:
+    token = app_token(marker)
+    now = int(time.time())
+    return Reply.json(
+        {
+            "access_token": token,
+            "client_id": CLIENT_ID,
+            "expires_in": str(expires_in),
+            "expires_on": str(now + expires_in),
+            "ext_expires_in": str(expires_in),
+            "not_before": str(now),
+            "resource": RESOURCE,
+            "token_type": "Bearer",
+        }
+    )
+
+
+def both_mi(host, **kwargs):
+    return (
+        lambda: real.ManagedIdentityCredential(**kwargs).get_token(SCOPE),
+        lambda: ManagedIdentityCredential(host=host, **kwargs).get_token(SCOPE),
+    )
+
+
+@pytest.fixture
+def imds(stand_in):
+    return stand_in()
+
+
+def test_imds_token_and_request_match(imds, same_env) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    imds.routes[("GET", IMDS_PATH)] = [imds_token()]
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    count = len(imds.seen)
+    actual, run, _ = recorded(our_call)
+    assert expected.kind == "token" and actual.same_as(expected)
+    theirs, ours = split_requests(imds, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[0].raw_query == theirs[0].raw_query == f"api-version=2018-02-01&resource={RESOURCE}"
+    assert ours[0].headers["metadata"] == "true" and ours[0].headers["x-client-sku"] == "MSAL.Python"
+    assert [s.kind for a in run.attempts for s in a.steps] == ["http"]  # no probe with a pod-identity host
+
+
+def test_imds_user_assigned_client_id_is_sent(imds, same_env) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    imds.routes[("GET", IMDS_PATH)] = [imds_token()]
+    real_call, our_call = both_mi(host, client_id=CLIENT_ID)
+    expected = outcome(real_call)
+    count = len(imds.seen)
+    actual, _, _ = recorded(our_call)
+    assert actual.same_as(expected)
+    theirs, ours = split_requests(imds, count)
+    assert ours[0].query["client_id"] == theirs[0].query["client_id"] == CLIENT_ID
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        (Reply.json(IDENTITY_NOT_FOUND, 400), "unavailable"),
+        (Reply.json(IDENTITY_NOT_FOUND, 403), "unavailable"),
+        (Reply.text("<html><body>Gateway</body></html>", 200), "unavailable"),
+        (Reply.text("not json", 200, "application/json"), "ClientAuthenticationError"),
+        (Reply.text("not json", 400, "application/json"), "unavailable"),
+        (
+            Reply.text("A socket operation was attempted to an unreachable network", 403, "application/json"),
+            "ClientAuthenticationError",  # the message tested is the decode error's, which lacks "unreachable"
+        ),
+        (Reply.text("A socket operation was attempted to an unreachable host", 403, "text/plain"), "unavailable"),
+        (Reply.json({"access_token": "x"}, 200), "unavailable"),
+        (Reply(200, b"", {"Content-Type": "application/json"}), "unavailable"),
+        (Reply.json("just a string", 200), "unavailable"),
+    ],
+    ids=[
+        "400-json",
+        "403-json",
+        "html",
+        "invalid-json-200",
+        "invalid-json-400",
+        "403-unreachable-json",
+        "403-unreachable-text",
+        "no-expiry",
+        "empty",
+        "json-string",
+    ],
+)
+def test_imds_failures_classify_like_azure_identity(imds, same_env, reply, kind) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    imds.routes[("GET", IMDS_PATH)] = [reply]
+    expected, _ = compare(*both_mi(host))
+    assert expected.kind == kind
+
+
+@pytest.mark.parametrize(("status", "expected_waits"), [(500, [1.6, 3.2, 6.4, 12.8]), (410, [5, 10, 20, 40])])
+def test_imds_retries_with_the_same_backoff(imds, same_env, real_waits, status, expected_waits) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    imds.routes[("GET", IMDS_PATH)] = [Reply.json({"error": "unknown_error", "error_description": "boom"}, status)]
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    count = len(imds.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "unavailable"
+    theirs, ours = split_requests(imds, count)
+    assert len(ours) == len(theirs) == 6
+    assert [round(w, 3) for w in real_waits] == [round(w, 3) for w in host.waits] == expected_waits
+    assert [s.kind for a in run.attempts for s in a.steps] == ["http", "http"] + ["wait", "http"] * 4
+
+
+def test_imds_retry_after_is_honoured(imds, same_env, real_waits) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    token = imds_token()
+
+    def script():
+        imds.routes[("GET", IMDS_PATH)] = [Reply.json(IDENTITY_NOT_FOUND, 429, **{"Retry-After": "7"}), token]
+
+    script()
+    compare(*both_mi(host), between=script)
+    assert real_waits == host.waits == [7.0]
+
+
+def test_imds_multiple_scopes_and_no_scope_raise_the_same_value_error(imds, same_env) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    for scopes in ((SCOPE, "https://vault.azure.net/.default"), ()):
+        compare(
+            lambda s=scopes: real.ManagedIdentityCredential().get_token(*s),
+            lambda s=scopes: ManagedIdentityCredential(host=host).get_token(*s),
+        )
+
+
+# ---- the IMDS probe (through a loopback HTTP proxy: the probe only runs against 169.254.169.254) ----
+def probe_env(proxy_url: str) -> dict[str, str]:
+    return {"HTTP_PROXY": proxy_url, "http_proxy": proxy_url, "NO_PROXY": "localhost", "no_proxy": "localhost"}
+
+
+def metadata_required():
+    """IMDS's answers: 400 without the Metadata header (the probe), else one token (the same every time)."""
+    token = imds_token()
+
+    def answer(seen) -> Reply:
+        if seen.headers.get("metadata") != "true":
+            return Reply.json(
+                {"error": "invalid_request", "error_description": "Required metadata header not specified"}, 400
+            )
+        return token
+
+    return answer
+
+
+def test_imds_probe_answered_then_token(stand_in, same_env) -> None:
+    proxy = stand_in()
+    proxy.routes[("GET", IMDS_PATH)] = metadata_required()
+    host = same_env(probe_env(proxy.url))
+    real_call, our_call = both_mi(host, _enable_imds_probe=True)
+    expected = outcome(real_call)
+    count = len(proxy.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(proxy, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert "metadata" not in ours[0].headers and ours[1].headers["metadata"] == "true"
+    assert [s.kind for a in run.attempts for s in a.steps] == ["probe", "http", "http"]
+
+
+def test_imds_probe_runs_inside_a_chain_without_the_flag(stand_in, same_env) -> None:
+    proxy = stand_in()
+    proxy.routes[("GET", IMDS_PATH)] = metadata_required()
+    host = same_env(probe_env(proxy.url))
+    expected = outcome(lambda: real.ChainedTokenCredential(real.ManagedIdentityCredential()).get_token(SCOPE))
+    count = len(proxy.seen)
+    actual, _, _ = recorded(lambda: ChainedTokenCredential(ManagedIdentityCredential(host=host)).get_token(SCOPE))
+    assert actual.same_as(expected)
+    assert len(proxy.seen) - count == count == 2
+
+
+def test_imds_probe_without_answer_is_unavailable(same_env) -> None:
+    host = same_env(probe_env(f"http://127.0.0.1:{closed_port()}"))
+    expected, _ = compare(*both_mi(host, _enable_imds_probe=True))
+    assert expected == Outcome(
+        "unavailable",
+        "ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint.",
+        "ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint.",
+    )
+
+
+def test_imds_probe_docker_unreachable_is_unavailable(stand_in, same_env) -> None:
+    proxy = stand_in()
+    proxy.routes[("GET", IMDS_PATH)] = [
+        Reply.json(
+            {
+                "error": "invalid_request",
+                "error_description": "connecting to 169.254.169.254:80: "
+                "connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation "
+                "was attempted to an unreachable network.",
+            },
+            403,
+        )
+    ]
+    host = same_env(probe_env(proxy.url))
+    expected, _ = compare(*both_mi(host, _enable_imds_probe=True))
+    assert expected.kind == "unavailable" and "unreachable" in expected.message
+
+
+def test_imds_probe_with_a_bad_answer_still_counts_as_available(stand_in, same_env) -> None:
+    proxy = stand_in()
+    proxy.routes[("GET", IMDS_PATH)] = [Reply.text("<html>busy</html>", 502), imds_token()]
+    host = same_env(probe_env(proxy.url))
+    compare(*both_mi(host, _enable_imds_probe=True))
+
+
+# ---- ManagedIdentityCredential: App Service ----------------------------------------------------
+APP_SERVICE_PATH = "/msi/token"
+IDENTITY_HEADER = "CANARY-identity-header-5a1"
+
+
+def app_service_token() -> Reply:
+    now = int(time.time())
+    return Reply.json(
+        {
+            "access_token": app_token(),
+            "expires_on": str(now + 86399),
+            "resource": RESOURCE,
+            "token_type": "Bearer",
+            "client_id": CLIENT_ID,
+        }
+    )
+
+
+def app_service_env(server) -> dict[str, str]:
+    return {"IDENTITY_ENDPOINT": server.url + APP_SERVICE_PATH, "IDENTITY_HEADER": IDENTITY_HEADER}
+
+
+def test_app_service_token_and_request_match(stand_in, same_env) -> None:
+    server = stand_in()
+    server.routes[("GET", APP_SERVICE_PATH)] = [app_service_token()]
+    host = same_env(app_service_env(server))
+    real_call, our_call = both_mi(host, client_id=CLIENT_ID)
+    expected = outcome(real_call)
+    count = len(server.seen)
+    actual, _, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[0].raw_query == theirs[0].raw_query
+    assert ours[0].headers["x-identity-header"] == IDENTITY_HEADER
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply.json(
+            {
+                "statusCode": 400,
+                "message": "No User Assigned or Delegated Managed Identity found for "
+                "specified ClientId/ResourceId/PrincipalId.",
+            },
+            400,
+        ),
+        Reply.json({"statusCode": 500, "message": "An unexpected error occured while fetching the AAD Token."}, 500),
+        Reply.text("<html>down</html>", 200),
+        Reply.text("not json", 200, "application/json"),
+        Reply.json({"access_token": "x", "expires_on": "tomorrow"}, 200),
+    ],
+    ids=["error-json", "500-after-retries", "html", "invalid-json", "bad-expires-on"],
+)
+def test_app_service_failures_classify_like_azure_identity(stand_in, same_env, reply) -> None:
+    server = stand_in()
+    server.routes[("GET", APP_SERVICE_PATH)] = [reply]
+    host = same_env(app_service_env(server))
+    compare(*both_mi(host))
+
+
+def test_app_service_network_error_stops_like_azure_identity(same_env, real_waits) -> None:
+    host = same_env({"IDENTITY_ENDPOINT": f"http://127.0.0.1:{closed_port()}/msi/token", "IDENTITY_HEADER": "h"})
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    actual, _, _ = recorded(our_call)
+    assert (actual.kind, _strip_addresses(actual.message)) == (expected.kind, _strip_addresses(expected.message))
+    assert expected.kind == "ServiceRequestError"
+    assert real_waits == host.waits
+
+
+def test_identity_endpoint_alone_is_unavailable_without_imds_fallback(same_env) -> None:
+    host = same_env({"IDENTITY_ENDPOINT": "http://127.0.0.1:1/msi/token"})
+    expected, _ = compare(*both_mi(host))
+    assert expected.kind == "unavailable" and expected.message.startswith("No managed identity endpoint found.")

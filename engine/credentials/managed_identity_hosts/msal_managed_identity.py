@@ -1,0 +1,230 @@
+"""azure-identity's MsalManagedIdentityClient on top of msal's ManagedIdentityClient rules.
+
+azure-identity hands managed identity (IMDS, App Service, Service Fabric, Arc, Azure ML) to
+``msal.ManagedIdentityClient``. That class reads ``os.environ`` to pick the endpoint, which the
+engine must not do, so its logic lives here against the Host: the in-memory cache keyed by
+resource (a token with under 5 minutes left is ignored; ``refresh_in`` defaults to half a
+lifetime of 2 h or more), the 5 s replay of 429/5xx answers, and the result-to-error mapping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import msal
+
+from engine.credentials.logging import MSAL_MANAGED_IDENTITY, log_failure, log_success
+from engine.credentials.managed_identity_hosts.identity import ManagedIdentity, ManagedIdentityError
+from engine.credentials.msal_client import MsalHttpClient
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError
+from engine.host import Host
+from engine.token import AccessToken
+from engine.validation import resource_of
+
+EXACTLY_ONE_SCOPE = "This credential requires exactly one scope per token request."
+NO_SCOPES = '"{}" requires at least one scope'
+CACHE_INSTANCE = "localhost"
+CACHE_TENANT = "managed_identity"
+EXPIRY_MARGIN = 5 * 60
+THROTTLE_DEFAULT = 5
+THROTTLE_MAX = 3600
+
+
+def mask_tokens(payload: Any) -> Any:
+    """A JSON answer with its token values replaced, for messages that print the answer."""
+    if isinstance(payload, dict):
+        return {k: ("***" if k in ("access_token", "refresh_token") else v) for k, v in payload.items()}
+    return payload
+
+
+def scopes_to_resource(*scopes: str) -> str:
+    """The v1 resource of exactly one scope (azure-identity's ``_scopes_to_resource``)."""
+    if len(scopes) != 1:
+        raise ValueError(EXACTLY_ONE_SCOPE)
+    return resource_of(scopes[0])
+
+
+class _Replayed:
+    """A response msal's throttle kept: status, text and lower-cased headers."""
+
+    def __init__(self, response: Any) -> None:
+        self.status_code = response.status_code
+        self.text = response.text
+        self.headers = {k.lower(): v for k, v in response.headers.items()}
+
+
+class ThrottledClient:
+    """msal's managed-identity throttle: a GET answered 429/5xx (or with Retry-After) is replayed, not resent.
+
+    The answer is kept for Retry-After seconds (5 when absent or unparseable, at most 3600), keyed
+    by endpoint and parameters, so a second call within that time makes no request at all.
+    """
+
+    def __init__(self, http_client: Any, host: Host) -> None:
+        self.http_client = http_client
+        self._host = host
+        self._kept: dict[str, tuple[float, _Replayed]] = {}
+
+    def get(self, url: str, params: Mapping | None = None, data: Any = None, **kwargs: Any) -> _Replayed:
+        digest = hashlib.sha256(repr(str(params) + str(data)).encode()).hexdigest()
+        key = f"REQ {url} hash={digest} 429/5xx/Retry-After"
+        now = self._host.time()
+        kept = self._kept.get(key)
+        if kept and kept[0] > now:
+            return kept[1]
+        response = _Replayed(self.http_client.get(url, params=params, **kwargs))
+        seconds = _throttle_seconds(response)
+        if seconds > 0:
+            self._kept[key] = (now + seconds, response)
+        return response
+
+    def post(self, *args: Any, **kwargs: Any) -> _Replayed:
+        return _Replayed(self.http_client.post(*args, **kwargs))
+
+    def close(self) -> None:
+        self.http_client.close()
+
+
+def _throttle_seconds(response: _Replayed) -> int:
+    if not (response.status_code == 429 or response.status_code >= 500 or "retry-after" in response.headers):
+        return 0
+    try:
+        seconds = int(response.headers.get("retry-after", THROTTLE_DEFAULT))
+    except ValueError:
+        seconds = THROTTLE_DEFAULT
+    return min(THROTTLE_MAX, seconds)
+
+
+class MsalManagedIdentityClient:
+    """Base of the msal-backed inner credentials; subclasses name their host in ``UNAVAILABLE_PREFIX``."""
+
+    UNAVAILABLE_PREFIX = ""
+
+    def __init__(
+        self,
+        *,
+        host: Host,
+        client_id: str | None = None,
+        identity_config: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.host = host
+        self._settings = {"client_id": client_id, "identity_config": dict(identity_config or {})}
+        self._identity = ManagedIdentity.from_settings(client_id, identity_config)
+        self._http = self._create_http_client(**kwargs)
+        self._throttled = ThrottledClient(self._http, host)
+        self._cache = msal.TokenCache()
+
+    def _create_http_client(self, **kwargs: Any) -> Any:
+        return MsalHttpClient(self.host, **kwargs)
+
+    def get_unavailable_message(self, desc: str = "") -> str:
+        return f"{self.UNAVAILABLE_PREFIX} {desc}"
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ---- msal's ManagedIdentityClient.acquire_token_for_client --------------------------------
+    def _obtain_token(self, resource: str, **kwargs: Any) -> dict:
+        from engine.credentials.managed_identity_hosts.sources import obtain_token  # sources imports the hosts
+
+        return obtain_token(self.host, self._throttled, self._identity, resource, **kwargs)
+
+    def _acquire_token_for_client(self, resource: str, claims_challenge: str | None = None) -> dict:
+        to_refresh = None
+        from_cache = None
+        now = self.host.time()
+        query = {
+            "client_id": self._identity.cache_id,
+            "environment": CACHE_INSTANCE,
+            "realm": CACHE_TENANT,
+            "home_account_id": None,
+        }
+        for entry in self._cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[resource], query=query):
+            expires_in = int(entry["expires_on"]) - now
+            if expires_in < EXPIRY_MARGIN:
+                continue
+            if claims_challenge and not to_refresh:
+                to_refresh = entry["secret"]
+                break
+            from_cache = {
+                "access_token": entry["secret"],
+                "token_type": entry.get("token_type", "Bearer"),
+                "expires_in": int(expires_in),
+                "token_source": "cache",
+            }
+            if "refresh_on" in entry:
+                from_cache["refresh_on"] = int(entry["refresh_on"])
+                if int(entry["refresh_on"]) < now:
+                    break  # ageing: refresh, with the cached token as the fallback
+            return from_cache
+        try:
+            result = self._obtain_token(
+                resource,
+                access_token_sha256_to_refresh=hashlib.sha256(to_refresh.encode()).hexdigest() if to_refresh else None,
+            )
+            if "access_token" in result:
+                expires_in = result.get("expires_in", 3600)
+                if "refresh_in" not in result and expires_in >= 7200:
+                    result["refresh_in"] = int(expires_in / 2)
+                self._cache.add(
+                    {
+                        "client_id": self._identity.cache_id,
+                        "scope": [resource],
+                        "token_endpoint": f"https://{CACHE_INSTANCE}/{CACHE_TENANT}",
+                        "response": result,
+                        "params": {},
+                        "data": {},
+                    }
+                )
+                if "refresh_in" in result:
+                    result["refresh_on"] = int(now + result["refresh_in"])
+                result["token_source"] = "identity_provider"
+            if (result and "error" not in result) or not from_cache:
+                return result
+        except Exception:
+            if not from_cache:
+                raise
+        return from_cache
+
+    # ---- azure-identity's MsalManagedIdentityClient --------------------------------------------
+    def _request_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
+        resource = scopes_to_resource(*scopes)
+        result = self._acquire_token_for_client(resource, claims_challenge=claims)
+        now = int(self.host.time())
+        if result and "access_token" in result and "expires_in" in result:
+            refresh_on = int(result["refresh_on"]) if "refresh_on" in result else None
+            return AccessToken(
+                result["access_token"], now + int(result["expires_in"]), refresh_on, result.get("token_type", "Bearer")
+            )
+        desc = ""
+        if result and "error" in result:
+            desc = f"Token request error: ({result['error']}) {result.get('error_description', '')}"
+        raise CredentialUnavailableError(self.get_unavailable_message(desc))
+
+    def get_token(
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
+        **kwargs: Any,
+    ) -> AccessToken:
+        if not scopes:
+            raise ValueError(NO_SCOPES.format("get_token"))
+        scopes_to_resource(*scopes)
+        qualname = f"{type(self).__name__}.get_token"
+        try:
+            token = self._request_token(
+                *scopes, claims=claims or None, tenant_id=tenant_id or None, enable_cae=enable_cae, **kwargs
+            )
+            log_success(MSAL_MANAGED_IDENTITY, qualname)
+            return token
+        except ManagedIdentityError as ex:
+            log_failure(MSAL_MANAGED_IDENTITY, qualname, ex)
+            raise ClientAuthenticationError(self.get_unavailable_message(str(ex))) from ex
+        except Exception as ex:
+            log_failure(MSAL_MANAGED_IDENTITY, qualname, ex)
+            raise
