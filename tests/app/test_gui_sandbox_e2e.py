@@ -60,3 +60,28 @@ def test_wrong_account_story_in_the_window_and_the_what_if_fix(qtbot, sandbox, s
         pytest.skip(missing)
     assert window.banner.verdict.selected == "AzureCliCredential"
     assert "dev@contoso.com" in window.banner.headline.text()
+
+
+def test_the_sandbox_menu_starts_a_scenario_off_the_gui_thread_and_runs_it(qtbot, settings):
+    try:
+        from engine import sandbox as sandboxes
+
+        if SCENARIO not in sandboxes.list_scenarios():
+            pytest.skip(f"no {SCENARIO} scenario yet")
+    except ImportError as ex:
+        pytest.skip(f"the sandbox is not importable yet: {ex}")
+    from app.gui.main_window import MainWindow
+    from engine.host import Host
+
+    window = MainWindow(host=Host(env={"PATH": "/usr/bin:/bin"}), settings=settings)
+    window.ask_discard = lambda: True
+    qtbot.addWidget(window)
+    window._fill_sandbox_menu()
+    assert SCENARIO in [a.text() for a in window.sandbox_menu.actions()]
+    with qtbot.waitSignal(window.run_finished, timeout=60000):
+        window.open_sandbox(SCENARIO, then_run=True)
+    assert f"sandbox: {SCENARIO}" in window.windowTitle()
+    started = window.sandbox
+    assert started is not None and window.host.label == f"sandbox: {SCENARIO}"
+    window.close()
+    assert window.sandbox is None and not started.started  # stopped on quit
