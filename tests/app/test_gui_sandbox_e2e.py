@@ -73,7 +73,9 @@ def test_the_sandbox_menu_starts_a_scenario_off_the_gui_thread_and_runs_it(qtbot
     from app.gui.main_window import MainWindow
     from engine.host import Host
 
-    window = MainWindow(host=Host(env={"PATH": "/usr/bin:/bin"}), settings=settings)
+    # IMDS points at a closed loopback port: nothing may ever reach 169.254.169.254
+    loopback = {"PATH": "/usr/bin:/bin", "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9"}
+    window = MainWindow(host=Host(env=loopback), settings=settings)
     window.ask_discard = lambda: True
     qtbot.addWidget(window)
     window._fill_sandbox_menu()
