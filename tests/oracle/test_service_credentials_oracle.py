@@ -8,6 +8,7 @@ it matters, the requests the stand-ins received.
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 
@@ -17,8 +18,10 @@ import pytest
 from engine.chain import ChainedTokenCredential
 from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
+from engine.credentials.workload_identity import WorkloadIdentityCredential
 from tests.oracle.service_helpers import (
     CLIENT_ID,
+    PASSWORD,
     RESOURCE,
     SCOPE,
     SECRET,
@@ -29,7 +32,7 @@ from tests.oracle.service_helpers import (
     outcome,
     recorded,
 )
-from tests.oracle.service_standins import Reply, closed_port
+from tests.oracle.service_standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -459,3 +462,301 @@ def test_identity_endpoint_alone_is_unavailable_without_imds_fallback(same_env) 
     host = same_env({"IDENTITY_ENDPOINT": "http://127.0.0.1:1/msi/token"})
     expected, _ = compare(*both_mi(host))
     assert expected.kind == "unavailable" and expected.message.startswith("No managed identity endpoint found.")
+
+
+# ---- WorkloadIdentityCredential and managed identity's token exchange ------------------------
+FEDERATED = "CANARY-federated-assertion-e51"
+NO_FEDERATED_RECORD = {
+    "error": "invalid_client",
+    "error_description": "AADSTS700213: No matching federated identity record found for presented assertion "
+    "subject 'system:serviceaccount:default:workload'.",
+}
+
+
+@pytest.fixture
+def token_file(tmp_path):
+    path = tmp_path / "azure-identity-token"
+    path.write_text(
+        make_jwt(
+            {
+                "iss": "https://oidc.example/cluster",
+                "sub": "system:serviceaccount:default:app",
+                "aud": ["api://AzureADTokenExchange"],
+                "exp": int(time.time()) + 3600,
+            },
+            FEDERATED,
+        )
+    )
+    return path
+
+
+def wi_env(entra, token_file, **extra) -> dict[str, str]:
+    return entra_env(
+        entra, AZURE_TENANT_ID=TENANT, AZURE_CLIENT_ID=CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE=str(token_file), **extra
+    )
+
+
+def both_wi(host, **kwargs):
+    return (
+        lambda: real.WorkloadIdentityCredential(**kwargs).get_token(SCOPE),
+        lambda: WorkloadIdentityCredential(host=host, **kwargs).get_token(SCOPE),
+    )
+
+
+def test_workload_identity_posts_the_file_as_assertion_and_gets_the_same_token(entra, token_file, same_env) -> None:
+    host = same_env(wi_env(entra, token_file))
+    entra.script(entra.reply_token())
+    real_call, our_call = both_wi(host)
+    expected = outcome(real_call)
+    count = len(entra.server.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(entra.server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[0].path == f"/{TENANT}/oauth2/v2.0/token"  # no discovery: straight to the token endpoint
+    assert ours[0].form["client_assertion"] == token_file.read_text()
+    assert [s.kind for a in run.attempts for s in a.steps] == ["file", "http"]
+
+
+def test_workload_identity_second_call_is_served_from_the_cache(entra, token_file, same_env) -> None:
+    host = same_env(wi_env(entra, token_file))
+    entra.script(entra.reply_token())
+    ours = WorkloadIdentityCredential(host=host)
+    first, _, _ = recorded(lambda: ours.get_token(SCOPE))
+    count = len(entra.server.seen)
+    second, run, _ = recorded(lambda: ours.get_token(SCOPE))
+    assert first.same_as(second) and len(entra.server.seen) == count
+    assert any("Access token found in cache for scopes" in line for line in run.log_lines())
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply.json(NO_FEDERATED_RECORD, 400),
+        Reply.json({"error": "invalid_request"}, 400),
+        Reply(200, b"", {"Content-Type": "application/json"}),
+        Reply.json({"token_type": "Bearer", "access_token": "CANARY-at-no-expiry"}, 200),
+        Reply.text("not json", 200, "application/json"),
+    ],
+    ids=["sts-error", "error-without-description", "empty-body", "no-expiry", "invalid-json"],
+)
+def test_workload_identity_failures_stop_like_azure_identity(entra, token_file, same_env, reply) -> None:
+    host = same_env(wi_env(entra, token_file))
+    entra.script(reply)
+    expected, actual = compare(*both_wi(host))
+    assert expected.kind != "unavailable"
+    assert "CANARY-at-no-expiry" not in actual.text
+
+
+def test_workload_identity_sts_error_stops_a_chain_with_the_body_in_the_message(entra, token_file, same_env) -> None:
+    host = same_env(wi_env(entra, token_file))
+    entra.script(Reply.json(NO_FEDERATED_RECORD, 400))
+    expected, _ = compare(
+        lambda: real.ChainedTokenCredential(real.WorkloadIdentityCredential()).get_token(SCOPE),
+        lambda: ChainedTokenCredential(WorkloadIdentityCredential(host=host)).get_token(SCOPE),
+    )
+    assert "\nContent: {" in expected.message
+
+
+def test_workload_identity_missing_token_file_raises_file_not_found(entra, tmp_path, same_env) -> None:
+    host = same_env(wi_env(entra, tmp_path / "missing-token"))
+    expected, _ = compare(*both_wi(host))
+    assert expected.kind == "FileNotFoundError"
+
+
+def test_workload_identity_missing_arguments_raise_the_same_value_error(same_env) -> None:
+    same_env({"AZURE_TENANT_ID": TENANT})
+    host = same_env({"AZURE_TENANT_ID": TENANT})
+    compare(lambda: real.WorkloadIdentityCredential(), lambda: WorkloadIdentityCredential(host=host))
+
+
+def test_token_exchange_through_managed_identity(entra, token_file, same_env) -> None:
+    host = same_env(wi_env(entra, token_file))
+    entra.script(entra.reply_token())
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    count = len(entra.server.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(entra.server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    lines = run.log_lines()
+    assert "INFO azure.identity._internal.get_token_mixin: WorkloadIdentityCredential.get_token succeeded" in lines
+    assert "INFO azure.identity._internal.decorators: ManagedIdentityCredential.get_token succeeded" in lines
+
+
+def test_token_exchange_client_id_keyword_wins_over_the_environment(entra, token_file, same_env) -> None:
+    host = same_env(wi_env(entra, token_file))
+    entra.script(entra.reply_token())
+    real_call, our_call = both_mi(host, client_id="11111111-2222-3333-4444-555555555555")
+    expected = outcome(real_call)
+    count = len(entra.server.seen)
+    compare(lambda: expected_or_raise(expected), our_call)
+    theirs, ours = split_requests(entra.server, count)
+    assert ours[0].form["client_id"] == theirs[0].form["client_id"] == "11111111-2222-3333-4444-555555555555"
+
+
+def expected_or_raise(expected: Outcome):
+    """Replays a real outcome (so ``compare`` can be reused when the real call already ran)."""
+
+    class _Token:
+        token = expected.message
+        expires_on = expected.expires_on
+
+    return _Token()
+
+
+def test_token_exchange_without_a_client_id_raises_at_construction(entra, token_file, same_env) -> None:
+    variables = wi_env(entra, token_file)
+    variables.pop("AZURE_CLIENT_ID")
+    host = same_env(variables)
+    expected, _ = compare(lambda: real.ManagedIdentityCredential(), lambda: ManagedIdentityCredential(host=host))
+    assert expected.kind == "ValueError"
+
+
+# ---- EnvironmentCredential: certificate ------------------------------------------------------
+CERT_PASSWORD = "CANARY-cert-password-0b3"
+
+
+def assertion_header(seen) -> dict:
+    return decode_jwt_part(seen.form["client_assertion"], 0)
+
+
+def cert_env(entra, path, **extra) -> dict[str, str]:
+    return entra_env(
+        entra, AZURE_CLIENT_ID=CLIENT_ID, AZURE_TENANT_ID=TENANT, AZURE_CLIENT_CERTIFICATE_PATH=str(path), **extra
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "password", "send_chain"),
+    [
+        ("pem", None, None),
+        ("pfx", None, None),
+        ("pem", CERT_PASSWORD, None),
+        ("pfx", CERT_PASSWORD, None),
+        ("pem", None, "True"),
+        ("pfx", None, "False"),  # any non-empty value sends the chain
+    ],
+    ids=["pem", "pkcs12", "pem-password", "pkcs12-password", "pem-send-chain", "pkcs12-send-chain-false"],
+)
+def test_environment_certificate_signs_the_same_assertion(entra, same_env, tmp_path, form, password, send_chain):
+    cert = make_client_certificate(password.encode() if password else None)
+    path = tmp_path / f"client.{form}"
+    path.write_bytes(cert.pem if form == "pem" else cert.pfx)
+    extra = {}
+    if password:
+        extra["AZURE_CLIENT_CERTIFICATE_PASSWORD"] = password
+    if send_chain:
+        extra["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"] = send_chain
+    host = same_env(cert_env(entra, path, **extra))
+    entra.script(entra.reply_token())
+    real_call, our_call = both_environment(host)
+    expected = outcome(real_call)
+    count = len(entra.server.seen)
+    actual, _, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(entra.server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    ours_header, theirs_header = assertion_header(ours[-1]), assertion_header(theirs[-1])
+    assert ours_header == theirs_header
+    assert ours_header["alg"] == "RS256"
+    assert base64.urlsafe_b64decode(ours_header["x5t"] + "==").hex() == cert.thumbprint
+    assert ("x5c" in ours_header) == bool(send_chain)
+
+
+@pytest.mark.parametrize(
+    ("content", "password"),
+    [
+        (b"not a certificate", None),
+        (b"-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n", None),
+        ("pem-encrypted", "wrong-password"),
+        ("pem-encrypted", None),
+        ("pfx-encrypted", "wrong-password"),
+        ("ec-key", None),
+    ],
+    ids=["garbage", "bad-pem", "pem-wrong-password", "pem-no-password", "pkcs12-wrong-password", "ec-key"],
+)
+def test_environment_bad_certificate_raises_the_same_error(entra, same_env, tmp_path, content, password) -> None:
+    if content in ("pem-encrypted", "pfx-encrypted"):
+        cert = make_client_certificate(CERT_PASSWORD.encode())
+        content = cert.pem if content == "pem-encrypted" else cert.pfx
+    elif content == "ec-key":
+        content = make_client_certificate(rsa_key=False).pem
+    path = tmp_path / "client.cert"
+    path.write_bytes(content)
+    extra = {"AZURE_CLIENT_CERTIFICATE_PASSWORD": password} if password else {}
+    host = same_env(cert_env(entra, path, **extra))
+    expected, _ = compare(
+        lambda: real.EnvironmentCredential(disable_instance_discovery=True),
+        lambda: EnvironmentCredential(host=host, disable_instance_discovery=True),
+    )
+    assert expected.kind in ("ValueError", "TypeError")
+
+
+def test_environment_missing_certificate_file_raises_file_not_found(entra, same_env, tmp_path) -> None:
+    host = same_env(cert_env(entra, tmp_path / "missing.pem"))
+    expected, _ = compare(
+        lambda: real.EnvironmentCredential(disable_instance_discovery=True),
+        lambda: EnvironmentCredential(host=host, disable_instance_discovery=True),
+    )
+    assert expected.kind == "FileNotFoundError"
+
+
+# ---- EnvironmentCredential: username and password ---------------------------------------------
+BAD_PASSWORD = {
+    "error": "invalid_grant",
+    "error_description": "AADSTS50126: Error validating credentials due to invalid username or password.",
+    "error_codes": [50126],
+}
+
+
+@pytest.fixture
+def userrealm_tunnel(stand_in, entra):
+    """msal asks https://127.0.0.1/common/userrealm/... on port 443: a CONNECT proxy takes it to the stand-in."""
+    return stand_in(tunnel_to=lambda: entra.server.port)
+
+
+def password_env(entra, tunnel) -> dict[str, str]:
+    return entra_env(
+        entra,
+        AZURE_CLIENT_ID=CLIENT_ID,
+        AZURE_TENANT_ID=TENANT,
+        AZURE_USERNAME=USERNAME,
+        AZURE_PASSWORD=PASSWORD,
+        HTTPS_PROXY=tunnel.url,
+        https_proxy=tunnel.url,
+    )
+
+
+def test_environment_username_password_gets_the_same_token(entra, userrealm_tunnel, same_env) -> None:
+    host = same_env(password_env(entra, userrealm_tunnel))
+    entra.script(entra.reply_user_token())
+    real_call, our_call = both_environment(host)
+    expected = outcome(real_call)
+    count = len(entra.server.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(entra.server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[-1].form["grant_type"] == "password" and ours[-1].form["password"] == PASSWORD
+    assert "INFO azure.identity._internal.interactive: UsernamePasswordCredential.get_token succeeded" in (
+        run.log_lines()
+    )
+
+
+def test_environment_username_password_failure_carries_the_raw_body(entra, userrealm_tunnel, same_env) -> None:
+    host = same_env(password_env(entra, userrealm_tunnel))
+    entra.script(Reply.json(BAD_PASSWORD, 400))
+    expected, _ = compare(*both_environment(host))
+    assert expected.kind == "ClientAuthenticationError"
+    assert "\nContent: " in expected.text and expected.message.startswith("Authentication failed: AADSTS50126")
+
+
+def test_environment_username_password_warns_that_it_is_deprecated(entra, userrealm_tunnel, same_env) -> None:
+    host = same_env(password_env(entra, userrealm_tunnel))
+    with pytest.warns(DeprecationWarning) as theirs:
+        real.EnvironmentCredential()
+    with pytest.warns(DeprecationWarning) as ours:
+        EnvironmentCredential(host=host)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
