@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import select
 import socket
@@ -190,6 +191,7 @@ def closed_port() -> int:
 class TestCA:
     ca_pem: Path
     server_context: ssl.SSLContext
+    server_thumbprint: str  # SHA-1 of the server certificate (what Service Fabric pins)
 
 
 def _name(cn: str) -> x509.Name:
@@ -240,7 +242,7 @@ def make_ca(directory: Path) -> TestCA:
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(chain)
-    return TestCA(ca_pem, context)
+    return TestCA(ca_pem, context, cert.fingerprint(hashes.SHA1()).hex())
 
 
 @dataclass
@@ -252,6 +254,7 @@ class ClientCertificate:
     certificates: list[x509.Certificate]
 
 
+@functools.cache
 def make_client_certificate(password: bytes | None = None, rsa_key: bool = True) -> ClientCertificate:
     """A self-issued client certificate with an issuer in its chain (so x5c has two entries)."""
     now = datetime.datetime.now(datetime.timezone.utc)

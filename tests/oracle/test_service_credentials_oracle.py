@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import re
+import sys
+import textwrap
 import time
 
 import azure.identity as real
@@ -21,6 +23,7 @@ from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from tests.oracle.service_helpers import (
     CLIENT_ID,
+    OBJECT_ID,
     PASSWORD,
     RESOURCE,
     SCOPE,
@@ -31,6 +34,7 @@ from tests.oracle.service_helpers import (
     app_token,
     outcome,
     recorded,
+    user_token,
 )
 from tests.oracle.service_standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
 
@@ -760,3 +764,271 @@ def test_environment_username_password_warns_that_it_is_deprecated(entra, userre
     with pytest.warns(DeprecationWarning) as ours:
         EnvironmentCredential(host=host)
     assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+
+
+# ---- ManagedIdentityCredential: Cloud Shell ----------------------------------------------------
+CLOUD_SHELL_PATH = "/cloudshell/oauth2/token"
+
+
+def cloud_shell_token() -> Reply:
+    now = int(time.time())
+    return Reply.json(
+        {
+            "access_token": user_token(),
+            "refresh_token": "",
+            "expires_in": "3599",
+            "expires_on": str(now + 3599),
+            "not_before": str(now),
+            "resource": RESOURCE,
+            "token_type": "Bearer",
+        }
+    )
+
+
+def cloud_shell_env(server) -> dict[str, str]:
+    return {"MSI_ENDPOINT": server.url + CLOUD_SHELL_PATH}
+
+
+def test_cloud_shell_posts_the_resource_and_gets_the_same_token(stand_in, same_env) -> None:
+    server = stand_in()
+    server.routes[("POST", CLOUD_SHELL_PATH)] = [cloud_shell_token()]
+    host = same_env(cloud_shell_env(server))
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    count = len(server.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[0].form == {"resource": RESOURCE} and ours[0].headers["metadata"] == "true"
+    assert "INFO azure.identity._internal.get_token_mixin: CloudShellCredential.get_token succeeded" in (
+        run.log_lines()
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"client_id": CLIENT_ID}, {"identity_config": {"object_id": OBJECT_ID}}], ids=["client-id", "object-id"]
+)
+def test_cloud_shell_refuses_a_user_assigned_identity_outside_dac(stand_in, same_env, kwargs) -> None:
+    server = stand_in()
+    host = same_env(cloud_shell_env(server))
+    expected, _ = compare(
+        lambda: real.ManagedIdentityCredential(**kwargs), lambda: ManagedIdentityCredential(host=host, **kwargs)
+    )
+    assert expected.kind == "ValueError"
+
+
+def test_cloud_shell_inside_dac_sends_the_client_id_in_the_body(stand_in, same_env) -> None:
+    from azure.identity._internal.utils import within_dac as real_within_dac
+
+    from engine.context import within_dac
+
+    server = stand_in()
+    server.routes[("POST", CLOUD_SHELL_PATH)] = [cloud_shell_token()]
+    host = same_env(cloud_shell_env(server))
+    theirs_flag, ours_flag = real_within_dac.set(True), within_dac.set(True)
+    try:
+        theirs_credential = real.ManagedIdentityCredential(client_id=CLIENT_ID)
+        ours_credential = ManagedIdentityCredential(host=host, client_id=CLIENT_ID)
+    finally:
+        real_within_dac.reset(theirs_flag)
+        within_dac.reset(ours_flag)
+    count = len(server.seen)
+    compare(lambda: theirs_credential.get_token(SCOPE), lambda: ours_credential.get_token(SCOPE), between=None)
+    ours = server.seen[count:]
+    assert ours[0].form == {"resource": RESOURCE, "client_id": CLIENT_ID}
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply.json({"error": "invalid_resource", "error_description": "resource unknown"}, 400),
+        Reply(200, b"", {"Content-Type": "application/json"}),
+        Reply.text("<html>login</html>", 200),
+        Reply.json({"access_token": "CANARY-cloud-shell-no-expiry", "resource": RESOURCE}, 200),
+        Reply.text("not json", 200, "application/json"),
+    ],
+    ids=["error-json", "empty", "html", "no-expiry", "invalid-json"],
+)
+def test_cloud_shell_failures_stop_like_azure_identity(stand_in, same_env, reply) -> None:
+    server = stand_in()
+    server.routes[("POST", CLOUD_SHELL_PATH)] = [reply]
+    host = same_env(cloud_shell_env(server))
+    expected = outcome(lambda: real.ManagedIdentityCredential().get_token(SCOPE))
+    actual, _, _ = recorded(lambda: ManagedIdentityCredential(host=host).get_token(SCOPE))
+    # azure-identity prints the raw body after "Content:", token included; we mask the token.
+    masked = expected.text.replace('"CANARY-cloud-shell-no-expiry"', '"***"')
+    assert (actual.kind, actual.message, actual.text) == (expected.kind, expected.message, masked)
+    assert "CANARY-cloud-shell-no-expiry" not in actual.text + actual.message
+
+
+# ---- ManagedIdentityCredential: Azure ML ---------------------------------------------------------
+AZURE_ML_PATH = "/azureml/msi/token"
+MSI_SECRET = "CANARY-msi-secret-19c"
+
+
+def azure_ml_env(server) -> dict[str, str]:
+    return {"MSI_ENDPOINT": server.url + AZURE_ML_PATH, "MSI_SECRET": MSI_SECRET}
+
+
+def test_azure_ml_sends_clientid_and_the_secret_header(stand_in, same_env) -> None:
+    server = stand_in()
+    now = int(time.time())
+    server.routes[("GET", AZURE_ML_PATH)] = [
+        Reply.json(
+            {"access_token": app_token(), "expires_on": str(now + 3599), "resource": RESOURCE, "token_type": "Bearer"}
+        )
+    ]
+    host = same_env(azure_ml_env(server))
+    real_call, our_call = both_mi(host, client_id=CLIENT_ID)
+    expected = outcome(real_call)
+    count = len(server.seen)
+    actual, _, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[0].query == {"api-version": "2017-09-01", "resource": RESOURCE, "clientid": CLIENT_ID}
+    assert ours[0].headers["secret"] == MSI_SECRET
+
+
+def test_azure_ml_error_answer_is_unavailable(stand_in, same_env) -> None:
+    server = stand_in()
+    server.routes[("GET", AZURE_ML_PATH)] = [Reply.json({"error": "invalid_request", "message": "no identity"}, 400)]
+    host = same_env(azure_ml_env(server))
+    expected, _ = compare(*both_mi(host))
+    assert expected.kind == "unavailable" and expected.message.startswith("Azure ML managed identity")
+
+
+# ---- ManagedIdentityCredential: Service Fabric -------------------------------------------------
+SERVICE_FABRIC_PATH = "/metadata/identity/oauth2/token"
+
+
+def service_fabric_env(server, thumbprint: str) -> dict[str, str]:
+    return {
+        "IDENTITY_ENDPOINT": server.url + SERVICE_FABRIC_PATH,
+        "IDENTITY_HEADER": IDENTITY_HEADER,
+        "IDENTITY_SERVER_THUMBPRINT": thumbprint,
+    }
+
+
+def test_service_fabric_pins_the_thumbprint_and_gets_the_same_token(stand_in, tls_ca, same_env) -> None:
+    server = stand_in(tls_ca.server_context)
+    now = int(time.time())
+    server.routes[("GET", SERVICE_FABRIC_PATH)] = [
+        Reply.json(
+            {"access_token": app_token(), "expires_on": now + 3599, "resource": RESOURCE, "token_type": "Bearer"}
+        )
+    ]
+    host = same_env(service_fabric_env(server, ":".join(textwrap.wrap(tls_ca.server_thumbprint.upper(), 2))))
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    count = len(server.seen)
+    actual, _, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert ours[0].raw_query == theirs[0].raw_query and ours[0].headers["secret"] == IDENTITY_HEADER
+
+
+@pytest.mark.parametrize(
+    ("case", "kwargs"),
+    [
+        ("wrong-thumbprint", {}),
+        ("bad-thumbprint", {}),
+        ("plain-http", {}),
+        ("client-id", {"client_id": CLIENT_ID}),
+        ("error-json", {}),
+    ],
+)
+def test_service_fabric_failures_classify_like_azure_identity(stand_in, tls_ca, same_env, case, kwargs) -> None:
+    server = stand_in(None if case == "plain-http" else tls_ca.server_context)
+    server.routes[("GET", SERVICE_FABRIC_PATH)] = [
+        Reply.json({"error": {"code": "SecretHeaderNotFound", "message": "Secret is not specified"}}, 401)
+    ]
+    thumbprint = {"wrong-thumbprint": "a" * 40, "bad-thumbprint": "not-a-thumbprint"}.get(
+        case, tls_ca.server_thumbprint
+    )
+    host = same_env(service_fabric_env(server, thumbprint))
+    _, actual = compare(*both_mi(host, **kwargs))
+    assert IDENTITY_HEADER not in actual.text
+
+
+# ---- ManagedIdentityCredential: Azure Arc --------------------------------------------------------
+ARC_PATH = "/metadata/identity/oauth2/token"
+ARC_KEY = "CANARY-arc-key-4d0"
+
+
+@pytest.fixture
+def arc_keys(tmp_path, monkeypatch):
+    import msal.managed_identity
+
+    from engine.credentials.managed_identity_hosts import azure_arc
+
+    directory = tmp_path / "tokens"
+    directory.mkdir()
+    monkeypatch.setitem(msal.managed_identity._supported_arc_platforms_and_their_prefixes, "linux", str(directory))
+    monkeypatch.setitem(azure_arc.KEY_DIRECTORIES, "linux", str(directory))
+    (directory / "challenge.key").write_text(ARC_KEY)
+    return directory
+
+
+def arc_agent(token_reply: Reply, challenge: str = "Basic realm=/var/opt/azcmagent/tokens/challenge.key"):
+    def answer(seen) -> Reply:
+        if seen.headers.get("authorization") != f"Basic {ARC_KEY}":
+            return Reply.json({"error": "unauthorized"}, 401, **{"WWW-Authenticate": challenge})
+        return token_reply
+
+    return answer
+
+
+def arc_token(**extra) -> Reply:
+    return Reply.json(
+        {"access_token": app_token(), "expires_in": "3599", "resource": RESOURCE, "token_type": "Bearer", **extra}
+    )
+
+
+def arc_env(server) -> dict[str, str]:
+    return {"IDENTITY_ENDPOINT": server.url + ARC_PATH, "IMDS_ENDPOINT": server.url}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the Arc key directory is Linux's here")
+def test_azure_arc_answers_the_challenge_with_the_key(stand_in, arc_keys, same_env) -> None:
+    server = stand_in()
+    server.routes[("GET", ARC_PATH)] = arc_agent(arc_token())
+    host = same_env(arc_env(server))
+    real_call, our_call = both_mi(host)
+    expected = outcome(real_call)
+    count = len(server.seen)
+    actual, run, _ = recorded(our_call)
+    assert actual.same_as(expected) and expected.kind == "token"
+    theirs, ours = split_requests(server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    assert [s.kind for a in run.attempts for s in a.steps] == ["http", "file", "http"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the Arc key directory is Linux's here")
+@pytest.mark.parametrize(
+    ("case", "kwargs"),
+    [
+        ("not-401", {}),
+        ("bad-header", {}),
+        ("missing-key", {}),
+        ("user-assigned-not-confirmed", {"client_id": CLIENT_ID}),
+        ("user-assigned-confirmed", {"client_id": CLIENT_ID}),
+    ],
+)
+def test_azure_arc_failures_classify_like_azure_identity(stand_in, arc_keys, same_env, case, kwargs) -> None:
+    server = stand_in()
+    if case == "not-401":
+        server.routes[("GET", ARC_PATH)] = [Reply.json({"error": "nope"}, 404)]
+    elif case == "bad-header":
+        server.routes[("GET", ARC_PATH)] = arc_agent(arc_token(), challenge="Bearer something")
+    elif case == "missing-key":
+        server.routes[("GET", ARC_PATH)] = arc_agent(arc_token(), challenge="Basic realm=/x/other.key")
+    elif case == "user-assigned-confirmed":
+        server.routes[("GET", ARC_PATH)] = arc_agent(arc_token(client_id=CLIENT_ID))
+    else:
+        server.routes[("GET", ARC_PATH)] = arc_agent(arc_token())
+    host = same_env(arc_env(server))
+    _, actual = compare(*both_mi(host, **kwargs))
+    assert ARC_KEY not in actual.text + actual.message

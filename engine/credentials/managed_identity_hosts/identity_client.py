@@ -75,6 +75,7 @@ class ManagedIdentityClient:
             params=request.params,
             data=request.data,
             retry_on_methods=[request.method],
+            decode=False,  # azure-identity runs this pipeline streamed: the body is parsed below, as JSON
             **kwargs,
         )
         return self._process_response(response, request_time)

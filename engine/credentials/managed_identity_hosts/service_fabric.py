@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
+from urllib3.util.retry import Retry
 
 from engine.credentials.managed_identity_hosts.identity import ManagedIdentityError
 from engine.credentials.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
@@ -102,7 +103,9 @@ def obtain_token_on_service_fabric(
     if parsed.scheme.lower() != "https" or not parsed.hostname:
         raise ManagedIdentityError(NOT_HTTPS)
     session = host.session()
-    session.mount("https://", PinnedAdapter(normalize_thumbprint(server_thumbprint)))
+    # msal copies the transport adapter's retry setting: azure-core's "no urllib3 retries".
+    no_retries = Retry(total=False, redirect=False, raise_on_status=False)
+    session.mount("https://", PinnedAdapter(normalize_thumbprint(server_thumbprint), max_retries=no_retries))
     params = {
         "api-version": API_VERSION,
         "resource": resource,
