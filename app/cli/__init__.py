@@ -13,10 +13,10 @@ _COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.e
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainsight",
-        description="Inspect Azure Identity credential chains on this machine.",
+        description="Inspect Azure Identity credential chains on this machine. With no command, starts the "
+        "desktop app: chainsight [SPEC.toml] [--sandbox SCENARIO] [--run] [--screenshot FILE.png]",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    parser.add_argument("--sandbox", metavar="SCENARIO", help="start the desktop app on a sandbox scenario")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -24,12 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
-    if args.command is None:
-        return _start_gui(parser, argv if argv is not None else sys.argv[1:])
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if _is_gui_invocation(parser, argv):
+        return _start_gui(parser, argv)
+    args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except BrokenPipeError:  # output piped into `head` and the like: not an error
@@ -37,12 +36,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def _is_gui_invocation(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+    """No subcommand: the desktop app's own arguments (a spec file, --sandbox, --run, --screenshot)."""
+    if not argv:
+        return True
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    return argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")
+
+
 def _start_gui(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     try:
         gui = importlib.import_module("app.gui")
-    except ImportError:
+    except ImportError as ex:  # no Qt on this machine: the command line still works
+        print(f"chainsight: the desktop app is unavailable ({ex}); commands:\n", file=sys.stderr)
         parser.print_help()
-        return 0
+        return 2
     return gui.main(argv)
 
 
