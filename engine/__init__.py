@@ -24,7 +24,17 @@ _EXPORTS = {
     "Secret": "engine.secrets",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AccessToken",
+    "Account",
+    "AuthenticationRequiredError",
+    "ChainedTokenCredential",
+    "ClientAuthenticationError",
+    "CredentialUnavailableError",
+    "DefaultAzureCredential",
+    "Host",
+    "Secret",
+]
 
 if TYPE_CHECKING:
     from engine.account import Account
