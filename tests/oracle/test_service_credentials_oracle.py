@@ -9,6 +9,7 @@ it matters, the requests the stand-ins received.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import sys
 import textwrap
@@ -1032,3 +1033,74 @@ def test_azure_arc_failures_classify_like_azure_identity(stand_in, arc_keys, sam
     host = same_env(arc_env(server))
     _, actual = compare(*both_mi(host, **kwargs))
     assert ARC_KEY not in actual.text + actual.message
+
+
+# ---- log lines --------------------------------------------------------------------------------
+GET_TOKEN_LOGGERS = (
+    "azure.identity._internal.decorators",
+    "azure.identity._internal.get_token_mixin",
+    "azure.identity._internal.msal_managed_identity_client",
+    "azure.identity._internal.interactive",
+    "azure.identity._internal.aad_client_base",
+    "azure.identity._credentials.chained",
+)
+
+
+def real_log_lines(caplog) -> list[str]:
+    return [
+        f"{r.levelname} {r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.name in GET_TOKEN_LOGGERS and "cache ID" not in r.getMessage()
+    ]
+
+
+def our_log_lines(run) -> list[str]:
+    return [line for line in run.log_lines() if "cache ID" not in line]
+
+
+def test_log_lines_match_for_secret_success_and_failure_in_and_out_of_chains(entra, same_env, caplog) -> None:
+    caplog.set_level(logging.DEBUG, logger="azure.identity")
+    host = same_env(entra_env(entra, AZURE_CLIENT_ID=CLIENT_ID, AZURE_TENANT_ID=TENANT, AZURE_CLIENT_SECRET=SECRET))
+    token = entra.reply_token()
+    for reply in (token, Reply.json(BAD_SECRET, 401)):
+        for chained in (False, True):
+            entra.script(reply)
+            caplog.clear()
+
+            def theirs(chained=chained):
+                credential = real.EnvironmentCredential(disable_instance_discovery=True)
+                return (real.ChainedTokenCredential(credential) if chained else credential).get_token(SCOPE)
+
+            def ours(chained=chained):
+                credential = EnvironmentCredential(host=host, disable_instance_discovery=True)
+                return (ChainedTokenCredential(credential) if chained else credential).get_token(SCOPE)
+
+            outcome(theirs)
+            expected = real_log_lines(caplog)
+            _, run, _ = recorded(ours)
+            assert our_log_lines(run) == expected
+
+
+def test_log_lines_match_for_managed_identity(imds, same_env, caplog) -> None:
+    caplog.set_level(logging.DEBUG, logger="azure.identity")
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
+    for reply in (imds_token(), Reply.json(IDENTITY_NOT_FOUND, 400)):
+        imds.routes[("GET", IMDS_PATH)] = [reply]
+        caplog.clear()
+        outcome(lambda: real.ManagedIdentityCredential().get_token(SCOPE))
+        expected = real_log_lines(caplog)
+        _, run, _ = recorded(lambda: ManagedIdentityCredential(host=host).get_token(SCOPE))
+        assert our_log_lines(run) == expected
+
+
+def test_log_lines_match_for_workload_identity_and_its_cache(entra, token_file, same_env, caplog) -> None:
+    caplog.set_level(logging.DEBUG, logger="azure.identity")
+    host = same_env(wi_env(entra, token_file))
+    entra.script(entra.reply_token())
+    theirs_credential, ours_credential = real.WorkloadIdentityCredential(), WorkloadIdentityCredential(host=host)
+    for _ in range(2):
+        caplog.clear()
+        outcome(lambda: theirs_credential.get_token(SCOPE))
+        expected = real_log_lines(caplog)
+        _, run, _ = recorded(lambda: ours_credential.get_token(SCOPE))
+        assert our_log_lines(run) == expected
