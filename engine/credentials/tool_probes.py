@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from engine import probe as probe_status
+from engine.account import Account
 from engine.credentials import tool_accounts as accounts
 from engine.credentials.developer_tools import getenv_windows_style, is_windows
 from engine.host import Host
@@ -23,6 +24,8 @@ AZD_EXTERNAL_AUTH = "{tool}; azd asks the host that set AZD_AUTH_ENDPOINT for it
 AUTOSAVE_OFF = "{tool}, but Az context autosave is off (Disable-AzContextAutosave): a new PowerShell starts signed out"
 NO_AZ_ACCOUNTS = "{tool}, signed in as {who}, but the Az.Accounts module was not found in {dirs}"
 
+Verdict = tuple[str, str, Account | None]  # status, reason, identity
+
 
 def _read(host: Host, path: Path) -> bytes | None:
     """The file's bytes, None when it does not exist; ToolFileError when it cannot be read."""
@@ -34,13 +37,13 @@ def _read(host: Host, path: Path) -> bytes | None:
         raise accounts.ToolFileError(f"could not be read ({ex.strerror or ex})") from None
 
 
-def _timed(host: Host, name: str, check: Callable[[], tuple[str, str, object]]) -> Probe:
+def _timed(host: Host, name: str, check: Callable[[], Verdict]) -> Probe:
     started = host.monotonic()
     status, reason, identity = check()
-    return Probe(name, status, reason, identity, host.monotonic() - started)  # type: ignore[arg-type]
+    return Probe(name, status, reason, identity, host.monotonic() - started)
 
 
-def _verdict(tool: str, found: accounts.SignedIn | accounts.NotSignedIn, tenant_id: str = "") -> tuple:
+def _verdict(tool: str, found: accounts.SignedIn | accounts.NotSignedIn, tenant_id: str = "") -> Verdict:
     if isinstance(found, accounts.NotSignedIn):
         return probe_status.UNAVAILABLE, f"{tool}, but {found.reason}", None
     reason = f"{tool}, signed in as {found.who}"
@@ -56,7 +59,7 @@ def _verdict(tool: str, found: accounts.SignedIn | accounts.NotSignedIn, tenant_
     return probe_status.AVAILABLE, reason, account
 
 
-def _unknown(tool: str, path: Path, error: accounts.ToolFileError) -> tuple:
+def _unknown(tool: str, path: Path, error: accounts.ToolFileError) -> Verdict:
     return probe_status.UNKNOWN, f"{tool}, but {path} {error}", None
 
 
@@ -72,7 +75,7 @@ def az_path(host: Host) -> str | None:
     return host.which("az")
 
 
-def az_verdict(host: Host, tool: str, *, tenant_id: str = "", subscription: str | None = None) -> tuple:
+def az_verdict(host: Host, tool: str, *, tenant_id: str = "", subscription: str | None = None) -> Verdict:
     config_dir = az_config_dir(host)
     profile_path = config_dir / "azureProfile.json"
     try:
@@ -90,7 +93,7 @@ def az_verdict(host: Host, tool: str, *, tenant_id: str = "", subscription: str 
 
 
 def probe_azure_cli(host: Host, name: str, *, tenant_id: str = "", subscription: str | None = None) -> Probe:
-    def check() -> tuple:
+    def check() -> Verdict:
         path = az_path(host)
         if not path:
             return probe_status.UNAVAILABLE, AZ_NOT_FOUND, None
@@ -106,7 +109,7 @@ def azd_config_dir(host: Host) -> Path:
 
 
 def probe_azd(host: Host, name: str, *, tenant_id: str = "") -> Probe:
-    def check() -> tuple:
+    def check() -> Verdict:
         path = host.which("azd")
         if not path:
             return probe_status.UNAVAILABLE, AZD_NOT_FOUND, None
@@ -168,7 +171,7 @@ def module_dirs(host: Host) -> list[Path]:
     return list(dict.fromkeys([*listed, *defaults]))
 
 
-def powershell_context(host: Host, tool: str) -> tuple[accounts.SignedIn | accounts.NotSignedIn | None, tuple | None]:
+def powershell_context(host: Host, tool: str) -> tuple[accounts.SignedIn | accounts.NotSignedIn | None, Verdict | None]:
     """The saved default context, or a finished verdict when autosave is off or a file is unreadable."""
     azure_dir = host.expand_user("~/.Azure")
     current = azure_dir / "AzureRmContextSettings.json"
@@ -185,7 +188,7 @@ def powershell_context(host: Host, tool: str) -> tuple[accounts.SignedIn | accou
 
 
 def probe_powershell(host: Host, name: str, *, tenant_id: str = "") -> Probe:
-    def check() -> tuple:
+    def check() -> Verdict:
         path = powershell_path(host)
         if not path:
             return probe_status.UNAVAILABLE, PWSH_NOT_FOUND, None

@@ -187,6 +187,33 @@ def test_azd_not_on_path(tmp_path, monkeypatch):
     assert ours.outcome[1] == "CredentialUnavailableError"
 
 
+def test_azd_that_cannot_be_executed_is_unavailable(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "azd").write_bytes(b"\x7fELF not really an executable")
+    (bin_dir / "azd").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    real, ours = both(AZD, None, SCOPE)
+    assert_same(real, ours)
+    assert ours.outcome == ("error", "CredentialUnavailableError", f"Failed to execute '{bin_dir / 'azd'}'")
+
+
+def test_azd_error_under_claims_is_the_extracted_message(azd):
+    stderr = (
+        console(
+            "\nERROR: fetching token: AADSTS50076: Due to a configuration change made by your administrator, "
+            "you must use multi-factor authentication to access 'tenant-id'.\n"
+        )
+        + "\n"
+        + console("Suggestion: re-authentication required, run `azd auth login` to acquire a new token.\n")
+    )
+    tool = azd(Reply(stderr=stderr, code=1))
+    real, ours = both(AZD, tool, SCOPE, claims='{"access_token":{"acrs":{"essential":true,"values":["p1"]}}}')
+    assert_same(real, ours)
+    assert ours.outcome[2].startswith("ERROR: fetching token: AADSTS50076")
+    assert "--claims" in ours.calls[0].argv
+
+
 def test_azd_timeout_kills_the_tool_and_is_unavailable(azd):
     tool = azd(Reply(sleep=5))
     started = time.monotonic()

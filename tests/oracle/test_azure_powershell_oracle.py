@@ -34,6 +34,12 @@ CLIXML_NOT_LOGGED_IN = (
     '<S S="Error">Get-AzAccessToken : Run Connect-AzAccount to login._x000D__x000A_</S>'
     '<S S="Error">At line:1 char:1_x000D__x000A_</S></Objs>'
 )
+CLIXML_ERROR_RECORD = (
+    '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+    '<Obj S="error" RefId="0"><TN RefId="0"><T>System.Management.Automation.ErrorRecord</T></TN>'
+    '<ToString>Run Connect-AzAccount to login.</ToString><Props><S N="FullyQualifiedErrorId">'
+    "Microsoft.Azure.Commands.Profile.GetAzureRmAccessTokenCommand</S></Props></Obj></Objs>"
+)
 
 PWSH_REPLIES = {
     "success": Reply(OK),
@@ -46,6 +52,7 @@ PWSH_REPLIES = {
     "not-recognized-text": Reply(stderr="'pwsh' is not recognized as an internal or external command,\n", code=1),
     "not-logged-in-plain": Reply(stderr="Get-AzAccessToken: Run Connect-AzAccount to login.\n", code=1),
     "not-logged-in-clixml": Reply(stderr=CLIXML_NOT_LOGGED_IN, code=1),
+    "not-logged-in-clixml-error-record": Reply(stderr=CLIXML_ERROR_RECORD, code=1),
     "execution-policy": Reply(
         stderr="Import-Module : AuthorizationManager check failed.\r\nAt line:4 char:6\r\n", code=1
     ),
