@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -439,3 +440,32 @@ def test_the_cases_cover_every_form_and_the_issues_list():
         "dev and prod": any("dev" in n for n in CASES) and any("prod" in n for n in CASES),
     }
     assert all(kinds.values()), kinds
+
+
+EXAMPLE_CASES = {
+    "sync-get-token": ("laptop-az", dac(**DEV), False),
+    "async-get-token": ("laptop-wrong-account", dac(), True),
+}
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_CASES))
+def test_exported_example_runs_as_is_and_prints_only_the_expiry(name, tmp_path):
+    missing = _missing()
+    if missing:
+        pytest.skip(f"export oracle not runnable: {missing}")
+    scenario, spec, async_ = EXAMPLE_CASES[name]
+    if async_:
+        pytest.importorskip("aiohttp", reason="azure.identity.aio needs aiohttp")
+    result = export(spec, async_=async_, example="get_token")
+    program = tmp_path / "exported_example.py"  # not app.py: that would shadow the app package for -m
+    program.write_text(result.code, encoding="utf-8")
+    argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", scenario]
+    argv += ["--isolate-network"] if _isolate() else []
+    argv += ["--", "env", *(f"{k}={v}" for k, v in result.environment.items()), sys.executable, str(program)]
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(r"Access token expires at \d+ \(Unix time\)", lines[0]), proc.stdout
+    assert "eyJ" not in proc.stdout + proc.stderr  # no JWT (token) printed anywhere
