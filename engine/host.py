@@ -37,6 +37,8 @@ class ProcessResult:
     stdout: str
     stderr: str
     duration: float
+    stdout_bytes: bytes = field(default=b"", repr=False)  # exact bytes, for callers that must reject bad UTF-8
+    stderr_bytes: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,8 @@ class Host:
                 stdout.decode(errors="replace"),
                 stderr.decode(errors="replace"),
                 duration,
+                stdout,
+                stderr,
             )
 
     @staticmethod

@@ -31,7 +31,7 @@ def resolve_tenant(
         events.log(
             LOGGER,
             logging.INFO,
-            f"A token was requested for a different tenant than was configured on the credential, but the "
+            f"A token was request for a different tenant than was configured on the credential, but the "
             f"configured value was used since multi tenant authentication has been disabled. Configured "
             f"tenant ID: {default_tenant}, Requested tenant ID {tenant_id}",
         )

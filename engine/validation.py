@@ -26,17 +26,17 @@ _SUBSCRIPTION = re.compile(r"^[0-9a-zA-Z_. -]+$")
 
 
 def validate_tenant_id(tenant_id: str) -> None:
-    if not tenant_id or not _TENANT.match(tenant_id):
+    if not tenant_id or not _TENANT.fullmatch(tenant_id):
         raise ValueError(INVALID_TENANT)
 
 
 def validate_scope(scope: str) -> None:
-    if not _SCOPE.match(scope):
+    if not _SCOPE.fullmatch(scope):
         raise ValueError(INVALID_SCOPE)
 
 
 def validate_subscription(subscription: str) -> None:
-    if not _SUBSCRIPTION.match(subscription):
+    if not _SUBSCRIPTION.fullmatch(subscription):
         raise ValueError(INVALID_SUBSCRIPTION.format(subscription))
 
 

@@ -17,8 +17,6 @@ from engine.host import Host
 
 POSIX_WORKING_DIR = "/bin"
 ONE_SCOPE_ONLY = "This credential requires exactly one scope per token request."
-# Host.run decodes with errors="replace"; this character is the trace of a byte that was not UTF-8.
-_REPLACEMENT = "\ufffd"
 
 
 class UndecodableOutput(ValueError):
@@ -56,11 +54,13 @@ def safe_working_dir(host: Host, missing_systemroot: str) -> str:
     return POSIX_WORKING_DIR
 
 
-def as_text_mode(stream: str) -> str:
+def as_text_mode(stream: bytes) -> str:
     """What ``universal_newlines=True`` reads: strict decoding, every line ending as ``\\n``."""
-    if _REPLACEMENT in stream:
-        raise UndecodableOutput("the tool's output is not valid UTF-8")
-    return stream.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        text = stream.decode("utf-8")
+    except UnicodeDecodeError as ex:
+        raise UndecodableOutput("the tool's output is not valid UTF-8") from ex
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def run_tool(
@@ -78,7 +78,7 @@ def run_tool(
     timeout, and ``UndecodableOutput`` when its output is not text.
     """
     result = host.run(list(argv), env=env, cwd=cwd, timeout=timeout, label=label)
-    return ToolOutput(result.returncode, as_text_mode(result.stdout), as_text_mode(result.stderr))
+    return ToolOutput(result.returncode, as_text_mode(result.stdout_bytes), as_text_mode(result.stderr_bytes))
 
 
 def single_resource(scopes: Sequence[str]) -> str:

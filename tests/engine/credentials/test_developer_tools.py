@@ -27,9 +27,10 @@ CANARY_TOKEN = make_jwt({"upn": "dev@contoso.com", "tid": "t-1", "canary": "CANA
 
 
 def test_text_mode_translates_every_line_ending_and_refuses_undecodable_bytes():
-    assert as_text_mode("a\r\nb\rc\n") == "a\nb\nc\n"
+    assert as_text_mode(b"a\r\nb\rc\n") == "a\nb\nc\n"
+    assert as_text_mode("caf\u00e9 \ufffd".encode()) == "caf\u00e9 \ufffd"  # a real U+FFFD is text
     with pytest.raises(UndecodableOutput):
-        as_text_mode(b"\xff".decode(errors="replace"))
+        as_text_mode(b"\xff")
 
 
 def test_working_dir_is_bin_or_systemroot_found_case_insensitively_on_windows():
