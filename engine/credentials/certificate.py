@@ -7,6 +7,7 @@ thumbprint (``x5t``), adding the chain (``x5c``) when asked to send it.
 
 from __future__ import annotations
 
+import datetime
 from binascii import hexlify
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from engine.account import Account
 from engine.credentials.base import Credential
 from engine.credentials.client_credential_base import ClientCredentialBase
 from engine.host import Host
-from engine.probe import AVAILABLE, Probe
+from engine.probe import AVAILABLE, UNKNOWN, Probe
 from engine.secrets import Secret, reveal
 from engine.validation import validate_tenant_id
 
@@ -135,10 +136,13 @@ class CertificateCredential(ClientCredentialBase, Credential):
     def probe(self) -> Probe:
         cert = self._certificate
         source = f"certificate {self._certificate_path}" if self._certificate_path else "certificate data"
+        expired = datetime.datetime.fromisoformat(cert.not_after).timestamp() <= self.host.time()
+        # An expired certificate still signs; Entra ID then rejects it (and the chain stops there).
         return Probe(
             type(self).__name__,
-            AVAILABLE,
-            f"{source} readable: subject {cert.subject}, thumbprint {cert.thumbprint.upper()}, expires "
-            f"{cert.not_after}; client {self._client_id} in tenant {self._tenant_id} at {self._authority}",
+            UNKNOWN if expired else AVAILABLE,
+            f"{source} readable: subject {cert.subject}, thumbprint {cert.thumbprint.upper()}, "
+            f"{'expired' if expired else 'expires'} {cert.not_after}; client {self._client_id} in tenant "
+            f"{self._tenant_id} at {self._authority}",
             Account(tenant_id=self._tenant_id, client_id=self._client_id, identity_type="app"),
         )

@@ -9,6 +9,7 @@ it matters, the requests the stand-ins received.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import sys
@@ -1127,3 +1128,57 @@ def test_log_lines_match_for_workload_identity_and_its_cache(entra, token_file, 
         expected = real_log_lines(caplog)
         _, run, _ = recorded(lambda: ours_credential.get_token(SCOPE))
         assert our_log_lines(run) == expected
+
+
+# ---- CAE, claims and per-request tenants ----------------------------------------------------------
+CLAIMS = '{"access_token": {"nbf": {"essential": true, "value": "1700000000"}}}'
+OTHER_TENANT = "0e0e0e0e-5555-4666-8777-999999999999"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"enable_cae": True}, {"claims": CLAIMS}, {"enable_cae": True, "claims": CLAIMS}],
+    ids=["cae", "claims", "cae-and-claims"],
+)
+def test_cae_and_claims_reach_the_wire_alike(entra, token_file, same_env, options) -> None:
+    host = same_env(wi_env(entra, token_file, AZURE_CLIENT_SECRET=SECRET))
+    entra.script(entra.reply_token())
+    for theirs_credential, ours_credential in (
+        (
+            real.EnvironmentCredential(disable_instance_discovery=True),
+            EnvironmentCredential(host=host, disable_instance_discovery=True),
+        ),
+        (real.WorkloadIdentityCredential(), WorkloadIdentityCredential(host=host)),
+    ):
+        count = len(entra.server.seen)
+        expected = outcome(lambda c=theirs_credential: c.get_token(SCOPE, **options))
+        middle = len(entra.server.seen)
+        actual, _, _ = recorded(lambda c=ours_credential: c.get_token(SCOPE, **options))
+        assert actual.same_as(expected)
+        theirs, ours = entra.server.seen[count:middle], entra.server.seen[middle:]
+        assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+        assert json.loads(ours[-1].form["claims"]) == json.loads(theirs[-1].form["claims"])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"additionally_allowed_tenants": [OTHER_TENANT]}, {"additionally_allowed_tenants": ["*"]}],
+    ids=["not-allowed", "allowed", "wildcard"],
+)
+def test_a_per_request_tenant_follows_the_multi_tenant_rules(entra, token_file, same_env, kwargs) -> None:
+    host = same_env(wi_env(entra, token_file, AZURE_CLIENT_SECRET=SECRET))
+    entra.script(entra.reply_token())
+    for theirs_factory, ours_factory in (
+        (
+            lambda: real.EnvironmentCredential(disable_instance_discovery=True, **kwargs),
+            lambda: EnvironmentCredential(host=host, disable_instance_discovery=True, **kwargs),
+        ),
+        (lambda: real.WorkloadIdentityCredential(**kwargs), lambda: WorkloadIdentityCredential(host=host, **kwargs)),
+    ):
+        count = len(entra.server.seen)
+        expected = outcome(lambda f=theirs_factory: f().get_token(SCOPE, tenant_id=OTHER_TENANT))
+        middle = len(entra.server.seen)
+        actual, _, _ = recorded(lambda f=ours_factory: f().get_token(SCOPE, tenant_id=OTHER_TENANT))
+        assert actual.same_as(expected)
+        theirs, ours = entra.server.seen[count:middle], entra.server.seen[middle:]
+        assert [s.path for s in ours] == [s.path for s in theirs]
