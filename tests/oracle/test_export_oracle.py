@@ -380,7 +380,8 @@ def outcomes(request, tmp_path_factory) -> dict[str, dict]:
     selected = [
         item.callspec.params["name"]
         for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec") and "name" in item.callspec.params
+        if item.module is request.module
+        and item.originalname == "test_exported_code_selects_the_engines_credential_and_account"
     ]
     isolate = _isolate()
     root = tmp_path_factory.mktemp("export-oracle")
