@@ -166,8 +166,9 @@ def _refresh_token(authority: Authority, form: dict[str, str], tenant: str) -> d
         raise E.EntraError.of(E.BAD_REFRESH_TOKEN)
     if grant.revoked:
         issued = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime(grant.issued))
-        now = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime())
-        raise E.EntraError.of(E.REVOKED_REFRESH_TOKEN, issued=issued, now=now)
+        # The user's TokensValidFrom is a fixed moment (the revocation), not the time of this request.
+        valid_from = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime(grant.issued + 1))
+        raise E.EntraError.of(E.REVOKED_REFRESH_TOKEN, issued=issued, now=valid_from)
     if grant.client_id != app.client_id and not (grant.family and app.family):
         raise E.EntraError.of(E.REFRESH_TOKEN_OTHER_CLIENT, client_id=app.client_id)
     user = authority.scenario.user(grant.principal.upn)
