@@ -34,7 +34,11 @@ SCENARIO = Path(__file__).with_name("user_credentials.toml")
 SCOPE = "https://management.azure.com/.default"
 CONTOSO = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
 FABRIKAM = "9c8b7a6f-5e4d-4c3b-8a29-1f0e0d0c0b0a"
-COMPARED_LOGGERS = ("azure.identity._internal.decorators", "azure.identity._persistent_cache")
+COMPARED_LOGGERS = (
+    "azure.identity._internal.decorators",
+    "azure.identity._persistent_cache",
+    "azure.identity._internal.interactive",
+)
 # Everything but the shared cache, so DAC's walk shows that member alone.
 DAC_ONLY_SHARED_CACHE = {
     f"exclude_{name}_credential": True
@@ -429,3 +433,179 @@ def test_dac_with_only_vscode_and_broker_gives_the_same_aggregated_message(
         ("BrokerCredential", "unavailable"),
     ]
     assert run.error == str(real.value)
+
+
+# ---- InteractiveBrowserCredential ---------------------------------------------------------------
+INTERACTIVE_LOGGER = "azure.identity._internal.interactive"
+# The browser credential, then the broker: the broker entry shows whether the chain went on after it.
+ONLY_BROWSER = {**DAC_ONLY_SHARED_CACHE, "exclude_shared_token_cache_credential": True}
+ONLY_BROWSER.update(exclude_interactive_browser_credential=False, exclude_broker_credential=False)
+
+
+class ScriptedPerson:
+    """A browser with the scenario's session: follows the authorize URL and posts the form back (in a thread)."""
+
+    def __init__(self, box: Sandbox, *, opens: bool = True, responds: bool = True) -> None:
+        self.box, self.opens, self.responds = box, opens, responds
+        self.threads: list[Any] = []
+
+    def __call__(self, url: str, *args: Any, **kwargs: Any) -> bool:
+        import threading
+
+        import requests
+
+        from engine.sandbox.browser import ScriptedBrowser
+
+        if self.opens and self.responds:
+            session = requests.Session()
+            session.trust_env = False
+            session.verify = str(self.box.ca_bundle)
+            session.proxies = {"https": self.box.proxy_url}  # the redirect to localhost goes direct
+            thread = threading.Thread(target=ScriptedBrowser("dev@contoso.com", "", session).open, args=(url,))
+            thread.start()
+            self.threads.append(thread)
+        return self.opens
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(10)
+
+
+@dataclass
+class BrowserCase:
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    opens: bool = True
+    responds: bool = True
+    dac: bool = False
+    authenticate: bool = False
+    calls: int = 1
+
+
+BROWSER_CASES = [
+    BrowserCase("sign-in-with-a-browser"),
+    BrowserCase("sign-in-then-silent", calls=2),
+    BrowserCase("authenticate-returns-the-record", authenticate=True),
+    BrowserCase("no-browser", opens=False),
+    BrowserCase("no-browser-inside-dac", opens=False, dac=True),
+    BrowserCase("timeout", kwargs={"timeout": 1}, responds=False),
+    BrowserCase("timeout-inside-dac", kwargs={"timeout": 1}, responds=False, dac=True),
+    BrowserCase("automatic-authentication-disabled", kwargs={"disable_automatic_authentication": True}),
+    BrowserCase("tenant-keyword", kwargs={"tenant_id": CONTOSO}),
+    BrowserCase("login-hint", kwargs={"login_hint": "dev@contoso.com"}),
+]
+
+
+def _browser_outcome(credential: Any, case: BrowserCase, unavailable: type, failed: type, reveal) -> dict:
+    results = []
+    for _ in range(case.calls):
+        try:
+            if case.authenticate:
+                record = credential.authenticate()
+                results.append(
+                    {
+                        "record": [
+                            record.username,
+                            record.tenant_id,
+                            record.home_account_id,
+                            record.authority,
+                            record.client_id,
+                        ]
+                    }
+                )
+                continue
+            token = reveal(credential.get_token(SCOPE).token)
+            results.append(outcome_of(None, token, unavailable, failed))
+        except Exception as ex:
+            results.append(outcome_of(ex, None, unavailable, failed))
+    return {"calls": results}
+
+
+def run_real_browser(box: Sandbox, case: BrowserCase, monkeypatch: pytest.MonkeyPatch) -> dict:
+    import webbrowser
+
+    from azure.core.exceptions import ClientAuthenticationError
+    from azure.identity import CredentialUnavailableError, DefaultAzureCredential, InteractiveBrowserCredential
+
+    person = ScriptedPerson(box, opens=case.opens, responds=case.responds)
+    capture = _Capture()
+    with monkeypatch.context() as patch:
+        for name in list(os.environ):
+            patch.delenv(name)
+        for name, value in box.env.items():
+            patch.setenv(name, value)
+        patch.setattr(webbrowser, "open", person)
+        logger = logging.getLogger(INTERACTIVE_LOGGER)
+        patch.setattr(logger, "level", logging.DEBUG)
+        logger.addHandler(capture)
+        try:
+            if case.dac:
+                credential = DefaultAzureCredential(**ONLY_BROWSER, **case.kwargs)
+            else:
+                credential = InteractiveBrowserCredential(**case.kwargs)
+            result = _browser_outcome(credential, case, CredentialUnavailableError, ClientAuthenticationError, str)
+        finally:
+            logger.removeHandler(capture)
+            person.join()
+    result["logs"] = [line for line in capture.lines if line[0] == INTERACTIVE_LOGGER]
+    return result
+
+
+def run_our_browser(box: Sandbox, case: BrowserCase) -> dict:
+    from engine.credentials.interactive_browser import InteractiveBrowserCredential
+    from engine.errors import ClientAuthenticationError, CredentialUnavailableError
+
+    person = ScriptedPerson(box, opens=case.opens, responds=case.responds)
+    host = Host(env=box.env, browser=person)
+    recorder = events.Recorder()
+    with events.recording(recorder):
+        if case.dac:
+            credential = EngineDAC(host=host, **ONLY_BROWSER, **case.kwargs)
+        else:
+            credential = InteractiveBrowserCredential(host=host, **case.kwargs)
+        result = _browser_outcome(
+            credential, case, CredentialUnavailableError, ClientAuthenticationError, lambda t: t.reveal()
+        )
+    person.join()
+    result["logs"] = [
+        (e.logger, e.level, masked(e.message))
+        for e in recorder.events
+        if isinstance(e, events.LogEmitted) and e.logger == INTERACTIVE_LOGGER
+    ]
+    return result
+
+
+@pytest.mark.parametrize("case", BROWSER_CASES, ids=[c.name for c in BROWSER_CASES])
+def test_interactive_browser_matches_azure_identity(box: Sandbox, case: BrowserCase, monkeypatch) -> None:
+    real = run_real_browser(box, case, monkeypatch)
+    ours = run_our_browser(box, case)
+    assert ours == real
+    if case.name == "sign-in-with-a-browser":
+        assert real["calls"][0]["upn"] == "dev@contoso.com"
+    if case.name == "timeout-inside-dac":  # softened: the chain went on to the broker
+        assert "\tBrokerCredential: InteractiveBrowserBrokerCredential unavailable." in real["calls"][0]["message"]
+
+
+@pytest.mark.parametrize("uri", ["http://localhost", "localhost", "localhost:8400", "http://:8400/path"])
+def test_invalid_redirect_uri_is_refused_alike(uri: str) -> None:
+    from azure.identity import InteractiveBrowserCredential as Real
+
+    from engine.credentials.interactive_browser import InteractiveBrowserCredential
+
+    with pytest.raises(ValueError) as real:
+        Real(redirect_uri=uri)
+    with pytest.raises(ValueError) as ours:
+        InteractiveBrowserCredential(host=Host(env={}), redirect_uri=uri)
+    assert str(ours.value) == str(real.value)
+
+
+def test_a_taken_redirect_port_is_unavailable_alike(box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        uri = f"http://127.0.0.1:{taken.getsockname()[1]}"
+        case = BrowserCase("port-taken", kwargs={"redirect_uri": uri})
+        real = run_real_browser(box, case, monkeypatch)
+        ours = run_our_browser(box, case)
+    assert ours == real
+    assert real["calls"][0] == {"result": "unavailable", "message": f"Couldn't start an HTTP server on {uri}"}
