@@ -165,6 +165,9 @@ class SharedTokenCacheCredential(Credential):
         except Exception as ex:
             raise CredentialUnavailableError(message=CACHED_DATA_ERROR.format(ex)) from ex
 
+    def close(self) -> None:
+        self._client.close()
+
     # ---- probe --------------------------------------------------------------------------------
     def probe(self) -> Probe:
         """Where the cache is, how it is protected, which accounts it holds and which one would be used."""
