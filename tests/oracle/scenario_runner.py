@@ -10,8 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 # The real library and the engine read the same environment; the case may set or unset variables.
 CASE = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
@@ -133,11 +136,30 @@ def engine_verdict() -> dict:
     }
 
 
+class FreshHome:
+    """Both sides must start from the same machine: the real side's refresh rewrites the shared cache
+    (and tools may write state), so HOME is copied before it runs and put back before the engine runs."""
+
+    def __enter__(self) -> FreshHome:
+        self.home = Path(os.environ["HOME"])
+        self.saved = Path(tempfile.mkdtemp(prefix="oracle-home-")) / "home"
+        shutil.copytree(self.home, self.saved, symlinks=True)
+        return self
+
+    def restore(self) -> None:
+        shutil.rmtree(self.home)
+        shutil.copytree(self.saved, self.home, symlinks=True)
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.saved.parent, ignore_errors=True)
+
+
+def both_verdicts() -> dict:
+    with FreshHome() as home:
+        real = real_verdict()
+        home.restore()
+        return {"real": real, "engine": engine_verdict()}
+
+
 if __name__ == "__main__":
-    side = CASE.get("side", "both")
-    verdict = {}
-    if side in ("both", "real"):
-        verdict["real"] = real_verdict()
-    if side in ("both", "engine"):
-        verdict["engine"] = engine_verdict()
-    print("CHAINSIGHT-RESULT:" + json.dumps(verdict), flush=True)
+    print("CHAINSIGHT-RESULT:" + json.dumps(both_verdicts()), flush=True)
