@@ -1,4 +1,9 @@
-"""ManagedIdentityCredential: detects the hosting environment and asks its identity endpoint."""
+"""ManagedIdentityCredential: detects the hosting environment and asks its identity endpoint.
+
+The host is chosen from the environment in azure-identity's order (Service Fabric, App Service,
+Azure Arc, Azure ML, Cloud Shell, token exchange, IMDS); each host's protocol and error rules live
+in ``managed_identity_hosts/``.
+"""
 
 from __future__ import annotations
 
@@ -42,14 +47,13 @@ NO_WORKLOAD_CLIENT_ID = (
 )
 CLOUD_SHELL_CLIENT_ID = "client_id should not be set for cloud shell managed identity."
 CLOUD_SHELL_IDENTITY_CONFIG = "identity_config must not contain the following keys: {}"
-
-
 NO_ENDPOINT = (
     "No managed identity endpoint found. \n"
     "The Target Azure platform could not be determined from environment variables. \n"
     "Visit https://aka.ms/azsdk/python/identity/managedidentitycredential/troubleshoot to troubleshoot this issue."
 )
-# azure-identity's set, in its literal order: its messages list the keys in this set's iteration order.
+# azure-identity lists these keys in its messages in a set's iteration order, which varies from process to
+# process (and module to module): the texts match azure-identity's up to the order of the keys.
 _VALID_KEYS = {"object_id", "resource_id", "client_id"}
 
 

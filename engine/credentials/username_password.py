@@ -8,20 +8,17 @@ are never lowered inside a chain; an STS error carries the raw response body aft
 
 from __future__ import annotations
 
-import base64
-import json
 import warnings
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from engine.account import Account
+from engine.credentials.auth_record import AuthenticationRecord, record_from_result
 from engine.credentials.base import Credential
 from engine.credentials.client_credential_base import token_from_result, wrap_exceptions
 from engine.credentials.logging import INTERACTIVE, log_failure, log_success
 from engine.credentials.msal_credential import MsalCredential
 from engine.credentials.response_errors import ResponseAuthenticationError
-from engine.errors import AuthenticationRequiredError, ClientAuthenticationError
+from engine.errors import AuthenticationRequiredError
 from engine.host import Host
 from engine.probe import AVAILABLE, Probe
 from engine.secrets import Secret
@@ -35,40 +32,6 @@ DEPRECATED = (
 )
 NO_SCOPES = "'{}' requires at least one scope"
 AUTHENTICATION_FAILED = "Authentication failed: {}"
-BAD_ID_TOKEN = "Failed to build AuthenticationRecord from unexpected identity token"
-
-
-@dataclass(frozen=True)
-class AuthenticationRecord:
-    """The account a sign-in produced, as azure-identity's AuthenticationRecord holds it."""
-
-    authority: str
-    client_id: str
-    home_account_id: str
-    tenant_id: str
-    username: str
-
-
-def build_auth_record(result: dict) -> AuthenticationRecord:
-    """azure-identity's ``_build_auth_record`` from an msal result (id token claims, client_info)."""
-    try:
-        id_token = result["id_token_claims"]
-        if "client_info" in result:
-            encoded = result["client_info"]
-            info = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode())
-            home_account_id = "{uid}.{utid}".format(**info)
-        else:
-            home_account_id = id_token["sub"]
-        issuer = urlparse(id_token["iss"])
-        return AuthenticationRecord(
-            authority=issuer.netloc,
-            client_id=id_token["aud"],
-            home_account_id=home_account_id,
-            tenant_id=id_token.get("tid") or issuer.path.strip("/"),
-            username=id_token.get("preferred_username") or id_token["upn"],
-        )
-    except (KeyError, ValueError) as ex:
-        raise ClientAuthenticationError(message=BAD_ID_TOKEN) from ex
 
 
 class UsernamePasswordCredential(MsalCredential, Credential):
@@ -114,7 +77,7 @@ class UsernamePasswordCredential(MsalCredential, Credential):
             if "access_token" not in result:
                 message = AUTHENTICATION_FAILED.format(result.get("error_description") or result.get("error"))
                 raise ResponseAuthenticationError(message, self._msal_http.get_error_response(result))
-            self._auth_record = build_auth_record(result)
+            self._auth_record = record_from_result(result)
         except Exception as ex:
             log_failure(INTERACTIVE, qualname, ex)
             raise
