@@ -1182,3 +1182,10 @@ def test_a_per_request_tenant_follows_the_multi_tenant_rules(entra, token_file, 
         assert actual.same_as(expected)
         theirs, ours = entra.server.seen[count:middle], entra.server.seen[middle:]
         assert [s.path for s in ours] == [s.path for s in theirs]
+
+
+def test_imds_that_refuses_connections_is_unavailable_after_the_same_retries(same_env, real_waits) -> None:
+    host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": f"http://127.0.0.1:{closed_port()}"})
+    expected, _ = compare(*both_mi(host))
+    assert expected.kind == "unavailable" and expected.message.endswith("no response from the IMDS endpoint.")
+    assert real_waits == host.waits == [1.6, 3.2]
