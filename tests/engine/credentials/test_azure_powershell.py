@@ -128,7 +128,7 @@ class ScriptedHost(Host):
     def run(self, argv, *, env=None, cwd=None, timeout=None, label=None):
         self.spawned.append(list(argv))
         code, stdout = self.replies[len(self.spawned) - 1]
-        return ProcessResult(tuple(argv), code, stdout, "", 0.01)
+        return ProcessResult(tuple(argv), code, stdout, "", 0.01, stdout.encode(), b"")
 
 
 def test_windows_retries_once_with_windows_powershell_on_exit_9009():
