@@ -16,7 +16,7 @@ from engine.export.errors import ExportError, NotEquivalentError
 from engine.export.program import CLIENT, EXAMPLES, GET_TOKEN, program
 from engine.export.render_chained import chained_call
 from engine.export.render_default import DEFAULT_AZURE_CREDENTIAL, dac_call
-from engine.export.render_env import instructions
+from engine.export.render_env import env_call, instructions
 from engine.run import DEFAULT_SCOPE
 from engine.spec import ChainSpec
 
@@ -27,6 +27,7 @@ CHOSEN = "{label} chosen: {reason}."
 GIVEN = "{label} (as requested): {reason}."
 UNKNOWN_STYLE = "unknown style {style!r}; choose one of: " + ", ".join(STYLE_CHOICES)
 NOT_EQUIVALENT = "{label} would not behave like this chain: {reason}"
+NO_FORM = "no exported form behaves like this chain: {reason}"
 
 __all__ = [
     "AUTO",
@@ -70,18 +71,21 @@ def export(
     chosen = auto_style(verdicts) if style == AUTO else style
     form = verdicts[chosen]
     if not form.equivalent:
+        if style == AUTO:
+            raise NotEquivalentError(NO_FORM.format(reason=form.reason))
         raise NotEquivalentError(NOT_EQUIVALENT.format(label=LABELS[chosen], reason=form.reason))
     reason = _reason(verdicts, chosen) if style == AUTO else GIVEN.format(label=LABELS[chosen], reason=form.reason)
     header = [EXPORTED_BY.format(version=spec.profile.name, mode="async" if async_ else "sync"), reason]
     header += form.notes
+    kwargs = form.dac_kwargs or {}
     if chosen == CHAINED:
         rendered = chained_call(spec.credentials)
         credential, classes, reads = rendered.expr, rendered.classes, rendered.reads_environment
+    elif chosen == ENV:
+        credential, classes, reads = env_call(kwargs, spec.profile), {DEFAULT_AZURE_CREDENTIAL}, False
+        header += instructions(form.environment, kwargs)
     else:
-        kwargs = form.dac_kwargs or {}
         credential, classes, reads = dac_call(kwargs, spec.profile), {DEFAULT_AZURE_CREDENTIAL}, False
-        if chosen == ENV:
-            header += instructions(form.environment, kwargs)
     code = program(
         header=header,
         credential=credential,

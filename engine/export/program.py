@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from engine.export.errors import ExportError
 from engine.export.format import Arg, Atom, call, comment, imports, module, statement, value
 from engine.validation import resource_of
 
@@ -39,7 +40,7 @@ def program(
 ) -> str:
     """The whole exported file. ``credential`` is the expression node assigned to ``credential``."""
     if example not in (None, *EXAMPLES):
-        raise ValueError(UNKNOWN_EXAMPLE.format(example=example))
+        raise ExportError(UNKNOWN_EXAMPLE.format(example=example))
     package = "azure.identity.aio" if async_ else "azure.identity"
     plain = {"os"} if reads_environment else set()
     from_imports: dict[str, set[str]] = {package: set(classes)}
