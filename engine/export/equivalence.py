@@ -47,7 +47,7 @@ from typing import Any
 from engine.default import resolve_exclusions
 from engine.env_vars import AZURE_TOKEN_CREDENTIALS
 from engine.profiles import TOKEN_CREDENTIALS_DEV_PROD, TOKEN_CREDENTIALS_NONE, Profile
-from engine.spec import ChainSpec
+from engine.spec import CREDENTIAL_OPTIONS, ChainSpec
 
 ENV, DEFAULT, CHAINED = "env", "default", "chained"
 STYLES = (ENV, DEFAULT, CHAINED)  # also auto's order of preference: least code first
@@ -67,6 +67,7 @@ NO_ENV_VERSION = "azure-identity {version} ignores AZURE_TOKEN_CREDENTIALS"
 NO_ENV_VALUE = "no AZURE_TOKEN_CREDENTIALS value selects this chain"
 NO_ENV_REQUIRE = "the spec already defers to AZURE_TOKEN_CREDENTIALS (require_envvar)"
 NOT_DAC_MEMBER = "{name} is not a DefaultAzureCredential member"
+NOT_PUBLIC = "{name} is not a credential a ChainSpec can hold (not public in azure-identity)"
 NOT_DAC_ORDER = "the credentials are not in DefaultAzureCredential's order"
 DUPLICATE = "{name} appears twice; DefaultAzureCredential holds each credential once"
 WORKLOAD_BUILD = (
@@ -242,6 +243,9 @@ def _env_form(profile: Profile, included: frozenset[str], base: dict[str, Any], 
 
 # ---- ChainedTokenCredential specs --------------------------------------------------------------------
 def _chained_spec_form(spec: ChainSpec, async_: bool) -> Form:
+    unknown = next((c.type for c in spec.credentials if c.enabled and c.type not in CREDENTIAL_OPTIONS), None)
+    if unknown:
+        return Form(CHAINED, False, NOT_PUBLIC.format(name=unknown))
     if async_ and any(c.type == "InteractiveBrowserCredential" for c in spec.credentials if c.enabled):
         return Form(CHAINED, False, NO_ASYNC_INTERACTIVE)
     return Form(CHAINED, True, CHAIN_ITSELF)
@@ -259,6 +263,8 @@ def _dac_form_of_chain(spec: ChainSpec, profile: Profile, async_: bool) -> tuple
     classes = {m.credential: m for m in profile.members}
     positions = []
     for c in members:
+        if c.type not in CREDENTIAL_OPTIONS:
+            return no(NOT_PUBLIC.format(name=c.type))
         if c.type not in classes:
             return no(NOT_DAC_MEMBER.format(name=c.type))
         positions.append(profile.members.index(classes[c.type]))

@@ -162,3 +162,10 @@ def test_managed_identity_single_name_notes_the_skipped_probe():
     )
     assert result.environment == {"AZURE_TOKEN_CREDENTIALS": "managedidentitycredential"}
     assert any("IMDS probe" in note for note in result.notes)
+
+
+def test_a_non_public_member_has_no_form():
+    verdicts = forms(chain("EnvironmentCredential", "BrokerCredential"))
+    assert not any(v.equivalent for v in verdicts.values())
+    with pytest.raises(NotEquivalentError, match="BrokerCredential is not a credential a ChainSpec can hold"):
+        export(chain("EnvironmentCredential", "BrokerCredential"))
