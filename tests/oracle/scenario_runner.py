@@ -10,11 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import sys
-import tempfile
 import warnings
-from pathlib import Path
 
 # The real library and the engine read the same environment; the case may set or unset variables.
 CASE = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
@@ -24,6 +21,8 @@ for _name, _value in CASE.get("env", {}).items():
     else:
         os.environ[_name] = _value
 warnings.simplefilter("ignore", DeprecationWarning)
+
+from tests.oracle.fresh_home import FreshHome  # noqa: E402
 
 ACCOUNT_CLAIMS = ("tid", "oid", "upn", "preferred_username", "appid", "azp")
 
@@ -134,24 +133,6 @@ def engine_verdict() -> dict:
         "account": account,
         "error": [run.error_type, run.error] if run.outcome != "succeeded" else None,
     }
-
-
-class FreshHome:
-    """Both sides must start from the same machine: the real side's refresh rewrites the shared cache
-    (and tools may write state), so HOME is copied before it runs and put back before the engine runs."""
-
-    def __enter__(self) -> FreshHome:
-        self.home = Path(os.environ["HOME"])
-        self.saved = Path(tempfile.mkdtemp(prefix="oracle-home-")) / "home"
-        shutil.copytree(self.home, self.saved, symlinks=True)
-        return self
-
-    def restore(self) -> None:
-        shutil.rmtree(self.home)
-        shutil.copytree(self.saved, self.home, symlinks=True)
-
-    def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.saved.parent, ignore_errors=True)
 
 
 def both_verdicts() -> dict:
