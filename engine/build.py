@@ -15,11 +15,12 @@ from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.interactive_browser import InteractiveBrowserCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.shared_cache import SharedTokenCacheCredential
+from engine.credentials.username_password import UsernamePasswordCredential
 from engine.credentials.vscode import VisualStudioCodeCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.default import DefaultAzureCredential
 from engine.host import Host
-from engine.spec import ChainSpec, CredentialSpec
+from engine.spec import DEFAULT_SECRET_VARIABLES, ChainSpec, CredentialSpec
 
 CREDENTIAL_CLASSES: dict[str, type] = {
     cls.__name__: cls
@@ -36,6 +37,7 @@ CREDENTIAL_CLASSES: dict[str, type] = {
         BrokerCredential,
         ClientSecretCredential,
         CertificateCredential,
+        UsernamePasswordCredential,
     )
 }
 MISSING_SECRET_VARIABLE = "environment variable {} (named by {}) is not set"
@@ -50,7 +52,7 @@ def build(spec: ChainSpec, host: Host) -> Any:
 
 
 def build_credential(spec: CredentialSpec, host: Host) -> Any:
-    options = dict(spec.options)
+    options = {**DEFAULT_SECRET_VARIABLES.get(spec.type, {}), **spec.options}
     for name in [k for k in options if k.endswith("_env")]:
         variable = options.pop(name)
         value = host.env.get(variable)

@@ -83,6 +83,14 @@ CREDENTIAL_OPTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "authority": _STR,
         "disable_instance_discovery": _BOOL,
     },
+    "UsernamePasswordCredential": {
+        "client_id": _STR,
+        "username": _STR,
+        "password_env": _STR,
+        "tenant_id": _STR,
+        "authority": _STR,
+        "disable_instance_discovery": _BOOL,
+    },
     "CertificateCredential": {
         "tenant_id": _STR,
         "client_id": _STR,
@@ -92,6 +100,15 @@ CREDENTIAL_OPTIONS: dict[str, dict[str, tuple[type, ...]]] = {
         "authority": _STR,
         "disable_instance_discovery": _BOOL,
     },
+}
+
+
+NULLABLE_AS_EMPTY = frozenset({"managed_identity_client_id"})
+
+# The variable a secret is read from when the spec names none: azure-identity's own variable names.
+DEFAULT_SECRET_VARIABLES: dict[str, dict[str, str]] = {
+    "ClientSecretCredential": {"client_secret_env": "AZURE_CLIENT_SECRET"},
+    "UsernamePasswordCredential": {"password_env": "AZURE_PASSWORD"},
 }
 
 
@@ -146,7 +163,9 @@ class ChainSpec:
     def to_dict(self) -> dict:
         chain: dict[str, Any] = {"type": self.type, "azure_identity": self.azure_identity}
         if self.options:
-            chain["options"] = dict(self.options)
+            # TOML has no null. managed_identity_client_id=None ("force system-assigned") behaves exactly
+            # as "" does in azure-identity (both are falsy everywhere it is read), so it is written as "".
+            chain["options"] = {k: ("" if v is None and k in NULLABLE_AS_EMPTY else v) for k, v in self.options.items()}
         if self.credentials:
             chain["credentials"] = [
                 {"type": c.type, **({} if c.enabled else {"enabled": False}), **c.options} for c in self.credentials

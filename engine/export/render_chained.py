@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.export.errors import ExportError
 from engine.export.format import Arg, Bracketed, Expr, call, subscript, value
-from engine.spec import CREDENTIAL_OPTIONS, CredentialSpec
+from engine.spec import CREDENTIAL_OPTIONS, DEFAULT_SECRET_VARIABLES, CredentialSpec
 
 CHAINED_TOKEN_CREDENTIAL = "ChainedTokenCredential"
 ENV_SUFFIX = "_env"
@@ -21,7 +21,6 @@ UNKNOWN_OPTION = "{name} has no option {option!r} to export"
 NO_CREDENTIALS = "the chain has no enabled credential"
 
 # Required secrets read from the variable azure-identity's EnvironmentCredential uses, unless the spec names one.
-DEFAULT_SECRET_VARIABLES = {"ClientSecretCredential": {"client_secret_env": "AZURE_CLIENT_SECRET"}}
 # Positional parameters first, in the constructor's order, so the call reads like azure-identity's docs.
 LEADING = ("tenant_id", "client_id", "client_secret", "certificate_path", "username")
 

@@ -151,3 +151,23 @@ def test_loader_never_crashes_and_accepts_only_well_typed_options(options):
         assert ex.problems
     else:
         assert loaded.options == options
+
+
+def test_system_assigned_managed_identity_survives_toml_as_an_empty_string(host):
+    spec = ChainSpec(options={"managed_identity_client_id": None})
+    loaded = ChainSpec.loads(spec.dumps())
+    assert loaded.options == {"managed_identity_client_id": ""}
+    env = host.with_overlay(set={"AZURE_CLIENT_ID": "user-assigned"})
+    for options in (spec.options, loaded.options):
+        chain = build(ChainSpec(options=options), env)
+        managed = next(c for c in chain.credentials if type(c).__name__ == "ManagedIdentityCredential")
+        assert not managed._client_id
+
+
+def test_client_secret_defaults_to_azure_client_secret(host):
+    spec = ChainSpec(
+        type="ChainedTokenCredential",
+        credentials=[CredentialSpec("ClientSecretCredential", {"tenant_id": "t", "client_id": "c"})],
+    )
+    chain = build(spec, host.with_overlay(set={"AZURE_CLIENT_SECRET": "canary"}))
+    assert chain.credentials[0]._client_secret.reveal() == "canary"
