@@ -14,6 +14,7 @@ from app.cli.common import (
     construction_error,
     print_json,
 )
+from engine import events
 from engine.run import DEFAULT_SCOPE, run_chain
 
 
@@ -35,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     try:
-        spec, credential, _host = build_from_args(args)
+        recorder = events.Recorder()
+        with events.recording(recorder):  # construction logs its own lines, as azure-identity does
+            spec, credential, _host = build_from_args(args)
     except Exception as ex:
         return construction_error(ex)
     members = [getattr(c, "_credential_name", None) or type(c).__name__ for c in credential.credentials]
@@ -51,7 +54,12 @@ def handle(args: argparse.Namespace) -> int:
     if args.log_level:
         logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     run = run_chain(
-        credential, args.scope or [DEFAULT_SCOPE], claims=args.claims, tenant_id=args.tenant, enable_cae=args.enable_cae
+        credential,
+        args.scope or [DEFAULT_SCOPE],
+        claims=args.claims,
+        tenant_id=args.tenant,
+        enable_cae=args.enable_cae,
+        recorder=recorder,
     )
     if args.log_level:
         for line in run.log_lines(logging.getLevelName(args.log_level)):

@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from engine import env_vars as ev
+from engine import events
 from engine.credentials.base import Credential
 from engine.credentials.certificate import CertificateCredential
 from engine.credentials.client_secret import ClientSecretCredential
@@ -80,6 +81,7 @@ class EnvironmentCredential(Credential):
             self.deprecation_warning = USERNAME_PASSWORD_DEPRECATED
             warnings.warn(USERNAME_PASSWORD_DEPRECATED, DeprecationWarning, stacklevel=2)
         self.construction_log = self._construction_log(env)
+        events.log(*self.construction_log)
 
     def _construction_log(self, env) -> tuple[str, int, str]:
         """The line azure-identity logs when it builds this credential (logger, level, message)."""

@@ -7,9 +7,11 @@ in ``managed_identity_hosts/``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from engine import env_vars as ev
+from engine import events
 from engine.context import within_dac
 from engine.credentials.base import Credential
 from engine.credentials.logging import DECORATORS, logged
@@ -159,6 +161,9 @@ class ManagedIdentityCredential(Credential):
                 **kwargs,
             )
         self._options = kwargs
+        line = self.construction_log()
+        if line:
+            events.log(LOGGER, logging.INFO, line)
 
     @property
     def selected_identity(self) -> tuple[str, str] | None:

@@ -7,11 +7,14 @@ constructor error type and message.
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from pathlib import Path
 
 import pytest
+
+from engine import events
 
 from engine.default import DefaultAzureCredential as EngineDAC
 from engine.default import FailedDACCredential
@@ -248,7 +251,29 @@ def test_engine_builds_the_same_chain_as_azure_identity(env, kwargs, monkeypatch
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
-    expected = _outcome(lambda: azure_identity.DefaultAzureCredential(**kwargs), _describe_real)
-    ours = _outcome(lambda: EngineDAC(host=Host(env=dict(os.environ)), **kwargs), _describe_ours)
+    records: list[tuple[str, int, str]] = []
+    capture = _Capture(records)
+    logger = logging.getLogger("azure.identity")
+    logger.addHandler(capture)
+    logger.setLevel(logging.DEBUG)
+    try:
+        expected = _outcome(lambda: azure_identity.DefaultAzureCredential(**kwargs), _describe_real)
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(logging.NOTSET)
+    recorder = events.Recorder()
+    with events.recording(recorder):
+        ours = _outcome(lambda: EngineDAC(host=Host(env=dict(os.environ)), **kwargs), _describe_ours)
 
     assert ours == expected
+    our_logs = [(e.logger, e.level, e.message) for e in recorder.events if isinstance(e, events.LogEmitted)]
+    assert our_logs == records, "construction log lines differ"
+
+
+class _Capture(logging.Handler):
+    def __init__(self, records: list) -> None:
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, _unordered_key_list(record.getMessage())))
