@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from engine.host import Host
@@ -9,7 +10,7 @@ from engine.probe import Probe
 from engine.token import AccessToken
 
 
-class Credential:
+class Credential(ABC):
     """Base of the chain's credentials. Subclasses mirror azure-identity's constructor and get_token."""
 
     def __init__(self, *, host: Host) -> None:
@@ -19,6 +20,7 @@ class Credential:
     def host(self) -> Host:
         return self._host
 
+    @abstractmethod
     def get_token(
         self,
         *scopes: str,
@@ -27,13 +29,13 @@ class Credential:
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
-        raise NotImplementedError(f"{type(self).__name__}.get_token")
+        """A token for ``scopes``, exactly as azure-identity's credential of the same name gets it."""
 
+    @abstractmethod
     def probe(self) -> Probe:
         """A fast static availability check that requests no token."""
-        raise NotImplementedError(f"{type(self).__name__}.probe")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most credentials hold nothing to release
         """Release what the credential holds (sessions, caches); safe to call twice."""
 
     def __enter__(self) -> Credential:

@@ -6,6 +6,7 @@ WorkloadIdentity and the Cloud Shell managed identity.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from engine.credentials.logging import GET_TOKEN_MIXIN, log_failure, log_success
@@ -15,17 +16,19 @@ from engine.token import AccessToken
 NO_SCOPES = '"{}" requires at least one scope'
 
 
-class GetTokenMixin:
+class GetTokenMixin(ABC):
     """Subclasses provide ``_acquire_token_silently`` and ``_request_token``."""
 
     _last_request_time = 0
     _log_family = GET_TOKEN_MIXIN
 
+    @abstractmethod
     def _acquire_token_silently(self, *scopes: str, **kwargs: Any) -> AccessToken | None:
-        raise NotImplementedError
+        """A cached token still worth returning, or None."""
 
+    @abstractmethod
     def _request_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        raise NotImplementedError
+        """A new token from the service."""
 
     def get_token(
         self,

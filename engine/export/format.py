@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,11 +19,12 @@ LINE_LENGTH = 88  # ruff's default: the user's project may differ, but this is w
 INDENT = "    "
 
 
-class Expr:
+class Expr(ABC):
     """A node that can be rendered on one line or split over several."""
 
+    @abstractmethod
     def flat(self) -> str:
-        raise NotImplementedError
+        """The node on one line."""
 
 
 @dataclass(frozen=True)
