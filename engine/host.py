@@ -25,7 +25,9 @@ from urllib.parse import urlsplit
 import requests
 
 from engine import events
+from engine.secrets import redact_text
 
+STDERR_SHOWN = 4000  # characters of a tool's stderr kept in its step (the end, where errors are)
 # requests reads these when ``trust_env`` is on; we read them from the Host's environment instead.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
@@ -167,6 +169,8 @@ class Host:
                 raise
             duration = time.monotonic() - started
             handle.detail.update(exit_status=proc.returncode, duration=duration)
+            if stderr:  # what a developer needs to see of a failing tool; token-shaped text is masked
+                handle.detail["stderr"] = redact_text(stderr.decode(errors="replace")[-STDERR_SHOWN:])
             return ProcessResult(
                 tuple(argv),
                 proc.returncode,

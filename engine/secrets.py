@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 REDACTED = "***"
+
+# What a token looks like in free text: a JWT, a tool's JSON token field, PowerShell's azsdk% line.
+_TOKEN_SHAPES = (
+    re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*)?"),
+    re.compile(
+        r'("(?:accessToken|access_token|token|refresh_token|refreshToken|id_token|client_secret)"\s*:\s*")[^"]*(")'
+    ),
+    re.compile(r"(azsdk%)[^%\s]*(%)"),
+)
 
 
 class Secret:
@@ -39,6 +50,14 @@ class Secret:
 
     def to_json(self) -> str:
         return REDACTED
+
+
+def redact_text(text: str) -> str:
+    """``text`` with anything shaped like a token replaced by ``***`` (for tool stderr shown to users)."""
+    text = _TOKEN_SHAPES[0].sub(REDACTED, text)
+    for pattern in _TOKEN_SHAPES[1:]:
+        text = pattern.sub(rf"\g<1>{REDACTED}\g<2>", text)
+    return text
 
 
 def reveal(value: str | Secret | None) -> str | None:

@@ -111,3 +111,13 @@ def test_open_browser_uses_the_hosts_opener(host):
     browsing = Host(env=host.env, browser=lambda url: opened.append(url) or True)
     assert browsing.open_browser("https://127.0.0.1/authorize?code=secret") is True
     assert opened == ["https://127.0.0.1/authorize?code=secret"]
+
+
+def test_process_step_keeps_stderr_with_tokens_masked(host):
+    recorder = events.Recorder()
+    message = 'ERROR: AADSTS50173 eyJhbGciOi.eyJzdWIiOiJ4In0.c2ln {"accessToken": "abc"}'
+    code = f"import sys; sys.stderr.write({message!r})"
+    with events.recording(recorder):
+        host.run([sys.executable, "-c", code])
+    detail = next(e for e in recorder.events if isinstance(e, events.StepFinished)).detail
+    assert detail["stderr"] == 'ERROR: AADSTS50173 *** {"accessToken": "***"}'
