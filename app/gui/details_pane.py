@@ -229,6 +229,9 @@ def _result(step: Step) -> str:
     if "status" in detail:
         return f"{detail['status']} {detail.get('reason', '')}".strip()
     if "exit_status" in detail:
+        first_error_line = next((ln for ln in str(detail.get("stderr", "")).splitlines() if ln.strip()), "")
+        if detail["exit_status"] != 0 and first_error_line:  # what the tool said, already token-masked
+            return f"exit {detail['exit_status']}: {first_error_line[:160]}"
         return f"exit {detail['exit_status']}"
     if detail.get("killed"):
         return "killed"
