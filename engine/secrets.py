@@ -9,10 +9,12 @@ REDACTED = "***"
 # What a token looks like in free text: a JWT, a tool's JSON token field, PowerShell's azsdk% line.
 _TOKEN_SHAPES = (
     re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*)?"),
+    # a JSON token field, also JSON-in-JSON (escaped quotes) and cut short (no closing quote)
     re.compile(
-        r'("(?:accessToken|access_token|token|refresh_token|refreshToken|id_token|client_secret)"\s*:\s*")[^"]*(")'
+        r'(\\?"(?:accessToken|access_token|token|refresh_token|refreshToken|id_token|client_secret)\\?"'
+        r'\s*:\s*\\?")[^"\\\r\n]*'
     ),
-    re.compile(r"(azsdk%)[^%\s]*(%)"),
+    re.compile(r"(azsdk%)[^%\s]*"),
 )
 
 
@@ -56,7 +58,7 @@ def redact_text(text: str) -> str:
     """``text`` with anything shaped like a token replaced by ``***`` (for tool stderr shown to users)."""
     text = _TOKEN_SHAPES[0].sub(REDACTED, text)
     for pattern in _TOKEN_SHAPES[1:]:
-        text = pattern.sub(rf"\g<1>{REDACTED}\g<2>", text)
+        text = pattern.sub(rf"\g<1>{REDACTED}", text)
     return text
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from engine import events
-
 from engine.default import DefaultAzureCredential as EngineDAC
 from engine.default import FailedDACCredential
 from engine.host import Host

@@ -1079,7 +1079,12 @@ def real_log_lines(caplog) -> list[str]:
 
 
 def our_log_lines(run) -> list[str]:
-    return [line for line in run.log_lines() if "cache ID" not in line]
+    """The same loggers as real_log_lines: get_token's lines, not the construction lines."""
+    return [
+        f"{logging.getLevelName(r.level)} {r.logger}: {r.message}"
+        for r in run.logs
+        if r.logger in GET_TOKEN_LOGGERS and "cache ID" not in r.message
+    ]
 
 
 def test_log_lines_match_for_secret_success_and_failure_in_and_out_of_chains(entra, same_env, caplog) -> None:
