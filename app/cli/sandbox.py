@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -45,8 +46,9 @@ def list_command(args: argparse.Namespace) -> int:
         scenario = sandbox.load_scenario(name)
         expected = scenario.expected
         verdict = f"{expected.credential} as {expected.account}" if expected.credential else "chain fails"
-        summary = scenario.description.split(".")[0].replace("\n", " ")
-        print(f"{name:28} {verdict}\n{'':28} {summary}.", flush=True)
+        # the first sentence: a period followed by white space ("Az.Accounts" is not an end)
+        summary = re.split(r"(?<=\.)\s", scenario.description.strip().replace("\n", " "), maxsplit=1)[0]
+        print(f"{name:28} {verdict}\n{'':28} {summary}", flush=True)
     return 0
 
 
