@@ -6,20 +6,21 @@ import logging
 from typing import Any
 
 from engine import events
-from engine.context import within_dac
-from engine.credentials.base import Credential
 from engine.credentials.cli_output import extract_azd_error, parse_azd_token, sanitize_azd
-from engine.credentials.developer_tools import ToolOutput, encode_base64, run_tool, safe_working_dir
+from engine.credentials.developer_tools import (
+    DeveloperToolCredential,
+    ToolOutput,
+    encode_base64,
+    run_tool,
+    safe_working_dir,
+    softened,
+)
 from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.tool_probes import probe_azd
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
-from engine.host import Host
 from engine.probe import Probe
-from engine.tenant import resolve_tenant
 from engine.token import AccessToken
-from engine.validation import validate_scope, validate_tenant_id
 
-DEFAULT_PROCESS_TIMEOUT = 10
 LOGGER = "azure.identity._credentials.azd_cli"
 EXECUTABLE_NAME = "azd"
 COMMAND_LINE = ["auth", "token", "--output", "json", "--no-prompt"]
@@ -48,22 +49,7 @@ UNEXPECTED_OUTPUT = (
 )
 
 
-class AzureDeveloperCliCredential(Credential):
-    def __init__(
-        self,
-        *,
-        host: Host,
-        tenant_id: str = "",
-        additionally_allowed_tenants: list[str] | None = None,
-        process_timeout: int = DEFAULT_PROCESS_TIMEOUT,
-    ) -> None:
-        if tenant_id:
-            validate_tenant_id(tenant_id)
-        super().__init__(host=host)
-        self.tenant_id = tenant_id
-        self._additionally_allowed_tenants = list(additionally_allowed_tenants or [])
-        self._process_timeout = process_timeout
-
+class AzureDeveloperCliCredential(DeveloperToolCredential):
     @logged(DECORATORS)
     def get_token(
         self,
@@ -78,20 +64,12 @@ class AzureDeveloperCliCredential(Credential):
             raise ValueError(MISSING_SCOPE)
         tenant_id = tenant_id or None  # azure-identity forwards only truthy values
         claims = claims or None
-        if tenant_id:
-            validate_tenant_id(tenant_id)
-        for scope in scopes:
-            validate_scope(scope)
+        self._validate_request(tenant_id, scopes)
 
         command_args = list(COMMAND_LINE)
         for scope in scopes:
             command_args += ["--scope", scope]
-        tenant = resolve_tenant(
-            self.tenant_id,
-            tenant_id,
-            additionally_allowed_tenants=self._additionally_allowed_tenants,
-            env=self.host.env,
-        )
+        tenant = self._tenant_for(tenant_id)
         if tenant:
             command_args += ["--tenant-id", tenant]
         if claims:
@@ -101,9 +79,7 @@ class AzureDeveloperCliCredential(Credential):
         parsed = parse_azd_token(output)
         if not parsed:
             message = extract_azd_error(output) or UNEXPECTED_OUTPUT.format(sanitize_azd(output))
-            if within_dac.get():
-                raise CredentialUnavailableError(message=message)
-            raise ClientAuthenticationError(message=message)
+            raise softened(message)
         token, expires_on = parsed
         return AccessToken(token, expires_on)
 
@@ -143,6 +119,4 @@ def classify_failure(result: ToolOutput) -> ClientAuthenticationError:
     message = (
         extract_azd_error(stdout) or extract_azd_error(stderr) or (sanitize_azd(stderr) if stderr else FAILED_TO_INVOKE)
     )
-    if within_dac.get():
-        return CredentialUnavailableError(message=message)
-    return ClientAuthenticationError(message=message)
+    return softened(message)

@@ -6,27 +6,26 @@ import logging
 from typing import Any
 
 from engine import events
-from engine.context import within_dac
-from engine.credentials.base import Credential
 from engine.credentials.cli_output import parse_az_token, sanitize_az
 from engine.credentials.developer_tools import (
+    DEFAULT_PROCESS_TIMEOUT,
+    DeveloperToolCredential,
     ToolOutput,
     encode_base64,
     is_windows,
     run_tool,
     safe_working_dir,
     single_resource,
+    softened,
 )
 from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.tool_probes import probe_azure_cli
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
-from engine.tenant import resolve_tenant
 from engine.token import AccessToken
-from engine.validation import validate_scope, validate_subscription, validate_tenant_id
+from engine.validation import validate_subscription, validate_tenant_id
 
-DEFAULT_PROCESS_TIMEOUT = 10
 LOGGER = "azure.identity._credentials.azure_cli"
 EXECUTABLE_NAME = "az"
 COMMAND_LINE = ["account", "get-access-token", "--output", "json"]
@@ -49,7 +48,7 @@ UNEXPECTED_OUTPUT = (
 )
 
 
-class AzureCliCredential(Credential):
+class AzureCliCredential(DeveloperToolCredential):
     def __init__(
         self,
         *,
@@ -60,14 +59,16 @@ class AzureCliCredential(Credential):
         process_timeout: int = DEFAULT_PROCESS_TIMEOUT,
     ) -> None:
         if tenant_id:
-            validate_tenant_id(tenant_id)
+            validate_tenant_id(tenant_id)  # before the subscription, as azure-identity checks them
         if subscription:
             validate_subscription(subscription)
-        super().__init__(host=host)
-        self.tenant_id = tenant_id
+        super().__init__(
+            host=host,
+            tenant_id=tenant_id,
+            additionally_allowed_tenants=additionally_allowed_tenants,
+            process_timeout=process_timeout,
+        )
         self.subscription = subscription
-        self._additionally_allowed_tenants = list(additionally_allowed_tenants or [])
-        self._process_timeout = process_timeout
 
     @logged(DECORATORS)
     def get_token(
@@ -87,18 +88,10 @@ class AzureCliCredential(Credential):
             if scopes:
                 message += f" --scope {scopes[0]}"
             raise CredentialUnavailableError(message=message)
-        if tenant_id:
-            validate_tenant_id(tenant_id)
-        for scope in scopes:
-            validate_scope(scope)
+        self._validate_request(tenant_id, scopes)
 
         command_args = [*COMMAND_LINE, "--resource", single_resource(scopes)]
-        tenant = resolve_tenant(
-            self.tenant_id,
-            tenant_id,
-            additionally_allowed_tenants=self._additionally_allowed_tenants,
-            env=self.host.env,
-        )
+        tenant = self._tenant_for(tenant_id)
         if tenant:
             command_args += ["--tenant", tenant]
         if self.subscription:
@@ -108,9 +101,7 @@ class AzureCliCredential(Credential):
         parsed = parse_az_token(output)
         if not parsed:
             message = UNEXPECTED_OUTPUT.format(sanitize_az(output))
-            if within_dac.get():
-                raise CredentialUnavailableError(message=message)
-            raise ClientAuthenticationError(message=message)
+            raise softened(message)
         token, expires_on = parsed
         return AccessToken(token, expires_on)
 
@@ -153,6 +144,4 @@ def classify_failure(result: ToolOutput) -> ClientAuthenticationError:
     if ("az login" in stderr or "az account set" in stderr) and "AADSTS" not in stderr:
         return CredentialUnavailableError(message=NOT_LOGGED_IN)
     message = sanitize_az(stderr) if stderr else FAILED_TO_INVOKE
-    if within_dac.get():
-        return CredentialUnavailableError(message=message)
-    return ClientAuthenticationError(message=message)
+    return softened(message)

@@ -6,28 +6,24 @@ import logging
 from typing import Any
 
 from engine import events
-from engine.context import within_dac
-from engine.credentials.base import Credential
 from engine.credentials.cli_output import parse_pwsh_token
 from engine.credentials.developer_tools import (
+    DeveloperToolCredential,
     ToolOutput,
     encode_base64,
     is_windows,
     run_tool,
     safe_working_dir,
     single_resource,
+    softened,
 )
 from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.powershell_script import NO_AZ_ACCOUNT_MODULE, command_line, with_windows_powershell
 from engine.credentials.tool_probes import probe_powershell
-from engine.errors import ClientAuthenticationError, CredentialUnavailableError
-from engine.host import Host
+from engine.errors import CredentialUnavailableError
 from engine.probe import Probe
-from engine.tenant import resolve_tenant
 from engine.token import AccessToken
-from engine.validation import validate_scope, validate_tenant_id
 
-DEFAULT_PROCESS_TIMEOUT = 10
 LOGGER = "azure.identity._credentials.azure_powershell"
 
 AZ_ACCOUNT_NOT_INSTALLED = "Az.Account module >= 2.2.0 is not installed"
@@ -50,22 +46,7 @@ CLAIMS_UNSUPPORTED = (
 )
 
 
-class AzurePowerShellCredential(Credential):
-    def __init__(
-        self,
-        *,
-        host: Host,
-        tenant_id: str = "",
-        additionally_allowed_tenants: list[str] | None = None,
-        process_timeout: int = DEFAULT_PROCESS_TIMEOUT,
-    ) -> None:
-        if tenant_id:
-            validate_tenant_id(tenant_id)
-        super().__init__(host=host)
-        self.tenant_id = tenant_id
-        self._additionally_allowed_tenants = list(additionally_allowed_tenants or [])
-        self._process_timeout = process_timeout
-
+class AzurePowerShellCredential(DeveloperToolCredential):
     @logged(DECORATORS)
     def get_token(
         self,
@@ -82,17 +63,9 @@ class AzurePowerShellCredential(Credential):
             if tenant_id:
                 message += f" -Tenant {tenant_id}"
             raise CredentialUnavailableError(message=message)
-        if tenant_id:
-            validate_tenant_id(tenant_id)
-        for scope in scopes:
-            validate_scope(scope)
+        self._validate_request(tenant_id, scopes)
 
-        tenant = resolve_tenant(
-            self.tenant_id,
-            tenant_id,
-            additionally_allowed_tenants=self._additionally_allowed_tenants,
-            env=self.host.env,
-        )
+        tenant = self._tenant_for(tenant_id)
         argv = command_line(single_resource(scopes), tenant, windows=is_windows(self.host))
         output = self._run(argv)
 
@@ -100,9 +73,7 @@ class AzurePowerShellCredential(Credential):
         if parsed is None:
             # Unmasked, as azure-identity shows it: a token would have been an azsdk% line and parsed.
             message = UNEXPECTED_OUTPUT.format(output)
-            if within_dac.get():
-                raise CredentialUnavailableError(message=message)
-            raise ClientAuthenticationError(message=message)
+            raise softened(message)
         token, expires_on = parsed
         return AccessToken(token, expires_on)
 

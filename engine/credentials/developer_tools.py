@@ -12,9 +12,14 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.errors import CredentialUnavailableError
+from engine.context import within_dac
+from engine.credentials.base import Credential
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.tenant import resolve_tenant
+from engine.validation import validate_scope, validate_tenant_id
 
+DEFAULT_PROCESS_TIMEOUT = 10
 POSIX_WORKING_DIR = "/bin"
 ONE_SCOPE_ONLY = "This credential requires exactly one scope per token request."
 
@@ -94,3 +99,45 @@ def single_resource(scopes: Sequence[str]) -> str:
 def encode_base64(text: str) -> str:
     """Claims as the tools take them: UTF-8, standard base64 with padding."""
     return base64.b64encode(text.encode("utf-8")).decode("utf-8")
+
+
+def softened(message: str) -> ClientAuthenticationError:
+    """A tool failure as DefaultAzureCredential's first walk reports it (unavailable), else a failure."""
+    if within_dac.get():
+        return CredentialUnavailableError(message=message)
+    return ClientAuthenticationError(message=message)
+
+
+class DeveloperToolCredential(Credential):
+    """What az, azd and pwsh credentials share: an optional tenant, other tenants allowed by name, a timeout."""
+
+    def __init__(
+        self,
+        *,
+        host: Host,
+        tenant_id: str = "",
+        additionally_allowed_tenants: list[str] | None = None,
+        process_timeout: int = DEFAULT_PROCESS_TIMEOUT,
+    ) -> None:
+        if tenant_id:
+            validate_tenant_id(tenant_id)
+        super().__init__(host=host)
+        self.tenant_id = tenant_id
+        self._additionally_allowed_tenants = list(additionally_allowed_tenants or [])
+        self._process_timeout = process_timeout
+
+    @staticmethod
+    def _validate_request(tenant_id: str | None, scopes: Sequence[str]) -> None:
+        """The character checks all three make before anything reaches an argv (ValueError stops a chain)."""
+        if tenant_id:
+            validate_tenant_id(tenant_id)
+        for scope in scopes:
+            validate_scope(scope)
+
+    def _tenant_for(self, tenant_id: str | None) -> str:
+        return resolve_tenant(
+            self.tenant_id,
+            tenant_id,
+            additionally_allowed_tenants=self._additionally_allowed_tenants,
+            env=self.host.env,
+        )
