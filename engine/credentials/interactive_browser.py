@@ -14,19 +14,16 @@ from urllib.parse import urlsplit
 
 from engine.context import within_dac
 from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import token_from_result, wrap_exceptions
-from engine.credentials.msal_credential import MsalCredential
-from engine.credentials.response_errors import ResponseAuthenticationError
-from engine.errors import AuthenticationRequiredError, ClientAuthenticationError, CredentialUnavailableError
+from engine.credentials.client_credential_base import wrap_exceptions
+from engine.credentials.interactive import InteractiveCredential
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
-from engine.token import AccessToken
 from engine.validation import validate_tenant_id
 
 from . import interactive_browser_probe
-from .auth_record import AuthenticationRecord, record_from_result
+from .auth_record import AuthenticationRecord
 from .cache_persistence import CACHE_NAME, load_token_cache
-from .logging import INTERACTIVE, log_failure, log_success
 from .redirect_server import RedirectServer
 from .system_browser import open_browser
 
@@ -40,8 +37,6 @@ NO_SERVER_ON_LOCALHOST = "Couldn't start an HTTP server on localhost"
 NO_FLOW = "Failed to begin authentication flow"
 NO_BROWSER = "Failed to open a browser"
 TIMED_OUT = "Timed out after waiting {} seconds for the user to authenticate"
-NO_SCOPES = "'{}' requires at least one scope"
-AUTHENTICATION_FAILED = "Authentication failed: {}"
 NEEDS_SCOPES = "Authenticating in this environment requires a value for the 'scopes' keyword argument."
 # authenticate()'s default scope per known cloud (the ARM scope, with azure-identity's double slash).
 DEFAULT_AUTHENTICATE_SCOPES = {
@@ -51,7 +46,7 @@ DEFAULT_AUTHENTICATE_SCOPES = {
 }
 
 
-class InteractiveBrowserCredential(MsalCredential, Credential):
+class InteractiveBrowserCredential(InteractiveCredential):
     def __init__(self, *, host: Host, **kwargs: Any) -> None:
         redirect_uri = kwargs.pop("redirect_uri", None)
         self._parsed_url = None
@@ -77,44 +72,6 @@ class InteractiveBrowserCredential(MsalCredential, Credential):
         self._init_msal(host, client_id, None, tenant_id=tenant_id, **kwargs)
         self._options = kwargs
 
-    # ---- get_token ----------------------------------------------------------------------------
-    def get_token(
-        self,
-        *scopes: str,
-        claims: str | None = None,
-        tenant_id: str | None = None,
-        enable_cae: bool = False,
-        **kwargs: Any,
-    ) -> AccessToken:
-        qualname = f"{type(self).__name__}.get_token"
-        if not scopes:
-            message = NO_SCOPES.format("get_token")
-            log_failure(INTERACTIVE, qualname, ValueError(message))
-            raise ValueError(message)
-        allow_prompt = kwargs.pop("_allow_prompt", not self._disable_automatic_authentication)
-        options = {"claims": claims or None, "tenant_id": tenant_id or None, "enable_cae": enable_cae}
-        try:
-            token = self._acquire_token_silent(*scopes, **options)
-            log_success(INTERACTIVE, qualname)
-            return token
-        except Exception as ex:
-            if not (isinstance(ex, AuthenticationRequiredError) and allow_prompt):
-                log_failure(INTERACTIVE, qualname, ex)
-                raise
-        now = int(self.host.time())
-        try:
-            result = self._request_token(*scopes, **options)
-            if "access_token" not in result:
-                message = AUTHENTICATION_FAILED.format(result.get("error_description") or result.get("error"))
-                raise ResponseAuthenticationError(message, self._msal_http.get_error_response(result))
-            self._auth_record = record_from_result(result)  # a first sign-in, or another account
-        except Exception as ex:
-            log_failure(INTERACTIVE, qualname, ex)
-            raise
-        log_success(INTERACTIVE, qualname)
-        token = token_from_result(result, now)
-        return AccessToken(token.token, token.expires_on)
-
     def authenticate(
         self,
         *,
@@ -132,21 +89,6 @@ class InteractiveBrowserCredential(MsalCredential, Credential):
         self.get_token(*scopes, _allow_prompt=True, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs)
         assert self._auth_record is not None
         return self._auth_record
-
-    @wrap_exceptions
-    def _acquire_token_silent(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
-        result = None
-        if self._auth_record:
-            app = self._get_app(**kwargs)
-            for account in app.get_accounts(username=self._auth_record.username):
-                if account.get("home_account_id") != self._auth_record.home_account_id:
-                    continue
-                now = int(self.host.time())
-                result = app.acquire_token_silent_with_error(list(scopes), account=account, claims_challenge=claims)
-                if result and "access_token" in result and "expires_in" in result:
-                    token = token_from_result(result, now)
-                    return AccessToken(token.token, token.expires_on, token.refresh_on, token.token_type)
-        raise AuthenticationRequiredError(tuple(scopes), claims=claims)
 
     @wrap_exceptions
     def _request_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> dict:
