@@ -121,3 +121,13 @@ def test_process_step_keeps_stderr_with_tokens_masked(host):
         host.run([sys.executable, "-c", code])
     detail = next(e for e in recorder.events if isinstance(e, events.StepFinished)).detail
     assert detail["stderr"] == 'ERROR: AADSTS50173 *** {"accessToken": "***"}'
+
+
+def test_the_test_process_refuses_every_address_beyond_loopback():
+    import socket
+
+    from tests.conftest import NonLoopbackConnection
+
+    for address in [("169.254.169.254", 80), ("10.0.0.1", 443), ("login.microsoftonline.com", 443)]:
+        with socket.socket() as sock, pytest.raises(NonLoopbackConnection):
+            sock.connect(address)
