@@ -1,35 +1,20 @@
-"""End to end on the real sandbox: laptop-wrong-account through the real engine and credentials.
-
-Skipped (with the reason) only while the sandbox or the credentials it needs are not importable or not
-implemented yet (issues 3 and 4); the lead will make it strict.
-"""
+"""End to end on the real sandbox: laptop-wrong-account through the real engine and credentials."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.gui.sandbox_host import sandbox_host
+from engine import sandbox as sandboxes
 
 SCENARIO = "laptop-wrong-account"
 
 
 @pytest.fixture
 def sandbox():
-    try:
-        from engine import sandbox as sandboxes
-
-        started = sandboxes.start(SCENARIO)
-    except Exception as ex:  # not there yet
-        pytest.skip(f"the sandbox cannot start {SCENARIO} yet: {type(ex).__name__}: {ex}")
+    started = sandboxes.start(SCENARIO)
     yield started
     started.stop()
-
-
-def _not_implemented(record) -> str | None:
-    for lane in record.lanes:
-        if lane.attempt.error_type == "NotImplementedError":
-            return f"{lane.attempt.credential}.get_token is not implemented yet"
-    return None
 
 
 def test_wrong_account_story_in_the_window_and_the_what_if_fix(qtbot, sandbox, settings):
@@ -43,9 +28,6 @@ def test_wrong_account_story_in_the_window_and_the_what_if_fix(qtbot, sandbox, s
     with qtbot.waitSignal(window.run_finished, timeout=60000) as blocker:
         window.run_chain()
     record = blocker.args[0]
-    missing = _not_implemented(record)
-    if missing:
-        pytest.skip(missing)
     expected = sandbox.scenario.expected
     assert window.banner.verdict.selected == expected.credential
     assert expected.account in window.banner.headline.text()
@@ -54,22 +36,11 @@ def test_wrong_account_story_in_the_window_and_the_what_if_fix(qtbot, sandbox, s
     window.env_editor.set_variable("AZURE_CLIENT_SECRET", None)
     with qtbot.waitSignal(window.run_finished, timeout=60000) as blocker:
         window.run_chain()
-    record = blocker.args[0]
-    missing = _not_implemented(record)
-    if missing:
-        pytest.skip(missing)
     assert window.banner.verdict.selected == "AzureCliCredential"
     assert "dev@contoso.com" in window.banner.headline.text()
 
 
 def test_the_sandbox_menu_starts_a_scenario_off_the_gui_thread_and_runs_it(qtbot, settings):
-    try:
-        from engine import sandbox as sandboxes
-
-        if SCENARIO not in sandboxes.list_scenarios():
-            pytest.skip(f"no {SCENARIO} scenario yet")
-    except ImportError as ex:
-        pytest.skip(f"the sandbox is not importable yet: {ex}")
     from app.gui.main_window import MainWindow
     from engine.host import Host
 
