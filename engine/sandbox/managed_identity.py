@@ -164,7 +164,10 @@ class ManagedIdentityEndpoints:
         who = self._principal(request.query, ID_PARAMS["app_service"])
         if not isinstance(who, Principal):
             return not_found
-        resource = request.query.get("resource", "")
+        return self._expires_on_token(who, request.query.get("resource", ""))
+
+    def _expires_on_token(self, who: Principal, resource: str) -> Response:
+        """The App Service / Azure ML answer: an epoch ``expires_on`` (a string, as they send it)."""
         token, expires_on = self._mint(who, resource)
         return self._slow(
             Response.json(
@@ -187,19 +190,7 @@ class ManagedIdentityEndpoints:
         who = self._principal(request.query, ID_PARAMS["azure_ml"])
         if not isinstance(who, Principal):
             return Response.json(IMDS_NOT_FOUND, 400)
-        resource = request.query.get("resource", "")
-        token, expires_on = self._mint(who, resource)
-        return self._slow(
-            Response.json(
-                {
-                    "access_token": token,
-                    "expires_on": str(expires_on),
-                    "resource": resource,
-                    "token_type": "Bearer",
-                    "client_id": self.scenario.identity(who.name).client_id,
-                }
-            )
-        )
+        return self._expires_on_token(who, request.query.get("resource", ""))
 
     def _cloud_shell(self, request: Request) -> Response:
         if (
