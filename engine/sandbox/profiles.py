@@ -6,9 +6,12 @@ import json
 import uuid
 from pathlib import Path
 
+from engine.sandbox import token_cache
 from engine.sandbox.scenario import Scenario, Subscription, User
+from engine.sandbox.tokens import TokenIssuer
 
 AZ_MODULE_VERSION = "2.19.0"
+AZD_MSAL_CACHE = "cache.json"
 PSD1 = "@{{ ModuleVersion = '{version}'; RootModule = 'Az.Accounts.psm1'; Author = 'Microsoft Corporation' }}\n"
 
 
@@ -44,12 +47,20 @@ def write_az_profile(home: Path, user: User | None, sub: Subscription | None) ->
     (home / ".azure" / "config").write_text("[core]\nfirst_run = yes\n")
 
 
-def write_azd_config(home: Path, user: User | None) -> None:
-    """~/.azd/config.json; azd records the signed-in account's MSAL home account id there."""
-    data: dict[str, object] = {"version": 1}
-    if user is not None:
-        data["auth"] = {"account": {"currentUser": {"homeAccountId": f"{user.oid}.{user.tenant}"}}}
-    _write_json(home / ".azd" / "config.json", data)
+def write_azd_auth(home: Path, user: User | None, msal_cache: str | None) -> None:
+    """What azd >= 1.4 leaves in ~/.azd: the signed-in account's MSAL home account id in ``auth.json``
+    (older azd kept it in ``config.json``) and its MSAL cache in ``auth/msal/cache.json`` (plaintext
+    off Windows: azd's fileCache names it ``cache<partition>.json``, the public client's partition is "")."""
+    azd = home / ".azd"
+    if user is None:  # after `azd auth logout`: the current user is gone, the file stays
+        _write_json(azd / "auth.json", {})
+        return
+    _write_json(
+        azd / "auth.json", {"auth": {"account": {"currentUser": {"homeAccountId": f"{user.oid}.{user.tenant}"}}}}
+    )
+    if msal_cache is not None:
+        (azd / "auth" / "msal").mkdir(parents=True, mode=0o700, exist_ok=True)
+        token_cache.write_private(azd / "auth" / "msal" / AZD_MSAL_CACHE, msal_cache)
 
 
 def write_pwsh_context(home: Path, user: User | None, sub: Subscription | None, module: bool) -> None:
@@ -108,7 +119,7 @@ def write_pwsh_context(home: Path, user: User | None, sub: Subscription | None, 
     )
 
 
-def write_all(home: Path, scenario: Scenario) -> None:
+def write_all(home: Path, scenario: Scenario, issuer: TokenIssuer) -> None:
     for tool in ("az", "azd", "pwsh"):
         spec = scenario.tools[tool]
         if spec.mode == "absent":
@@ -118,6 +129,6 @@ def write_all(home: Path, scenario: Scenario) -> None:
         if tool == "az":
             write_az_profile(home, user, sub)
         elif tool == "azd":
-            write_azd_config(home, user)
+            write_azd_auth(home, user, token_cache.serialize(scenario, issuer, (user.upn,)) if user else None)
         else:
             write_pwsh_context(home, user, sub, module=spec.mode != "module_missing")

@@ -121,7 +121,7 @@ class Sandbox:
         self._servers = [self.proxy_server, self.authority_server, self.mi_server]
         self.home = self.tmp / "home"
         self.home.mkdir()
-        profiles.write_all(self.home, s)
+        profiles.write_all(self.home, s, self.issuer)
         self.shared_cache_path = token_cache.write(self.home, s, self.issuer)
         self.state_path = self._write_state()
         self.bin_dir = self.tmp / "bin"
@@ -217,7 +217,12 @@ class Sandbox:
         s = self.scenario
         state: dict[str, Any] = {"authority_url": self.authority_url, "ca_bundle": str(self.ca_bundle), "tools": {}}
         for name, spec in s.tools.items():
-            entry: dict[str, Any] = {"mode": spec.mode, "client_id": TOOL_CLIENT_IDS[name], "user": None}
+            entry: dict[str, Any] = {
+                "mode": spec.mode,
+                "errors": spec.errors,
+                "client_id": TOOL_CLIENT_IDS[name],
+                "user": None,
+            }
             if spec.account and spec.mode in ("signed_in", "aadsts_error"):
                 user = s.user(spec.account)
                 sub = s.subscription_for(spec, user.tenant)

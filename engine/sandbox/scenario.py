@@ -12,6 +12,8 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
 
 # Tool modes a scenario may choose; the tool shims implement each one.
 TOOL_MODES = ("signed_in", "not_signed_in", "absent", "module_missing", "garbage", "aadsts_error", "hang")
+# How the fake azd reports failures: the consoleMessage envelope (azd < 1.23.7) or {"error": ...} (1.24+).
+AZD_ERROR_FORMATS = ("console", "json")
 MI_KINDS = ("none", "imds", "app_service", "cloud_shell", "azure_ml", "arc")
 MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slow", "no_response")
 
@@ -82,6 +84,7 @@ class ToolSpec:
     mode: str = "absent"
     account: str = ""
     subscription: str = ""
+    errors: str = "console"  # azd only: AZD_ERROR_FORMATS
 
 
 @dataclass(frozen=True)
@@ -257,7 +260,9 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
         spec = data.get("tools", {}).get(tool, {})
         mode = spec.get("mode", "absent")
         _check(name, f"tools.{tool}", mode, TOOL_MODES)
-        tools[tool] = ToolSpec(mode, spec.get("account", ""), spec.get("subscription", ""))
+        errors = spec.get("errors", "console")
+        _check(name, f"tools.{tool}.errors", errors, AZD_ERROR_FORMATS if tool == "azd" else ("console",))
+        tools[tool] = ToolSpec(mode, spec.get("account", ""), spec.get("subscription", ""), errors)
     mi = data.get("managed_identity", {})
     mi_spec = ManagedIdentitySpec(
         kind=mi.get("kind", "none"),

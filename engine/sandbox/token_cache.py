@@ -18,13 +18,10 @@ DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 CACHE_TOKEN_ENDPOINT = "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
 
 
-def write(home: Path, scenario: Scenario, issuer: TokenIssuer) -> Path | None:
-    """Write the cache if the scenario has shared-cache accounts; msal itself lays out the entries."""
-    spec = scenario.shared_cache
-    if not spec.accounts and not spec.revoked:
-        return None
+def serialize(scenario: Scenario, issuer: TokenIssuer, upns: tuple[str, ...], *, revoked: tuple[str, ...] = ()) -> str:
+    """An MSAL cache (the JSON schema every MSAL shares) holding a FOCI refresh token for each user."""
     cache = msal.SerializableTokenCache()
-    for upn in (*spec.accounts, *spec.revoked):
+    for upn in (*upns, *revoked):
         user = scenario.user(upn)
         who = principal_of(user)
         cache.add(
@@ -35,7 +32,7 @@ def write(home: Path, scenario: Scenario, issuer: TokenIssuer) -> Path | None:
                 "response": {
                     "token_type": "Bearer",
                     "refresh_token": issuer.new_refresh_token(
-                        who, DEVELOPER_SIGN_ON_CLIENT_ID, True, revoked=upn in spec.revoked
+                        who, DEVELOPER_SIGN_ON_CLIENT_ID, True, revoked=upn in revoked
                     ),
                     "id_token": issuer.id_token(who, DEVELOPER_SIGN_ON_CLIENT_ID),
                     "client_info": client_info(user.oid, user.tenant),
@@ -45,9 +42,21 @@ def write(home: Path, scenario: Scenario, issuer: TokenIssuer) -> Path | None:
                 "data": {},
             }
         )
-    path = home / CACHE_RELATIVE_PATH
+    return json.dumps(json.loads(cache.serialize()), indent=4)
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write a file only its owner can read, as MSAL and the tools do for token caches."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
-        f.write(json.dumps(json.loads(cache.serialize()), indent=4))
+        f.write(text)
     return path
+
+
+def write(home: Path, scenario: Scenario, issuer: TokenIssuer) -> Path | None:
+    """Write the shared cache if the scenario has shared-cache accounts; msal itself lays out the entries."""
+    spec = scenario.shared_cache
+    if not spec.accounts and not spec.revoked:
+        return None
+    return write_private(home / CACHE_RELATIVE_PATH, serialize(scenario, issuer, spec.accounts, revoked=spec.revoked))

@@ -142,8 +142,12 @@ def test_tools_write_their_sign_in_state_in_home_as_the_real_tools_do(sandbox_fa
     assert profile.startswith(b"\xef\xbb\xbf")
     sub = json.loads(profile[3:])["subscriptions"][0]
     assert sub["user"] == {"name": "dev@contoso.com", "type": "user"} and sub["isDefault"] is True
-    azd = json.loads((box.home / ".azd" / "config.json").read_text())
-    assert azd["auth"]["account"]["currentUser"]["homeAccountId"].endswith(".4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60")
+    azd = json.loads((box.home / ".azd" / "auth.json").read_text())
+    home_account_id = azd["auth"]["account"]["currentUser"]["homeAccountId"]
+    assert home_account_id == "a1b2c3d4-0002-4000-8000-00000000d002.4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
+    azd_cache = json.loads((box.home / ".azd" / "auth" / "msal" / "cache.json").read_text())
+    (azd_account,) = azd_cache["Account"].values()
+    assert azd_account["home_account_id"] == home_account_id and azd_account["username"] == "dana.ops@contoso.com"
     context = json.loads((box.home / ".Azure" / "AzureRmContext.json").read_text())
     assert next(iter(context["Contexts"].values()))["Account"]["Id"] == "dana@fabrikam.com"
     cache = json.loads((box.home / ".IdentityService" / "msal.cache.nocae").read_text())
@@ -151,3 +155,51 @@ def test_tools_write_their_sign_in_state_in_home_as_the_real_tools_do(sandbox_fa
     assert account["username"] == "old.me@contoso.com" and account["authority_type"] == "MSSTS"
     (refresh,) = cache["RefreshToken"].values()
     assert refresh["family_id"] == "1" and refresh["environment"] == "login.microsoftonline.com"
+
+
+def test_azd_signed_out_leaves_auth_json_without_a_current_user(sandbox_factory) -> None:
+    import json
+
+    box = sandbox_factory("laptop-everything", tools={"azd": {"mode": "not_signed_in"}})
+    assert json.loads((box.home / ".azd" / "auth.json").read_text()) == {}
+    assert not (box.home / ".azd" / "auth" / "msal" / "cache.json").exists()
+
+
+AZD_JSON_ERRORS_SNIPPET = r"""
+import subprocess
+from azure.identity import AzureDeveloperCliCredential
+argv = ["azd", "auth", "token", "--output", "json", "--no-prompt", "--scope", "https://management.azure.com/.default"]
+p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+try:
+    AzureDeveloperCliCredential().get_token("https://management.azure.com/.default")
+    verdict = {}
+except Exception as err:
+    verdict = {"error": type(err).__name__, "message": str(err)}
+emit({"err": p.stderr, "version": subprocess.run(["azd", "version"], capture_output=True, text=True).stdout, **verdict})
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "error", "message"),
+    [
+        ("not_signed_in", "CredentialUnavailableError", "Please run 'azd auth login' from a command prompt"),
+        (
+            "aadsts_error",
+            "ClientAuthenticationError",
+            "fetching token: failed to authenticate:\n(invalid_grant) AADSTS50173",
+        ),
+    ],
+)
+def test_azd_json_error_lines_reach_the_real_credential_as_azd_1_24_prints_them(
+    sandbox_run, mode: str, error: str, message: str
+) -> None:
+    overrides = {"tools": {"azd": {"mode": mode, "account": "dev@contoso.com", "errors": "json"}}}
+    run = sandbox_run("laptop-az", AZD_JSON_ERRORS_SNIPPET, overrides=overrides)
+    assert run.returncode == 0, run.stderr
+    result = run.result()
+    import json
+
+    (line,) = result["err"].splitlines()
+    assert list(json.loads(line)) == ["error"], result["err"]
+    assert result["version"].startswith("azd version 1.24.0")
+    assert result["error"] == error and result["message"].startswith(message), result

@@ -5,21 +5,31 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 
-from engine.sandbox.tools.common import AuthorityError, expires_on, hang, load_state, redeem
+from engine.sandbox.tools.common import STATE_ENV, AuthorityError, expires_on, hang, load_state, redeem
 
 NOT_LOGGED_IN = "\nERROR: fetching token: not logged in, run `azd auth login` to login\n"
 AUTH_FAILED = "\nERROR: fetching token: failed to authenticate:\n({error}) {description}\n"
 GARBAGE = "azd: a new version is available\n{ token: oops }\n"
 UNKNOWN_COMMAND = 'Error: unknown command "{cmd}" for "azd"\n'
 VERSION = "azd version 1.21.1 (commit 0000000000000000000000000000000000000000)"
+JSON_ERRORS_VERSION = "azd version 1.24.0 (commit 0000000000000000000000000000000000000000)"
 
 
 def _console_message(message: str) -> str:
     """azd's JSON-lines console envelope, which azure-identity parses (data.message) from failures."""
     stamp = datetime.datetime.now().astimezone().isoformat()
     return json.dumps({"type": "consoleMessage", "timestamp": stamp, "data": {"message": message}}) + "\n"
+
+
+def _error(tool: dict, message: str) -> str:
+    """A failure as this azd prints it with --output json: the consoleMessage line (before 1.23.7), or
+    azd 1.24's single structured line, whose "error" field azure-identity prefers."""
+    if tool.get("errors") == "json":
+        return json.dumps({"error": message.strip().removeprefix("ERROR: ")}) + "\n"
+    return _console_message(message)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,10 +48,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args, _ = _parser().parse_known_args(argv)
-    if args.version or args.group == "version":
+    if (args.version or args.group == "version") and not os.environ.get(STATE_ENV):
         print(VERSION)
         return 0
     state = load_state("azd")
+    if args.version or args.group == "version":
+        print(JSON_ERRORS_VERSION if state["tools"]["azd"].get("errors") == "json" else VERSION)
+        return 0
     tool = state["tools"]["azd"]
     mode = tool["mode"]
     if args.group == "auth" and args.command == "login" and args.check_status:
@@ -57,7 +70,7 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(GARBAGE)
         return 0
     if mode == "not_signed_in" or not tool.get("user"):
-        sys.stderr.write(_console_message(NOT_LOGGED_IN))
+        sys.stderr.write(_error(tool, NOT_LOGGED_IN))
         return 1
     scope = " ".join(args.scope) or "https://management.azure.com//.default"
     claims = ""
@@ -68,7 +81,7 @@ def main(argv: list[str]) -> int:
     try:
         response = redeem(state, tool, scope, args.tenant_id or "", claims)
     except AuthorityError as err:
-        sys.stderr.write(_console_message(AUTH_FAILED.format(error=err.error, description=err.description)))
+        sys.stderr.write(_error(tool, AUTH_FAILED.format(error=err.error, description=err.description)))
         return 1
     expires = datetime.datetime.fromtimestamp(expires_on(response), datetime.timezone.utc)
     print(
