@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.default import resolve_exclusions
 from engine.profiles import DEFAULT_PROFILE, Profile, get_profile
+from engine.selection import resolve_exclusions
 from engine.spec import (
     CHAINED_TOKEN_CREDENTIAL,
     CREDENTIAL_OPTIONS,

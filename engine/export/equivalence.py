@@ -44,9 +44,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.default import resolve_exclusions
 from engine.env_vars import AZURE_TOKEN_CREDENTIALS
 from engine.profiles import TOKEN_CREDENTIALS_DEV_PROD, TOKEN_CREDENTIALS_NONE, Profile
+from engine.selection import resolve_exclusions
 from engine.spec import CREDENTIAL_OPTIONS, ChainSpec
 
 ENV, DEFAULT, CHAINED = "env", "default", "chained"
