@@ -20,12 +20,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import requests
-
 from engine import events
-from engine.secrets import redact_text
+from engine.secrets import redact_text, redact_url
+
+if TYPE_CHECKING:
+    from engine.http_session import HostSession
 
 STDERR_SHOWN = 4000  # characters of a tool's stderr kept in its step (the end, where errors are)
 # requests reads these when ``trust_env`` is on; we read them from the Host's environment instead.
@@ -203,7 +205,7 @@ class Host:
 
         A host may carry its own opener (the sandbox's scripted browser, a test's fake).
         """
-        with events.step("browser", "open the system browser", url=_redact_url(url)) as handle:
+        with events.step("browser", "open the system browser", url=redact_url(url)) as handle:
             opened = (self.browser or _system_browser)(url)
             handle.detail["opened"] = bool(opened)
             return bool(opened)
@@ -211,6 +213,8 @@ class Host:
     # ---- HTTP ---------------------------------------------------------------------------------
     def session(self) -> HostSession:
         """A requests session that honours this host's proxy and CA variables as requests would."""
+        from engine.http_session import HostSession  # requests loads only when HTTP is used
+
         return HostSession(self.env)
 
 
@@ -266,47 +270,3 @@ def _bypasses(url: str, no_proxy: str) -> bool:
         if host == entry_host or host.endswith("." + entry_host):
             return True
     return False
-
-
-class HostSession(requests.Session):
-    """A requests session whose environment settings come from a Host, not ``os.environ``.
-
-    requests with ``trust_env`` lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` replace ``verify=True``
-    and applies the proxy variables; azure-identity's transport relies on that, so we do the same
-    with the Host's variables. Every request is a recorded step.
-    """
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        super().__init__()
-        self._env = dict(env)
-        self.trust_env = False  # we apply the host's environment ourselves below
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
-        env_proxies = environ_proxies(self._env, url)
-        merged_proxies = {**env_proxies, **(proxies or {})}
-        if verify is True or verify is None:
-            verify = next((self._env[v] for v in CA_BUNDLE_VARIABLES if self._env.get(v)), verify)
-        settings = super().merge_environment_settings(url, merged_proxies, stream, verify, cert)
-        return settings
-
-    def send(self, request, **kwargs):  # type: ignore[override]
-        events.check_cancelled()
-        label = f"{request.method} {_redact_url(request.url)}"
-        with events.step("http", label, method=request.method, url=_redact_url(request.url)) as handle:
-            response = super().send(request, **kwargs)
-            handle.detail.update(status=response.status_code, reason=response.reason)
-            return response
-
-
-def _redact_url(url: str) -> str:
-    """URLs never carry secrets in the flows we run, but strip any query value named like one."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    redacted = []
-    for pair in parts.query.split("&"):
-        key, sep, value = pair.partition("=")
-        if any(word in key.lower() for word in ("secret", "password", "token", "assertion", "code")):
-            value = "***"
-        redacted.append(f"{key}{sep}{value}")
-    return parts._replace(query="&".join(redacted)).geturl()

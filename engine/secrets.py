@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 REDACTED = "***"
 
@@ -65,3 +66,17 @@ def redact_text(text: str) -> str:
 def reveal(value: str | Secret | None) -> str | None:
     """The raw text of a plain string or a Secret."""
     return value.reveal() if isinstance(value, Secret) else value
+
+
+def redact_url(url: str) -> str:
+    """URLs never carry secrets in the flows we run, but strip any query value named like one."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    redacted = []
+    for pair in parts.query.split("&"):
+        key, sep, value = pair.partition("=")
+        if any(word in key.lower() for word in ("secret", "password", "token", "assertion", "code")):
+            value = "***"
+        redacted.append(f"{key}{sep}{value}")
+    return parts._replace(query="&".join(redacted)).geturl()

@@ -16,7 +16,6 @@ from app.gui.member_status import AVAILABLE, UNAVAILABLE, UNKNOWN, MemberStatus
 from app.gui.run_record import RUN, TRY_EVERY, Request, RunRecord
 from app.gui.workers import WorkerPool
 from engine import events
-from engine.build import build
 from engine.chain import credential_name
 from engine.host import Host
 from engine.probe import Probe
@@ -52,6 +51,14 @@ def probe_member(credential: Any) -> MemberStatus:
     return MemberStatus(badge, result.reason, result.identity, "probe")
 
 
+
+def build_chain(spec: ChainSpec, host: Host) -> Any:
+    """``engine.build.build``, imported on first use: it loads msal and every credential, which the
+    window does not need to paint (builds run on worker threads)."""
+    from engine.build import build
+
+    return build(spec, host)
+
 class ChainRunner(QObject):
     built = Signal(int, list, list)  # generation, member names, placeholder class names
     build_failed = Signal(int, str)  # generation, message
@@ -61,9 +68,9 @@ class ChainRunner(QObject):
     run_updated = Signal(object)  # RunRecord (after each event)
     run_finished = Signal(object)  # RunRecord
 
-    def __init__(self, builder: Builder = build, parent: QObject | None = None) -> None:
+    def __init__(self, builder: Builder | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.builder = builder
+        self.builder = builder or build_chain
         self.workers = WorkerPool(self)
         self.generation = 0
         self._pending_probes = 0

@@ -34,7 +34,6 @@ from app.gui.settings import Settings
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
 from app.verdict import try_every_verdict, verdict
-from engine.build import build
 from engine.host import Host
 from engine.spec import ChainSpec, SpecError
 
@@ -57,7 +56,7 @@ class MainWindow(QMainWindow):
         self,
         *,
         host: Host | None = None,
-        builder: Builder = build,
+        builder: Builder | None = None,
         settings: Settings | None = None,
         spec: ChainSpec | None = None,
     ) -> None:

@@ -15,7 +15,8 @@ import msal
 import requests
 from requests.adapters import BaseAdapter
 
-from engine.host import Host, HostSession
+from engine.host import Host
+from engine.http_session import HostSession
 
 DEVELOPER_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 PUBLIC = "login.microsoftonline.com"
