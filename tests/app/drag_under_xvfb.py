@@ -66,10 +66,6 @@ def main() -> int:
     QTest.mouseMove(viewport, path[0])
     QTest.qWait(300)
     print(json.dumps({"names": state.names(), "mode": state.mode, "undo": state.undo_labels, "events": events}))
-    # Tear down widgets before the application (Qt objects outliving QApplication crash at exit).
-    panel.close()
-    del panel, view, viewport
-    app.processEvents()
     return 0
 
 
