@@ -51,13 +51,13 @@ def probe_member(credential: Any) -> MemberStatus:
     return MemberStatus(badge, result.reason, result.identity, "probe")
 
 
-
 def build_chain(spec: ChainSpec, host: Host) -> Any:
     """``engine.build.build``, imported on first use: it loads msal and every credential, which the
     window does not need to paint (builds run on worker threads)."""
     from engine.build import build
 
     return build(spec, host)
+
 
 class ChainRunner(QObject):
     built = Signal(int, list, list)  # generation, member names, placeholder class names
