@@ -30,8 +30,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+NO_DISPLAY = (
+    "chainsight: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+    "Run it in a desktop session, or use the command line here: `chainsight scan`, `chainsight run`, "
+    "`chainsight --help`.\n(For screenshots without a screen: QT_QPA_PLATFORM=offscreen.)"
+)
+
+
+def has_display(env=os.environ, platform: str = sys.platform) -> bool:
+    """Whether Qt can open a window here; Linux without X11 or Wayland cannot (Qt would abort)."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return EXIT_USAGE
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

@@ -121,3 +121,17 @@ def test_bad_config_file_exits_2_naming_the_key(tmp_path):
 def test_no_subcommand_without_gui_prints_the_subcommands_or_starts_the_gui():
     result = chainsight("--help")
     assert result.returncode == 0 and "run" in result.stdout
+
+
+def test_without_a_display_the_app_explains_instead_of_aborting():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(
+        [sys.executable, "-m", "app"],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "chainsight scan" in result.stderr
