@@ -1,4 +1,8 @@
-"""Loopback-only network namespaces (Linux): `unshare -n` as root, `unshare -rn` with user namespaces."""
+"""Loopback-only network namespaces (Linux): `unshare -n` as root, `unshare -rn` with user namespaces.
+
+Where the machine allows, the namespace also gets a private mount namespace (`-m`, propagation private)
+in which arc_mount gives the command its own /var/opt/azcmagent/tokens, so Azure Arc works for real
+clients without touching the real filesystem."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import socket
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 IN_NETNS_ENV = "CHAINSIGHT_SANDBOX_IN_NETNS"
 NOT_LINUX = "network namespaces need Linux"
@@ -26,7 +31,11 @@ def unshare_argv() -> tuple[tuple[str, ...] | None, str]:
     unshare = shutil.which("unshare") or ("/usr/bin/unshare" if os.path.exists("/usr/bin/unshare") else None)
     if unshare is None:
         return None, NO_UNSHARE
-    attempts = [(unshare, "-n"), (unshare, "-rn")] if os.geteuid() == 0 else [(unshare, "-rn")]
+    # With a mount namespace first (Arc's key folder), else network only.
+    if os.geteuid() == 0:
+        attempts = [(unshare, "-n", "-m"), (unshare, "-n"), (unshare, "-rnm"), (unshare, "-rn")]
+    else:
+        attempts = [(unshare, "-rnm"), (unshare, "-rn")]
     detail = ""
     for prefix in attempts:
         probe = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=10)
@@ -41,11 +50,18 @@ def available() -> tuple[bool, str]:
     return prefix is not None, reason
 
 
+def has_mount_namespace(prefix: tuple[str, ...]) -> bool:
+    return "-m" in prefix or any(p.startswith("-r") and "m" in p for p in prefix[1:])
+
+
 def wrap(argv: list[str]) -> list[str]:
-    """argv run in a fresh network namespace (only an unconfigured loopback inside)."""
+    """argv run in a fresh network namespace (only an unconfigured loopback inside), with a private
+    Arc key folder when the namespace has its own mounts."""
     prefix, reason = unshare_argv()
     if prefix is None:
         raise OSError(reason)
+    if has_mount_namespace(prefix):
+        return [*prefix, "--", sys.executable, str(Path(__file__).with_name("arc_mount.py")), "--", *argv]
     return [*prefix, "--", *argv]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from typing import Any
 
 import jwt
 
-from engine.sandbox import environment, profiles, token_cache, tools
+from engine.sandbox import arc_mount, environment, profiles, token_cache, tools
 from engine.sandbox.authority import Authority
 from engine.sandbox.grants import principal_of
 from engine.sandbox.httpserver import LoopbackServer
@@ -32,16 +33,20 @@ TOOL_CLIENT_IDS = {
 }
 STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
 SCENARIO_ENV = "CHAINSIGHT_SANDBOX_SCENARIO"
-ARC_KEY_DIR = Path("/var/opt/azcmagent/tokens")  # fixed by msal; see arc_key_dir()
+ARC_KEY_DIR = arc_mount.KEY_DIR  # fixed by msal; see arc_key_dir()
+ARC_NEEDS_ISOLATION = (
+    "chainsight sandbox: scenario {name!r} uses Azure Arc, whose clients read the key file only from "
+    "{path}, which this sandbox cannot use here; run `chainsight sandbox exec --isolate-network` for Arc"
+)
 PUBLIC_AUTHORITY_HOST = "https://login.microsoftonline.com/"
+logger = logging.getLogger(__name__)
 
 
 def arc_key_dir(tmp: Path) -> Path:
     """Where the Arc stand-in writes its key files: msal reads only /var/opt/azcmagent/tokens, so Arc works
-    for real clients only when that folder exists and is writable; otherwise keys stay in the run folder."""
-    if ARC_KEY_DIR.is_dir() and os.access(ARC_KEY_DIR, os.W_OK):
-        return ARC_KEY_DIR
-    return tmp / "azcmagent-tokens"
+    for real clients only in a namespace whose private copy of that folder arc_mount made (never the real
+    machine's folder); otherwise keys stay in the run folder."""
+    return arc_mount.private_key_dir(os.environ) or tmp / "azcmagent-tokens"
 
 
 class Sandbox:
@@ -115,6 +120,9 @@ class Sandbox:
         values = self._app_certificates()
         values.update(self._workload_identity())
         self.mi = ManagedIdentityEndpoints(s, self.issuer, arc_key_dir(self.tmp))
+        if s.managed_identity.kind == "arc" and self.mi.arc_key_dir != ARC_KEY_DIR:
+            # The CLI configures no logging: Python's last-resort handler prints this one line on stderr.
+            logger.warning(ARC_NEEDS_ISOLATION.format(name=s.name, path=ARC_KEY_DIR))
         self.authority_server = LoopbackServer(self.authority, tls=context, name="authority").start()
         self.mi_server = LoopbackServer(self.mi, name="managed-identity").start()
         self.proxy_server = ProxyServer(self.authority, context, self.mi).start()

@@ -194,6 +194,9 @@ CASES = {
         overrides={"managed_identity": {"mode": "html"}},
     ),
     "cloud-shell": Case("cloud-shell"),
+    "arc-system": Case("azure-arc"),
+    "arc-http-500": Case("azure-arc", overrides={"managed_identity": {"mode": "http_500"}}),
+    "arc-identity-not-found": Case("azure-arc", overrides={"managed_identity": {"mode": "identity_not_found"}}),
     "identity-endpoint-alone": Case("laptop-az", env={"IDENTITY_ENDPOINT": "http://127.0.0.1:9"}),
     # --- workload identity --------------------------------------------------------------------------
     "aks-workload-identity": Case("aks-workload-identity"),
