@@ -71,8 +71,7 @@ def test_sandbox_tool_gives_the_same_verdict_and_the_probe_predicts_it(sandbox_f
     if ours.outcome[0] == "token":
         assert found.status == AVAILABLE, found.reason
         assert found.identity.tenant_id == _account(ours).tenant_id
-        if found.identity.upn:  # azd's sandbox files carry no MSAL cache, so no name there
-            assert found.identity.upn == _account(ours).upn
+        assert found.identity.upn == _account(ours).upn  # the probe names who the token will be for
     elif mode in ("not_signed_in", "absent", "module_missing"):
         assert found.status != AVAILABLE, found.reason
         assert found.status == UNAVAILABLE or mode == "module_missing", found.reason
