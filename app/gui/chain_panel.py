@@ -131,6 +131,9 @@ class ChainListView(QListView):
         super().keyPressEvent(event)
 
 
+PREFERRED_WIDTH = 380
+
+
 class ChainPanel(QWidget):
     reset_requested = Signal()
     convert_requested = Signal()
@@ -215,6 +218,10 @@ class ChainPanel(QWidget):
         model.modelReset.connect(self.sync)
         model.edited.connect(self.sync)
         self.sync()
+
+    def sizeHint(self) -> QSize:
+        # wide enough for "10. AzureDeveloperCliCredential" and its badge: the dock's first-start width
+        return QSize(PREFERRED_WIDTH, super().sizeHint().height())
 
     def _tool(self, name: str, tip: str, slot) -> QToolButton:
         button = QToolButton(self)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -130,9 +131,11 @@ class ExportPane(QWidget):
         self.example_box.setAccessibleName("Example")
         for kind, label in EXAMPLE_ITEMS:
             self.example_box.addItem(label, kind)
+        for box in (self.style_box, self.example_box):  # long labels must not set the dock's minimum width
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(14)
         controls = QHBoxLayout()
         controls.addWidget(self.style_box, 1)
-        controls.addWidget(self.async_box)
         controls.addWidget(self.example_box)
 
         self.why = QLabel(NO_SPEC, self)
@@ -152,7 +155,10 @@ class ExportPane(QWidget):
         self.save_button = QPushButton("Save as .py…", self)
         self.status = QLabel("", self)
         self.status.setAccessibleName("Export status")
+        self.status.setMinimumWidth(0)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.async_box)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.status, 1)

@@ -657,8 +657,12 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not getattr(self, "_docks_sized", False) and not self._docks_restored:
             self._docks_sized = True
-            # first start: room for the members' full names and for the details' URLs
-            self.resizeDocks([self.chain_dock, self.details_dock], [390, 460], Qt.Orientation.Horizontal)
+            # first start: room for the members' full names and for the details' URLs (after the first
+            # layout pass: sizes given while the window is still being shown are overridden)
+            QTimer.singleShot(
+                0,
+                lambda: self.resizeDocks([self.chain_dock, self.details_dock], [390, 460], Qt.Orientation.Horizontal),
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
