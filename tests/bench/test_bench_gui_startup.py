@@ -21,7 +21,14 @@ ROUNDS = 5
 
 
 def cold_start(mode: str, settings: Path) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CHAINSIGHT_SETTINGS": str(settings)}
+    # The window probes the chain as it opens: IMDS must point at a closed loopback port, never at
+    # 169.254.169.254 (the subprocess has no socket guard).
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CHAINSIGHT_SETTINGS": str(settings),
+        "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9",
+    }
     started = time.perf_counter()
     output = subprocess.run(
         [sys.executable, "-m", "tests.bench.gui_first_paint", mode],
