@@ -35,7 +35,7 @@ from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
 from app.verdict import try_every_verdict, verdict
 from engine.host import Host
-from engine.spec import ChainSpec, SpecError
+from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
 
 APP_NAME = "Chainsight"
 SPEC_FILTER = "Chain spec (*.toml);;All files (*)"
@@ -44,6 +44,7 @@ OPEN_FAILED = "Could not open {path}"
 SAVE_FAILED = "Could not save {path}"
 REPROBE_DELAY_MS = 250
 REFRESH_MS = 40
+BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
 
 
@@ -196,6 +197,10 @@ class MainWindow(QMainWindow):
         self.redo_action = action("&Redo", self.redo, ["Ctrl+Shift+Z", std.Redo], "redo")
         self.run_action = action("&Run", self.run_chain, ["Ctrl+R"], "run")
         self.try_action = action("&Try every credential", self.try_every, ["Ctrl+Shift+R"], "try-every")
+        self.browser_action = action("Sign in with a &browser", self.sign_in_with_browser, ["Ctrl+Shift+B"])
+        self.browser_action.setToolTip(
+            "Run InteractiveBrowserCredential on its own with the request above: opens the system browser"
+        )
         self.cancel_action = action("&Cancel", self.cancel, ["Esc", "Ctrl+."], "stop")
         self.reprobe_action = action("Check &availability again", self.reprobe, ["F5"])
         self.up_action = action("Move &up", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
@@ -219,7 +224,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.up_action, self.down_action, self.convert_action, self.reset_action])
         run_menu = menu.addMenu("&Run")
-        run_menu.addActions([self.run_action, self.try_action, self.cancel_action, self.reprobe_action])
+        run_menu.addActions([self.run_action, self.try_action, self.browser_action])
+        run_menu.addSeparator()
+        run_menu.addActions([self.cancel_action, self.reprobe_action])
         self.sandbox_menu = menu.addMenu("&Sandbox")
         self.sandbox_menu.aboutToShow.connect(self._fill_sandbox_menu)
         view_menu = menu.addMenu("&View")
@@ -356,16 +363,31 @@ class MainWindow(QMainWindow):
     def try_every(self) -> RunRecord | None:
         return self._start(self.runner.try_every)
 
-    def _start(self, start) -> RunRecord | None:
+    def sign_in_with_browser(self) -> RunRecord | None:
+        """InteractiveBrowserCredential alone (whatever the chain says), for testing the browser sign-in."""
+        spec = ChainSpec(
+            type=CHAINED_TOKEN_CREDENTIAL,
+            azure_identity=self.state.profile_name,
+            credentials=[CredentialSpec("InteractiveBrowserCredential")],
+        )
+        return self._start(
+            lambda _chain, host, request, _label: self.runner.run(spec, host, request, BROWSER_SIGN_IN),
+            busy_text="Waiting for the browser sign-in…",
+        )
+
+    def _start(self, start, busy_text: str | None = None) -> RunRecord | None:
         if self.runner.running:
             return None
         record = start(self.chain_spec(), self.host, self.request_bar.request(), self.chain_label())
         self.timeline.add(record)
         self.details.show_attempt(record, None)
         self.banner.show_running(
-            f"Trying each credential of {self.state.mode} on its own…"
-            if record.kind == TRY_EVERY
-            else f"Running {self.state.mode}…"
+            busy_text
+            or (
+                f"Trying each credential of {self.state.mode} on its own…"
+                if record.kind == TRY_EVERY
+                else f"Running {self.state.mode}…"
+            )
         )
         self._set_running(True)
         self.statusBar().showMessage(f"Run #{record.number} started on {self.host.label}")
@@ -380,6 +402,7 @@ class MainWindow(QMainWindow):
         self.request_bar.set_running(running)
         self.run_action.setEnabled(not running)
         self.try_action.setEnabled(not running)
+        self.browser_action.setEnabled(not running)
         self.cancel_action.setEnabled(running)
 
     def _refresh_live(self) -> None:

@@ -58,3 +58,25 @@ def test_the_sandbox_menu_starts_a_scenario_off_the_gui_thread_and_runs_it(qtbot
     assert started is not None and window.host.label == f"sandbox: {SCENARIO}"
     window.close()
     assert window.sandbox is None and not started.started  # stopped on quit
+
+
+def test_sign_in_with_a_browser_runs_the_interactive_credential_alone(qtbot, settings):
+    from app.gui.main_window import MainWindow
+
+    box = sandboxes.start("laptop-az")
+    try:
+        window = MainWindow(host=sandbox_host(box), settings=settings)
+        window.ask_discard = lambda: True
+        qtbot.addWidget(window)
+        window.set_host(sandbox_host(box), sandbox=None, scenario=box.scenario)
+        with qtbot.waitSignal(window.run_finished, timeout=60000) as blocker:
+            window.sign_in_with_browser()
+        record = blocker.args[0]
+        assert [lane.attempt.credential for lane in record.lanes] == ["InteractiveBrowserCredential"]
+        assert window.banner.verdict.selected == "InteractiveBrowserCredential"
+        assert "dev@contoso.com" in window.banner.headline.text()
+        kinds = [step.kind for step in record.lanes[0].attempt.steps]
+        assert "browser" in kinds and "http" in kinds
+        assert window.state.names()[0] == "EnvironmentCredential"  # the chain being edited is untouched
+    finally:
+        box.stop()
