@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.chain_panel = ChainPanel(self.model, self)
         self.request_bar = RequestBar(self)
+        self.request_bar.restore(self.settings.value("request/scope"), self.settings.value("request/tenant"))
         self.banner = VerdictBanner(self)
         self.timeline = TimelinePanel(self)
         self.details = DetailsPane(self)
@@ -692,6 +693,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.save_window(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
+        for key, value in self.request_bar.remembered().items():
+            self.settings.set_value(f"request/{key}", value)
         self.runner.shutdown(2000)
         self._stop_sandbox()
         super().closeEvent(event)

@@ -86,6 +86,16 @@ class RequestBar(QWidget):
             enable_cae=self.cae.isChecked(),
         )
 
+    def remembered(self) -> dict[str, str]:
+        """What the next session starts with: the scope and tenant (claims are per challenge, not kept)."""
+        return {"scope": self.scope.text().strip(), "tenant": self.tenant.text().strip()}
+
+    def restore(self, scope: str, tenant: str) -> None:
+        if scope:
+            self.scope.setText(scope)
+            self._on_scope_edited(scope)
+        self.tenant.setText(tenant)
+
     def set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
         self.try_button.setEnabled(not running)

@@ -207,6 +207,20 @@ def test_window_geometry_and_state_are_remembered(qtbot, make_window, settings):
     assert settings.window_geometry() is not None and settings.window_state() is not None
 
 
+def test_the_last_scope_and_tenant_come_back_but_claims_do_not(qtbot, make_window):
+    window = make_window()
+    window.request_bar.scope.setText("https://vault.azure.net/.default")
+    window.request_bar._on_scope_edited("https://vault.azure.net/.default")
+    window.request_bar.tenant.setText("contoso.onmicrosoft.com")
+    window.request_bar.claims.setText('{"access_token": {}}')
+    window.close()
+    again = make_window()
+    request = again.request_bar.request()
+    assert request.scopes == ("https://vault.azure.net/.default",)
+    assert request.tenant_id == "contoso.onmicrosoft.com" and request.claims is None
+    assert again.request_bar.preset.currentText().startswith("Key Vault")
+
+
 def test_no_secret_or_token_is_shown_anywhere(qtbot, make_window):
     window = make_window()
     _run(qtbot, window, window.try_every)
