@@ -9,7 +9,7 @@ from engine.host import Host
 from engine.profiles import get_profile
 from engine.run import ChainRun, run_chain
 from engine.spec import ChainSpec
-from tests.app.doubles import (
+from tests.app.gui.doubles import (
     CONTOSO,
     DEV_UPN,
     FABRIKAM,

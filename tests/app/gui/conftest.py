@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.host import Host
-from tests.app.doubles import WRONG_ACCOUNT_ENV, wrong_account_chain
+from tests.app.gui.doubles import WRONG_ACCOUNT_ENV, wrong_account_chain
 
 
 @pytest.fixture

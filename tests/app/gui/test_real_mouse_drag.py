@@ -14,7 +14,7 @@ import pytest
 
 from tests.system import require_system
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_dragging_a_row_with_the_mouse_moves_it_to_the_top(xvfb_display, tmp_pat
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": xvfb_display, "HOME": str(tmp_path)}
     env.pop("WAYLAND_DISPLAY", None)
     result = subprocess.run(
-        [sys.executable, "-m", "tests.app.drag_under_xvfb"],
+        [sys.executable, "-m", "tests.app.gui.drag_under_xvfb"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 from engine.chain import ChainedTokenCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
-from tests.app.doubles import Double, succeeding, unavailable, user_token
+from tests.app.gui.doubles import Double, succeeding, unavailable, user_token
 from tests.system import require_system
 
 HANG_SECONDS = 3.0

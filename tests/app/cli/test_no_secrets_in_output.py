@@ -13,7 +13,7 @@ import pytest
 from engine.env_vars import SECRET_VARIABLES
 from engine.sandbox import list_scenarios, load_scenario
 from engine.sandbox.tokens import REFRESH_TOKEN_PREFIX
-from tests.app.sandbox_cli import chainsight_in
+from tests.app.cli.sandbox_cli import chainsight_in
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 

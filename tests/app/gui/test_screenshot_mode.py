@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_screenshot_mode_runs_the_sandbox_chain_saves_a_png_and_exits_0(tmp_path: Path):

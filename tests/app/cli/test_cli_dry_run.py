@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ATC_INVALID = (
     "Invalid value for AZURE_TOKEN_CREDENTIALS: bogus. Valid values are: dev, prod, azureclicredential, "
     "azuredeveloperclicredential, azurepowershellcredential, environmentcredential, interactivebrowsercredential, "

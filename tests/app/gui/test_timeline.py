@@ -9,7 +9,7 @@ from app.gui.timeline_model import Viewport, nice_step, step_depths, tick_label
 from app.gui.timeline_view import GUTTER, TimelineCanvas, TimelinePanel
 from engine.chain import ChainedTokenCredential
 from engine.run import Step, run_chain
-from tests.app.doubles import Double, succeeding, unavailable, user_token
+from tests.app.gui.doubles import Double, succeeding, unavailable, user_token
 
 
 def _record(number: int = 1) -> RunRecord:

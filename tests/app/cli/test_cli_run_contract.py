@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.sandbox_cli import chainsight_in
+from tests.app.cli.sandbox_cli import chainsight_in
 
 ATTEMPT_KEYS = {"credential", "outcome", "message", "started", "duration", "steps", "account"}
 ACCOUNT_KEYS = {"tenant_id", "object_id", "client_id", "upn"}

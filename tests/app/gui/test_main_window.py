@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from app.gui import member_status as ms
 from engine.chain import ChainedTokenCredential
 from engine.spec import ChainSpec
-from tests.app.doubles import (
+from tests.app.gui.doubles import (
     CONTOSO,
     DEV_UPN,
     SP_APPID,

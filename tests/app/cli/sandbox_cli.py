@@ -11,7 +11,7 @@ import tomli_w
 
 from engine.sandbox import load_scenario, netns
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def chainsight_in(
