@@ -47,6 +47,36 @@ def _scrubbed(content: dict) -> dict:
     return {k: ("***" if k in ("access_token", "refresh_token") else v) for k, v in content.items()}
 
 
+def entra_error_message(content: dict) -> str:
+    """The text azure-identity gives an Entra error body (tokens in it masked)."""
+    if "error_description" in content:
+        return ENTRA_ERROR.format(content["error"], content["error_description"])
+    return ENTRA_ERROR_BARE.format(_scrubbed(content))
+
+
+def token_from_content(
+    content: dict, request_time: int, *, cache: msal.TokenCache, client_id: str, scopes: list[str], token_endpoint: str
+) -> AccessToken:
+    """The token of a success body, cached as azure-identity's AadClient caches it (refresh_in included)."""
+    if "expires_on" in content:
+        expires_on = int(content["expires_on"])
+    elif "expires_in" in content:
+        expires_on = request_time + int(content["expires_in"])
+    else:
+        raise ClientAuthenticationError(UNEXPECTED_RESPONSE.format(_scrubbed(content)))
+    expires_in = int(content.get("expires_in") or expires_on - request_time)
+    if "refresh_in" not in content and expires_in >= 7200:
+        content["refresh_in"] = expires_in // 2  # MSAL's cache expects it
+    refresh_on = request_time + int(content["refresh_in"]) if "refresh_in" in content else None
+    token = AccessToken(content["access_token"], expires_on, refresh_on, content.get("token_type", "Bearer"))
+    # Last, because TokenCache.add mutates the response.
+    cache.add(
+        event={"client_id": client_id, "response": content, "scope": scopes, "token_endpoint": token_endpoint},
+        now=request_time,
+    )
+    return token
+
+
 class AadClient:
     """One app's token requests to one authority and tenant, with their cache."""
 
@@ -156,29 +186,12 @@ class AadClient:
         if not content:
             raise ResponseAuthenticationError(NO_CONTENT, http_response)
         if "error" in content:
-            if "error_description" in content:
-                message = ENTRA_ERROR.format(content["error"], content["error_description"])
-            else:
-                message = ENTRA_ERROR_BARE.format(_scrubbed(content))
-            raise ResponseAuthenticationError(message, http_response)
-        if "expires_on" in content:
-            expires_on = int(content["expires_on"])
-        elif "expires_in" in content:
-            expires_on = request_time + int(content["expires_in"])
-        else:
-            raise ClientAuthenticationError(UNEXPECTED_RESPONSE.format(_scrubbed(content)))
-        expires_in = int(content.get("expires_in") or expires_on - request_time)
-        if "refresh_in" not in content and expires_in >= 7200:
-            content["refresh_in"] = expires_in // 2
-        refresh_on = request_time + int(content["refresh_in"]) if "refresh_in" in content else None
-        token = AccessToken(content["access_token"], expires_on, refresh_on, content.get("token_type", "Bearer"))
-        self._get_cache(enable_cae).add(
-            event={
-                "client_id": self._client_id,
-                "response": content,
-                "scope": scopes,
-                "token_endpoint": token_endpoint,
-            },
-            now=request_time,
+            raise ResponseAuthenticationError(entra_error_message(content), http_response)
+        return token_from_content(
+            content,
+            request_time,
+            cache=self._get_cache(enable_cae),
+            client_id=self._client_id,
+            scopes=scopes,
+            token_endpoint=token_endpoint,
         )
-        return token

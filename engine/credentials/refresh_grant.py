@@ -6,23 +6,18 @@ access token (and account, id token) is added to the cache by MSAL's own ``Token
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import msal
 
+from engine.credentials.aad_client import NO_CONTENT, entra_error_message, merge_claims, token_from_content
 from engine.credentials.response_errors import ResponseAuthenticationError
-from engine.errors import ClientAuthenticationError
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse
 from engine.tenant import resolve_tenant
 from engine.token import AccessToken
 
-NO_CONTENT = "No response content from Microsoft Entra ID"
-UNEXPECTED_RESPONSE = "Unexpected response from Microsoft Entra ID: {}"
-ENTRA_ERROR = "Microsoft Entra ID error '({}) {}'"
-ENTRA_ERROR_BARE = "Microsoft Entra ID error '{}'"
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -98,54 +93,14 @@ class RefreshTokenClient:
                 cache.update_rt(entries[0], content["refresh_token"])  # type: ignore[index]
                 del content["refresh_token"]  # type: ignore[attr-defined]
         assert isinstance(content, dict)
-        _raise_for_error(response, content)
-        if "expires_on" in content:
-            expires_on = int(content["expires_on"])
-        elif "expires_in" in content:
-            expires_on = now + int(content["expires_in"])
-        else:
-            _scrub(content)
-            raise ClientAuthenticationError(message=UNEXPECTED_RESPONSE.format(content))
-        expires_in = int(content.get("expires_in") or expires_on - now)
-        if "refresh_in" not in content and expires_in >= 7200:
-            content["refresh_in"] = expires_in // 2  # MSAL's cache expects it
-        refresh_on = now + int(content["refresh_in"]) if "refresh_in" in content else None
-        token = AccessToken(content["access_token"], expires_on, refresh_on, content.get("token_type", "Bearer"))
-        # Last, because TokenCache.add mutates the response.
-        cache.add(
-            event={
-                "client_id": self._client_id,
-                "response": content,
-                "scope": data["scope"].split(),
-                "token_endpoint": url,
-            },
-            now=now,
+        if "error" in content:
+            # With the response attached, str() appends "\nContent: <body>" as azure-core's error does.
+            raise ResponseAuthenticationError(message=entra_error_message(content), response=response.http_response)
+        return token_from_content(
+            content,
+            now,
+            cache=cache,
+            client_id=self._client_id,
+            scopes=data["scope"].split(),
+            token_endpoint=url,
         )
-        return token
-
-
-def merge_claims(capabilities: list[str], claims: str | None) -> str | None:
-    """A claims challenge with the client capabilities (CP1 for CAE) merged in, as azure-identity sends it."""
-    if not capabilities:
-        return claims
-    merged = json.loads(claims) if claims else {}
-    merged.setdefault("access_token", {}).update(xms_cc={"values": capabilities})
-    return json.dumps(merged)
-
-
-def _scrub(content: dict) -> None:
-    for secret in ("access_token", "refresh_token"):
-        if secret in content:
-            content[secret] = "***"
-
-
-def _raise_for_error(response: PipelineResponse, content: dict) -> None:
-    if "error" not in content:
-        return
-    _scrub(content)
-    if "error_description" in content:
-        message = ENTRA_ERROR.format(content["error"], content["error_description"])
-    else:
-        message = ENTRA_ERROR_BARE.format(content)
-    # With the response attached, str() appends "\nContent: <body>" as azure-core's error does.
-    raise ResponseAuthenticationError(message=message, response=response.http_response)
