@@ -11,8 +11,8 @@ from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.transport import HttpResponse, response_error_message, response_error_text
 
 
-class ResponseAuthenticationError(ClientAuthenticationError):
-    """ClientAuthenticationError(message, response=...): ``str()`` adds the response body."""
+class _CarriesResponse(ClientAuthenticationError):
+    """``(message, response=...)``: ``.message`` as azure-core builds it, ``str()`` adds the body."""
 
     def __init__(self, message: str | None = None, response: HttpResponse | None = None) -> None:
         super().__init__(response_error_message(message, response))
@@ -23,13 +23,9 @@ class ResponseAuthenticationError(ClientAuthenticationError):
         return response_error_text(self.message, self.response)
 
 
-class ResponseUnavailableError(CredentialUnavailableError):
-    """CredentialUnavailableError(message, response=...); a chain reads its ``.message`` only."""
+class ResponseAuthenticationError(_CarriesResponse):
+    """ClientAuthenticationError with a response: stops a chain, which records ``str()`` (the body too)."""
 
-    def __init__(self, message: str | None = None, response: HttpResponse | None = None) -> None:
-        super().__init__(response_error_message(message, response))
-        self.response = response
-        self.status_code = response.status_code if response is not None else None
 
-    def __str__(self) -> str:
-        return response_error_text(self.message, self.response)
+class ResponseUnavailableError(_CarriesResponse, CredentialUnavailableError):
+    """CredentialUnavailableError with a response; a chain reads its ``.message`` only."""
