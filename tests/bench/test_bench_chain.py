@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from engine.sandbox import load_scenario
+from engine.sandbox import load_scenario, netns
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("scan", "run", "azure-identity")
@@ -33,6 +33,7 @@ def measure(mode: str, scenario_file: Path) -> float:
         "exec",
         "--scenario",
         str(scenario_file),
+        *(["--isolate-network"] if netns.available()[0] else []),  # loopback only, where the OS allows
         "--",
         sys.executable,
         str(ROOT / "tests" / "bench" / "chain_timing.py"),
