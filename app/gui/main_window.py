@@ -11,10 +11,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +47,7 @@ OPEN_FAILED = "Could not open {path}"
 SAVE_FAILED = "Could not save {path}"
 REPROBE_DELAY_MS = 250
 REFRESH_MS = 40
+BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the timeline keeps the rest
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
 
@@ -110,8 +114,20 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 8, 8, 4)
         layout.setSpacing(8)
         layout.addWidget(self.what_if_bar)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.timeline, 1)
+        # The verdict can be long (every member passed over, several warnings): it scrolls, and the user
+        # can drag the split; each new verdict gets the room it needs up to BANNER_SHARE of the height.
+        self.banner_scroll = QScrollArea(self)
+        self.banner_scroll.setWidget(self.banner)
+        self.banner_scroll.setWidgetResizable(True)
+        self.banner_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.centre_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.centre_split.setObjectName("split-verdict-timeline")
+        self.centre_split.setChildrenCollapsible(False)
+        self.centre_split.addWidget(self.banner_scroll)
+        self.centre_split.addWidget(self.timeline)
+        self.centre_split.setStretchFactor(1, 1)
+        layout.addWidget(self.centre_split, 1)
         self.setCentralWidget(centre)
         request_toolbar = self.addToolBar("Request")
         request_toolbar.setObjectName("toolbar-request")
@@ -467,7 +483,18 @@ class MainWindow(QMainWindow):
         if self.env_editor.active:
             note = f"<i>With the what-if overlay: {describe_overlay(self.env_editor.overlay)}.</i>"
         self.banner.show_verdict(result, note)
+        QTimer.singleShot(0, self._fit_banner)
         self.statusBar().showMessage(f"Run #{record.number} finished: {result.headline}", 10000)
+
+    def _fit_banner(self) -> None:
+        """Give the verdict the height it needs (up to BANNER_SHARE of the centre), the rest to the timeline."""
+        total = sum(self.centre_split.sizes())
+        if total <= 0:
+            return
+        wanted = self.banner.heightForWidth(self.banner_scroll.viewport().width())
+        wanted = max(wanted, self.banner.minimumSizeHint().height()) + 4
+        banner = min(wanted, int(total * BANNER_SHARE))
+        self.centre_split.setSizes([banner, total - banner])
 
     def apply_fix(self, action: tuple) -> None:
         """A fix offered by the verdict banner, applied as an (undoable or resettable) edit, then re-run."""
