@@ -112,7 +112,9 @@ def _start(authority: Authority, request: Request, tenant: str) -> Response:
             return _issue(authority, request, flow, hinted or candidates[0])
         return _redirect_error(flow, E.USER_INTERACTION_REQUIRED)
     if prompt == "select_account" and candidates:
-        return _chooser(request, flow, flow_id, candidates)
+        # Entra still shows the picker, with the hinted account first: that is the one a person picks.
+        ordered = sorted(candidates, key=lambda u: u is not hinted)
+        return _chooser(request, flow, flow_id, ordered)
     if hinted:
         return _issue(authority, request, flow, hinted)
     if len(candidates) == 1 and not hint:

@@ -51,11 +51,19 @@ def parse(text: str) -> _Page:
 
 
 class ScriptedBrowser:
-    """Follows the sandbox's sign-in pages like a person would: choose `account`, type `password`."""
+    """Follows the sandbox's sign-in pages like a person would: choose `account` (else the first account the
+    picker offers, which is the hinted one), type `password` (else that account's entry in `passwords`)."""
 
-    def __init__(self, account: str = "", password: str = "", session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        account: str = "",
+        password: str = "",
+        session: requests.Session | None = None,
+        passwords: dict[str, str] | None = None,
+    ) -> None:
         self.account = account
         self.password = password
+        self.passwords = dict(passwords or {})
         self.session = session or requests.Session()
         self.visited: list[str] = []
 
@@ -76,7 +84,8 @@ class ScriptedBrowser:
             if login is None or "passwd" not in login["inputs"] or (self.visited.count(response.url) > 1):
                 raise RuntimeError(STUCK.format(url=response.url, status=response.status_code))
             inputs = dict(login["inputs"])  # type: ignore[arg-type]
-            inputs.update(login=self.account or inputs.get("login", ""), passwd=self.password)
+            login_name = self.account or str(inputs.get("login", ""))
+            inputs.update(login=login_name, passwd=self.password or self.passwords.get(login_name.lower(), ""))
             response = self.session.post(str(login["action"]), data=inputs, timeout=30)
         raise RuntimeError(STUCK.format(url=response.url, status=response.status_code))
 
@@ -107,7 +116,8 @@ def main(argv: list[str]) -> int:
     os.dup2(log.fileno(), 2)
     spec = state.get("browser", {})
     try:
-        response = ScriptedBrowser(spec.get("choose", ""), spec.get("password", "")).open(argv[0])
+        browser = ScriptedBrowser(spec.get("choose", ""), spec.get("password", ""), passwords=spec.get("passwords"))
+        response = browser.open(argv[0])
         print("browser: done", response.status_code, urllib.parse.urlsplit(response.url).netloc, flush=True)
     except Exception as err:  # a browser that fails just stops; the app sees its own timeout
         print("browser: failed:", err, flush=True)

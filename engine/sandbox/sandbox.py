@@ -242,8 +242,14 @@ class Sandbox:
                     ),
                 )
             state["tools"][name] = entry
-        chooser = s.browser.choose or (s.browser.sessions[0] if s.browser.sessions else "")
-        state["browser"] = {"choose": chooser, "password": s.user(chooser).password if chooser else ""}
+        # Without a scripted choice the browser picks what the account picker offers first: the login_hint's
+        # account when the app sent one, else the first signed-in session (as a person would).
+        chooser = s.browser.choose
+        state["browser"] = {
+            "choose": chooser,
+            "password": s.user(chooser).password if chooser else "",
+            "passwords": {u.upn.lower(): u.password for u in s.users if u.password},
+        }
         path = self.tmp / "state.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:

@@ -208,6 +208,17 @@ CASES = {
         "aks-workload-identity", env={"AZURE_FEDERATED_TOKEN_FILE": "/nonexistent/token"}
     ),
     "aks-no-client-id-constructor": Case("aks-workload-identity", env={"AZURE_CLIENT_ID": None}),
+    # --- interactive browser sign-in (the sandbox's scripted browser is the system browser) ---------
+    "browser-single-name": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "interactivebrowsercredential"}),
+    "browser-after-developer-tools": Case(
+        "laptop-az",
+        env={"AZURE_TOKEN_CREDENTIALS": "dev"},
+        kwargs={"exclude_cli_credential": True, "exclude_interactive_browser_credential": False},
+    ),
+    "chained-browser-with-login-hint": Case(
+        "laptop-everything",
+        chain=chain("InteractiveBrowserCredential", InteractiveBrowserCredential={"login_hint": "dana.ops@contoso.com"}),
+    ),
     # --- nothing works --------------------------------------------------------------------------------
     "everything-broken": Case("everything-broken"),
     "everything-broken-prod": Case("everything-broken", env={"AZURE_TOKEN_CREDENTIALS": "prod"}),
