@@ -3,7 +3,6 @@ environment what-if and export on the right. It wires views to the ChainState an
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -30,6 +29,7 @@ from app.gui.chain_runner import Builder, ChainRunner
 from app.gui.chain_state import ChainState
 from app.gui.details_pane import DetailsPane
 from app.gui.env_editor import EnvEditor, describe_overlay, overlay_host
+from app.gui.export_pane import ExportPane
 from app.gui.request_bar import RequestBar
 from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
@@ -176,21 +176,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _export_widget(self) -> QWidget:
-        """The Export pane (issue 6) when it exists; it follows ``chain_changed``."""
-        try:
-            module = importlib.import_module("app.gui.export_pane")
-            pane = module.ExportPane(self)
-        except Exception as ex:  # not built yet, or broken: the rest of the app must still work
-            label = QLabel(f"The export pane is not available yet.\n({type(ex).__name__}: {ex})", self)
-            label.setWordWrap(True)
-            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            return label
-        for setter in ("set_spec", "set_chain_spec"):
-            if callable(getattr(pane, setter, None)):
-                self.chain_changed.connect(getattr(pane, setter))
-                getattr(pane, setter)(self.chain_spec())
-                break
+    def _export_widget(self) -> ExportPane:
+        """The Export pane: it follows every edit through ``chain_changed``."""
+        pane = ExportPane(self)
+        self.chain_changed.connect(pane.set_spec)
+        pane.set_spec(self.chain_spec())
         return pane
 
     def _build_actions(self) -> None:

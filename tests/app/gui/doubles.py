@@ -1,5 +1,5 @@
-"""Test-double credentials run through the real ChainedTokenCredential and run_chain, so the GUI is
-tested without depending on the credentials' get_token (issue 4) or the sandbox (issue 3)."""
+"""Test-double credentials run through the real ChainedTokenCredential and run_chain: the GUI's tests
+control exactly what each member does and how long it takes (the sandbox tests cover the real ones)."""
 
 from __future__ import annotations
 
