@@ -217,7 +217,9 @@ CASES = {
     ),
     "chained-browser-with-login-hint": Case(
         "laptop-everything",
-        chain=chain("InteractiveBrowserCredential", InteractiveBrowserCredential={"login_hint": "dana.ops@contoso.com"}),
+        chain=chain(
+            "InteractiveBrowserCredential", InteractiveBrowserCredential={"login_hint": "dana.ops@contoso.com"}
+        ),
     ),
     # --- nothing works --------------------------------------------------------------------------------
     "everything-broken": Case("everything-broken"),
