@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from engine import events
 from engine.credentials.cli_output import extract_azd_error, parse_azd_token, sanitize_azd
 from engine.credentials.developer_tools import (
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
-    run_tool,
-    safe_working_dir,
     softened,
 )
 from engine.credentials.logging import DECORATORS, logged
@@ -39,7 +35,6 @@ UNKNOWN_CLAIMS_FLAG = (
 )
 MISSING_SCOPE = "Missing scope in request. \n"
 FAILED_TO_INVOKE = "Failed to invoke Azure Developer CLI"
-FAILED_TO_EXECUTE = "Failed to execute '{}'"
 FAILED_TO_INVOKE_THE_CLI = "Failed to invoke the Azure Developer CLI"
 NO_SYSTEMROOT = "Azure Developer CLI credential expects a 'SystemRoot' environment variable"
 UNEXPECTED_OUTPUT = (
@@ -92,18 +87,15 @@ class AzureDeveloperCliCredential(DeveloperToolCredential):
         if not azd_path:
             raise CredentialUnavailableError(message=CLI_NOT_FOUND)
         argv = [azd_path, *command_args]
-        try:
-            cwd = safe_working_dir(self.host, NO_SYSTEMROOT)
-            env = {**self.host.env, "NO_COLOR": "true"}
-            events.log(LOGGER, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
-            result = run_tool(self.host, argv, env=env, cwd=cwd, timeout=self._process_timeout, label="azd auth token")
-        except OSError as ex:
-            raise CredentialUnavailableError(message=FAILED_TO_EXECUTE.format(argv[0])) from ex
-        except Exception as ex:  # a timeout (the child is killed), undecodable output, no SYSTEMROOT
-            raise CredentialUnavailableError(message=FAILED_TO_INVOKE_THE_CLI) from ex
-        if result.returncode != 0:
-            raise classify_failure(result)
-        return result.stdout
+        return self._invoke(
+            argv,
+            color_off="NO_COLOR",
+            logger=LOGGER,
+            label="azd auth token",
+            no_systemroot=NO_SYSTEMROOT,
+            failed_to_invoke=FAILED_TO_INVOKE_THE_CLI,
+            classify=classify_failure,
+        )
 
 
 def classify_failure(result: ToolOutput) -> ClientAuthenticationError:

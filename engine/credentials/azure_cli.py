@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from engine import events
 from engine.credentials.cli_output import parse_az_token, sanitize_az
 from engine.credentials.developer_tools import (
     DEFAULT_PROCESS_TIMEOUT,
@@ -13,8 +11,6 @@ from engine.credentials.developer_tools import (
     ToolOutput,
     encode_base64,
     is_windows,
-    run_tool,
-    safe_working_dir,
     single_resource,
     softened,
 )
@@ -33,7 +29,6 @@ COMMAND_LINE = ["account", "get-access-token", "--output", "json"]
 CLI_NOT_FOUND = "Azure CLI not found on path"
 NOT_LOGGED_IN = "Please run 'az login' to set up an account"
 FAILED_TO_INVOKE = "Failed to invoke Azure CLI"
-FAILED_TO_EXECUTE = "Failed to execute '{}'"
 FAILED_TO_INVOKE_THE_CLI = "Failed to invoke the Azure CLI"
 NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
 CLAIMS_UNSUPPORTED = (
@@ -120,20 +115,15 @@ class AzureCliCredential(DeveloperToolCredential):
         if not az_path:
             raise CredentialUnavailableError(message=CLI_NOT_FOUND)
         argv = [az_path, *command_args]
-        try:
-            cwd = safe_working_dir(self.host, NO_SYSTEMROOT)
-            env = {**self.host.env, "AZURE_CORE_NO_COLOR": "true"}
-            events.log(LOGGER, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
-            result = run_tool(
-                self.host, argv, env=env, cwd=cwd, timeout=self._process_timeout, label="az account get-access-token"
-            )
-        except OSError as ex:
-            raise CredentialUnavailableError(message=FAILED_TO_EXECUTE.format(argv[0])) from ex
-        except Exception as ex:  # a timeout (the child is killed), undecodable output, no SYSTEMROOT
-            raise CredentialUnavailableError(message=FAILED_TO_INVOKE_THE_CLI) from ex
-        if result.returncode != 0:
-            raise classify_failure(result)
-        return result.stdout
+        return self._invoke(
+            argv,
+            color_off="AZURE_CORE_NO_COLOR",
+            logger=LOGGER,
+            label="az account get-access-token",
+            no_systemroot=NO_SYSTEMROOT,
+            failed_to_invoke=FAILED_TO_INVOKE_THE_CLI,
+            classify=classify_failure,
+        )
 
 
 def classify_failure(result: ToolOutput) -> ClientAuthenticationError:

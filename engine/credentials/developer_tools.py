@@ -9,9 +9,11 @@ replacement character) and turns ``\\r\\n`` and lone ``\\r`` into ``\\n`` before
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from engine import events
 from engine.context import within_dac
 from engine.credentials.base import Credential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
@@ -20,6 +22,7 @@ from engine.tenant import resolve_tenant
 from engine.validation import validate_scope, validate_tenant_id
 
 DEFAULT_PROCESS_TIMEOUT = 10
+FAILED_TO_EXECUTE = "Failed to execute '{}'"
 POSIX_WORKING_DIR = "/bin"
 ONE_SCOPE_ONLY = "This credential requires exactly one scope per token request."
 
@@ -141,3 +144,28 @@ class DeveloperToolCredential(Credential):
             additionally_allowed_tenants=self._additionally_allowed_tenants,
             env=self.host.env,
         )
+
+    def _invoke(
+        self,
+        argv: list[str],
+        *,
+        color_off: str,
+        logger: str,
+        label: str,
+        no_systemroot: str,
+        failed_to_invoke: str,
+        classify: Callable[[ToolOutput], ClientAuthenticationError],
+    ) -> str:
+        """Run az or azd as azure-identity does: its stdout, or the classified error of a failed run."""
+        try:
+            cwd = safe_working_dir(self.host, no_systemroot)
+            env = {**self.host.env, color_off: "true"}
+            events.log(logger, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
+            result = run_tool(self.host, argv, env=env, cwd=cwd, timeout=self._process_timeout, label=label)
+        except OSError as ex:
+            raise CredentialUnavailableError(message=FAILED_TO_EXECUTE.format(argv[0])) from ex
+        except Exception as ex:  # a timeout (the child is killed), undecodable output, no SYSTEMROOT
+            raise CredentialUnavailableError(message=failed_to_invoke) from ex
+        if result.returncode != 0:
+            raise classify(result)
+        return result.stdout
