@@ -137,6 +137,16 @@ def assert_same(real: Side, ours: Side, *, compare_logs: bool = True) -> None:
     assert [c.env for c in ours.calls] == [_python_visible(c.env) for c in real.calls]
 
 
+def assert_same_but_masked(real: Side, ours: Side, *, leaks: bool, field: str, canary: str) -> None:
+    """Same verdict, except where azure-identity's own message prints the token (``leaks``): there ours
+    says the same with ``"field":"<token>"`` masked."""
+    if leaks:
+        assert canary in real.outcome[2] and canary not in ours.outcome[2]
+        assert ours.outcome[2] == real.outcome[2].replace(f'"{field}":"{canary}"', "****")
+    else:
+        assert_same(real, ours)
+
+
 def _python_visible(env: dict[str, str]) -> dict[str, str]:
     """A child's environment without what only the C-level environ had (readline sets LINES/COLUMNS there).
 

@@ -14,7 +14,7 @@ import pytest
 
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
 from engine.credentials.cli_output import extract_azd_error
-from tests.oracle.developer_tools_harness import Kind, assert_same, both, dac_both, secret_free
+from tests.oracle.developer_tools_harness import Kind, assert_same, assert_same_but_masked, both, dac_both, secret_free
 from tests.oracle.doubles import make_jwt
 from tests.oracle.fake_tools import Reply, install
 
@@ -111,11 +111,7 @@ def azd(tmp_path, monkeypatch):
 def test_azd_standalone_matches_azure_identity(case, azd):
     tool = azd(AZD_REPLIES[case])
     real, ours = both(AZD, tool, SCOPE)
-    if case in LEAKS_IN_AZURE_IDENTITY:
-        assert CANARY in real.outcome[2] and CANARY not in ours.outcome[2]
-        assert ours.outcome[2] == real.outcome[2].replace(f'"token":"{CANARY}"', "****")
-    else:
-        assert_same(real, ours)
+    assert_same_but_masked(real, ours, leaks=case in LEAKS_IN_AZURE_IDENTITY, field="token", canary=CANARY)
     assert len(ours.calls) == 1
     assert secret_free(ours, CANARY, TOKEN)
 
