@@ -211,32 +211,7 @@ CASES: dict[str, Case] = {
     ),
 }
 
-SYNC_HARNESS = """
-
-# ---- oracle harness: appended by tests/oracle/test_export_oracle.py, not part of the export ----
-import base64 as _base64  # noqa: E402
-import json as _json  # noqa: E402
-
-
-def _verdict(token, chain):
-    selected = chain._successful_credential
-    payload = token.token.split(".")[1]
-    claims = _json.loads(_base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    return {{
-        "chain": type(chain).__name__,
-        "selected": getattr(selected, "_credential_name", None) or type(selected).__name__,
-        "claims": {{k: claims[k] for k in {claims!r} if k in claims}},
-    }}
-
-
-try:
-    _result = _verdict(credential.get_token({scope!r}), credential)
-except Exception as _ex:
-    _result = {{"chain": type(credential).__name__, "selected": None, "error": type(_ex).__name__}}
-print({marker!r} + _json.dumps(_result), flush=True)
-"""
-
-ASYNC_HARNESS = """
+_HARNESS_HEAD = """
 
 # ---- oracle harness: appended by tests/oracle/test_export_oracle.py, not part of the export ----
 import asyncio as _asyncio  # noqa: E402
@@ -253,7 +228,23 @@ def _verdict(token, chain):
         "selected": getattr(selected, "_credential_name", None) or type(selected).__name__,
         "claims": {{k: claims[k] for k in {claims!r} if k in claims}},
     }}
+"""
 
+SYNC_HARNESS = (
+    _HARNESS_HEAD
+    + """
+
+try:
+    _result = _verdict(credential.get_token({scope!r}), credential)
+except Exception as _ex:
+    _result = {{"chain": type(credential).__name__, "selected": None, "error": type(_ex).__name__}}
+print({marker!r} + _json.dumps(_result), flush=True)
+"""
+)
+
+ASYNC_HARNESS = (
+    _HARNESS_HEAD
+    + """
 
 async def _harness():
     async with credential:
@@ -265,6 +256,7 @@ async def _harness():
 
 print({marker!r} + _json.dumps(_asyncio.run(_harness())), flush=True)
 """
+)
 
 # Runs inside the sandbox: the exported program as the app would run (a child process, with the
 # variables the export asks for), then the engine's run of the same spec in this process, on a Host of
