@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# Build a self-contained Chainsight folder with PyInstaller, plus the Linux desktop files.
-# Output: dist/chainsight/ (run dist/chainsight/chainsight) and, on Linux, dist/share/ to copy under
-# /usr/local/share or ~/.local/share. Note: the sandbox's fake az/azd/pwsh are Python scripts run with
-# the interpreter, so `sandbox exec` needs Chainsight installed with pip, not the frozen build.
+# Build Chainsight's packages into dist/: the wheel and the sdist (the wheel is built from the sdist, so
+# the sdist provably carries everything), and a self-contained PyInstaller folder frozen from that wheel,
+# plus on Linux the desktop files and icons under dist/share (copy it to ~/.local/share or /usr/local/share).
+# Build tools come from pyproject.toml's `packaging` extra, installed into build/venv; sources stay untouched
+# (icons are rendered into build/icons).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+APP_ID=io.github.chainsight.Chainsight
 
-python3 -m venv build/venv
-build/venv/bin/pip install -q . "pyinstaller>=6"
-build/venv/bin/python packaging/render_icons.py
-build/venv/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/chainsight.spec
+rm -rf dist/chainsight dist/share dist/chainsight-*.whl dist/chainsight-*.tar.gz build/icons
+python3 -m venv --clear build/venv
+# The `packaging` extra, read from pyproject.toml so the versions live in one place.
+build/venv/bin/python - >build/packaging-requirements.txt <<'PY'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["packaging"]))
+PY
+build/venv/bin/pip install -q -r build/packaging-requirements.txt
+build/venv/bin/python -m build --outdir dist . >build/python-build.log
+wheel=$(ls dist/chainsight-*-py3-none-any.whl)
+build/venv/bin/pip install -q "$wheel"
+build/venv/bin/python packaging/render_icons.py build/icons
+# From build/ so that only the installed wheel, not this source tree, is importable to PyInstaller.
+(cd build && venv/bin/pyinstaller --noconfirm --log-level WARN --distpath ../dist --workpath pyinstaller \
+  ../packaging/chainsight.spec)
 
 if [ "$(uname -s)" = "Linux" ]; then
   share=dist/share
-  install -Dm644 packaging/io.github.chainsight.Chainsight.desktop "$share/applications/io.github.chainsight.Chainsight.desktop"
-  install -Dm644 packaging/io.github.chainsight.Chainsight.metainfo.xml "$share/metainfo/io.github.chainsight.Chainsight.metainfo.xml"
-  (cd packaging/icons && find hicolor -type f -exec install -Dm644 {} "../../$share/icons/{}" \;)
+  install -Dm644 "packaging/$APP_ID.desktop" "$share/applications/$APP_ID.desktop"
+  install -Dm644 "packaging/$APP_ID.metainfo.xml" "$share/metainfo/$APP_ID.metainfo.xml"
+  (cd build/icons && find hicolor -type f -exec install -Dm644 {} "../../$share/icons/{}" \;)
 fi
-echo "built: dist/chainsight/chainsight"
+echo "built: $wheel, $(ls dist/chainsight-*.tar.gz), dist/chainsight/chainsight{,-gui}"

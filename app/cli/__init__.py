@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from engine.sandbox import helpers
+
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
 _COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.export")
 
@@ -25,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == [helpers.HELPER_ARG]:  # hidden: a frozen build runs the sandbox's helpers through itself
+        return helpers.run(argv[1:])
     parser = build_parser()
     if _is_gui_invocation(parser, argv):
         return _start_gui(parser, argv)

@@ -14,7 +14,7 @@ import threading
 from types import FrameType
 
 from engine import sandbox
-from engine.sandbox import netns
+from engine.sandbox import helpers, netns
 from engine.sandbox.environment import is_stripped
 
 NO_COMMAND = "chainsight sandbox exec: give the command after --, e.g. `-- python app.py`"
@@ -123,14 +123,25 @@ def _reexec_isolated(args: argparse.Namespace, cmd: list[str]) -> int:
     if not ok:
         print(NO_ISOLATION.format(reason=reason), file=sys.stderr)
         return 2
-    inner = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", args.scenario, "--", *cmd]
+    inner = [*_self_command(), "exec", "--scenario", args.scenario, "--", *cmd]
     env = dict(os.environ, **{netns.IN_NETNS_ENV: "1"})
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_repo_root(), env.get("PYTHONPATH", "")]))
     signal.signal(signal.SIGTERM, _raise_interrupt)
     return _run_child(netns.wrap(inner), env)
 
 
-def _repo_root() -> str:
+def _self_command() -> list[str]:
+    """`chainsight sandbox` as argv: the frozen binary itself, or this interpreter importing this very
+    package (by sys.path, not PYTHONPATH, which CMD would inherit and import Chainsight's libraries by)."""
+    if helpers.is_frozen():
+        return [sys.executable, "sandbox"]
+    return [sys.executable, "-c", _SELF_BOOTSTRAP.format(root=_package_root())]
+
+
+_SELF_BOOTSTRAP = "import sys; sys.path.insert(0, {root!r}); from app.cli.sandbox import main; raise SystemExit(main())"
+
+
+def _package_root() -> str:
+    """The folder holding the `app` package: the repository, or site-packages."""
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

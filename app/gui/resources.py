@@ -1,15 +1,16 @@
-"""Icons and the app's few colours: SVG masters in resources/icons, tinted to follow the palette."""
+"""Icons and the app's few colours: SVG masters in app/gui/icons (package data), tinted to follow the palette."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+# Read through importlib.resources so a wheel, an editable install and a frozen build all find them.
+ICON_PACKAGE, ICON_FOLDER = "app.gui", "icons"
 APP_ICON = "chainsight"
 _SIZES = (16, 20, 24, 32, 48, 64, 128, 256)
 
@@ -20,11 +21,11 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 
 def svg_bytes(name: str) -> bytes:
-    return (ICON_DIR / f"{name}.svg").read_bytes()
+    return (resources.files(ICON_PACKAGE) / ICON_FOLDER / f"{name}.svg").read_bytes()
 
 
 def icon(name: str, color: QColor | str | None = None) -> QIcon:
-    """An icon from ``resources/icons/NAME.svg``; ``currentColor`` becomes ``color`` (default: text colour)."""
+    """An icon from ``app/gui/icons/NAME.svg``; ``currentColor`` becomes ``color`` (default: text colour)."""
     if color is None:
         color = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
     return _icon(name, QColor(color).name())

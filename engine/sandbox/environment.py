@@ -44,8 +44,25 @@ _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
 UNKNOWN_PLACEHOLDER = "scenario variable {name}: unknown placeholder {{{placeholder}}}"
 
 
+# A frozen build's own runtime bookkeeping (PyInstaller's bootloader); a child that inherits it would take
+# itself for part of this app (a frozen Chainsight as CMD, or the frozen tool shims).
+FROZEN_RUNTIME_PREFIX = "_PYI_"
+
+
 def is_stripped(name: str) -> bool:
     return name in STRIPPED_NAMES or name.startswith(STRIPPED_PREFIXES)
+
+
+def is_frozen_runtime(name: str, value: str, bundle: str | None = None) -> bool:
+    """Set by a frozen build for itself: PyInstaller's variables, and paths into the bundle (its runtime hooks
+    point QT_PLUGIN_PATH there), which would load this app's Qt plugins into CMD's own Qt."""
+    bundle = getattr(sys, "_MEIPASS", None) if bundle is None else bundle
+    if not bundle:
+        return False
+    inside = os.path.join(bundle, "")
+    return name.startswith(FROZEN_RUNTIME_PREFIX) or any(
+        p == bundle or p.startswith(inside) for p in value.split(os.pathsep)
+    )
 
 
 def search_path(bin_dir: Path) -> list[str]:
@@ -83,7 +100,7 @@ def build(
     scenario_env: Mapping[str, str],
     values: Mapping[str, str],
 ) -> dict[str, str]:
-    env = {k: v for k, v in base.items() if not is_stripped(k)}
+    env = {k: v for k, v in base.items() if not is_stripped(k) and not is_frozen_runtime(k, v)}
     env.update(
         {
             "PATH": os.pathsep.join(search_path(bin_dir)),

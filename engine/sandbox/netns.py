@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine.sandbox.helpers import frozen_command, is_frozen
+
 IN_NETNS_ENV = "CHAINSIGHT_SANDBOX_IN_NETNS"
 NOT_LINUX = "network namespaces need Linux"
 NO_UNSHARE = "the unshare command (util-linux) is not installed"
@@ -61,8 +63,16 @@ def wrap(argv: list[str]) -> list[str]:
     if prefix is None:
         raise OSError(reason)
     if has_mount_namespace(prefix):
-        return [*prefix, "--", sys.executable, str(Path(__file__).with_name("arc_mount.py")), "--", *argv]
+        return [*prefix, "--", *arc_mount_command(), "--", *argv]
     return [*prefix, "--", *argv]
+
+
+def arc_mount_command(*, frozen: bool | None = None) -> list[str]:
+    """arc_mount run first inside the namespace: by path on this interpreter (standard library only, so
+    nothing of the engine loads), or by the frozen binary itself, which has no interpreter to offer."""
+    if is_frozen() if frozen is None else frozen:
+        return frozen_command("arc-mount")
+    return [sys.executable, str(Path(__file__).with_name("arc_mount.py"))]
 
 
 def bring_loopback_up() -> None:

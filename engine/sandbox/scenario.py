@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+# The shipped scenarios are package data (engine/sandbox/scenarios/*.toml), read through importlib.resources
+# so a wheel, an editable install and a frozen build all find them.
+SCENARIO_PACKAGE, SCENARIO_FOLDER = "engine.sandbox", "scenarios"
 
 # Tool modes a scenario may choose; the tool shims implement each one.
 TOOL_MODES = ("signed_in", "not_signed_in", "absent", "module_missing", "garbage", "aadsts_error", "hang")
@@ -183,21 +193,26 @@ FIRST_PARTY_APPS = (
 )
 
 
+def shipped_scenarios() -> Traversable:
+    """The folder of scenario files that ship inside the package."""
+    return resources.files(SCENARIO_PACKAGE) / SCENARIO_FOLDER
+
+
 def list_scenarios() -> list[str]:
-    """Names of the scenario files shipped in resources/scenarios."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    """Names of the shipped scenarios (engine/sandbox/scenarios/NAME.toml)."""
+    return sorted(f.name.removesuffix(".toml") for f in shipped_scenarios().iterdir() if f.name.endswith(".toml"))
 
 
 def load(name_or_path: str | Path) -> Scenario:
-    """Load a scenario by name (resources/scenarios/NAME.toml) or by file path."""
+    """Load a scenario by file path, or by the name of a shipped one."""
     path = Path(name_or_path)
-    if path.suffix != ".toml" or not path.exists():
-        path = SCENARIO_DIR / f"{name_or_path}.toml"
-        if not path.exists():
-            raise LookupError(UNKNOWN_SCENARIO.format(name=str(name_or_path), names=", ".join(list_scenarios())))
-    with path.open("rb") as f:
-        data = tomllib.load(f)
-    return from_dict(data, name=path.stem, path=path)
+    if path.suffix == ".toml" and path.exists():
+        return from_dict(tomllib.loads(path.read_text(encoding="utf-8")), name=path.stem, path=path)
+    name = str(name_or_path)
+    shipped = shipped_scenarios() / f"{name}.toml"
+    if "/" in name or os.sep in name or not shipped.is_file():
+        raise LookupError(UNKNOWN_SCENARIO.format(name=name, names=", ".join(list_scenarios())))
+    return from_dict(tomllib.loads(shipped.read_text(encoding="utf-8")), name=name, path=None)
 
 
 def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> Scenario:

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from engine.sandbox import load_scenario, start
-from engine.sandbox.environment import is_stripped
+from engine.sandbox.environment import is_frozen_runtime, is_stripped
 from tests.plugins.sandbox import REPO_ROOT
 
 HOSTILE_ENV = {
@@ -133,3 +133,20 @@ def test_serve_prints_exports_and_stops_on_sigterm() -> None:
     assert exports["HTTPS_PROXY"].startswith("http://127.0.0.1:")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "frozen_own"),
+    [
+        ("_PYI_PARENT_PROCESS_LEVEL", "1", True),
+        ("_PYI_ARCHIVE_FILE", "/opt/chainsight/chainsight", True),
+        ("QT_PLUGIN_PATH", "/opt/chainsight/_internal/PySide6/Qt/plugins", True),
+        ("QML2_IMPORT_PATH", "/usr/lib/qml:/opt/chainsight/_internal", True),
+        ("QT_PLUGIN_PATH", "/usr/lib/qt6/plugins", False),
+        ("MY_DATA", "/opt/chainsight/_internal-other", False),
+        ("HOME", "/home/dev", False),
+    ],
+)
+def test_a_frozen_builds_own_runtime_variables_stay_out_of_the_child(name, value, frozen_own) -> None:
+    assert is_frozen_runtime(name, value, bundle="/opt/chainsight/_internal") is frozen_own
+    assert is_frozen_runtime(name, value, bundle="") is False  # not frozen: nothing is its own

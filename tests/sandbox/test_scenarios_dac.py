@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -108,4 +107,5 @@ def test_sandbox_list_names_every_scenario() -> None:
     assert proc.returncode == 0, proc.stderr
     for name in list_scenarios():
         assert name in proc.stdout
-    assert Path(REPO_ROOT / "resources" / "scenarios" / "laptop-az.toml").exists()
+    shipped = sorted(p.stem for p in (REPO_ROOT / "engine" / "sandbox" / "scenarios").glob("*.toml"))
+    assert list_scenarios() == shipped and "laptop-az" in shipped
