@@ -107,7 +107,7 @@ def test_version_flag_prints_a_text_table_and_version_prints_json(sandbox_factor
     table = az(box, "--version")
     assert table.returncode == 0 and table.stdout.startswith("azure-cli                         2.91.0\n\ncore ")
     assert f"Config directory '{box.home / '.azure'}'\n" in table.stdout
-    assert table.stdout.endswith("Legal docs and information: aka.ms/AzureCliLegal\n\n")
+    assert table.stdout.endswith("Legal docs and information: aka.ms/AzureCliLegal\n\n\n")
     assert json.loads(az(box, "version").stdout) == {
         "azure-cli": "2.91.0",
         "azure-cli-core": "2.91.0",

@@ -31,6 +31,11 @@ NO_ACCOUNTS_WARNING = 'Please run "az login" to access your accounts.'
 UNKNOWN_COMMAND = "'{}' is misspelled or not recognized by the system.\n\nhttps://aka.ms/cli_ref\nRead more about the command in reference docs"
 UNEXPECTED = "The command failed with an unexpected error. Here is the traceback:"
 CLOUD_NOT_REGISTERED = "The cloud '{}' is not registered."
+CLOUD_SWITCHED = (
+    "Switched active cloud to '{}'.",
+    "Use 'az login' to log in to this cloud.",
+    "Use 'az account set' to set the active subscription.",
+)
 CLOUD_ALREADY_REGISTERED = "The cloud '{}' is already registered."
 CONFIG_EXPERIMENTAL = (
     "Command group 'config' is experimental and under development. "
@@ -365,6 +370,7 @@ def cloud_set(ctx: Context, args: argparse.Namespace) -> None:
     parser = az_files.load_config(ctx.dir)
     parser.set("cloud", "name", args.name)
     az_files.save_config(ctx.dir, parser)
+    sys.stderr.write("".join(f"WARNING: {line}\n" for line in CLOUD_SWITCHED).format(args.name))
 
 
 def cloud_register(ctx: Context, args: argparse.Namespace) -> None:
@@ -379,7 +385,6 @@ def cloud_register(ctx: Context, args: argparse.Namespace) -> None:
     for key, value in sorted(vars(args).items()):
         if key.startswith("endpoint_") and value:
             parser.set(args.name, key, value)
-    parser.set(args.name, "profile", "latest")
     az_files.save_clouds(ctx.dir, parser)
 
 
@@ -444,7 +449,10 @@ def main(argv: list[str]) -> int:
     if tool.get("mode") == "garbage":
         sys.stdout.write(GARBAGE)
         return 0
-    command = next((c for c in HANDLERS if tuple(words[: len(c)]) == c and len(words) == len(c)), None)
+    # `az config set a.b=c` and `az config get a.b` take positional words; other commands take none.
+    command = next(
+        (c for c in HANDLERS if tuple(words[: len(c)]) == c and (len(words) == len(c) or c[0] == "config")), None
+    )
     if command is None:
         sys.stderr.write(f"ERROR: {UNKNOWN_COMMAND.format(words[0] if words else '')}\n")
         return 2

@@ -67,6 +67,7 @@ class Release:
             "Legal docs and information: aka.ms/AzureCliLegal",
             "",
             "",
+            "",
         ]
         return "\n".join(lines)
 
