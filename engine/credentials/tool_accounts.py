@@ -208,6 +208,23 @@ def msal_username(data: bytes, home_account_id: str) -> str | None:
     return None
 
 
+def msal_has_account(data: bytes | None, home_account_id: str) -> bool | None:
+    """Whether an MSAL cache file holds ``home_account_id``: False when the file is missing or has no such
+    account, None when it cannot be read here (azd encrypts it on Windows)."""
+    if data is None:
+        return False
+    try:
+        cache = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    accounts = cache.get("Account") if isinstance(cache, dict) else None
+    entries = accounts.values() if isinstance(accounts, dict) else ()
+    return any(isinstance(e, dict) and e.get("home_account_id") == home_account_id for e in entries)
+
+
+AZD_NOT_IN_CACHE = "its token cache (auth/msal/cache.json) holds no sign-in for account {} (azd auth login)"
+
+
 def azd_signed_in(user: AzdUser, username: str | None = None) -> SignedIn:
     if user.home_account_id:
         object_id, _, tenant = user.home_account_id.partition(".")

@@ -152,7 +152,11 @@ def probe_azd(host: Host, name: str, *, tenant_id: str = "") -> Probe:
                 return _verdict(tool, accounts.NotSignedIn("no account is signed in (azd auth login)"))
             username = None
             if user.home_account_id:
+                # azd's Manager finds the current user among its MSAL cache's accounts, or is not logged in
                 cache = _read(host, config_dir / "auth" / "msal" / "cache.json")
+                if accounts.msal_has_account(cache, user.home_account_id) is False:
+                    reason = accounts.AZD_NOT_IN_CACHE.format(user.home_account_id)
+                    return _verdict(tool, accounts.NotSignedIn(reason))
                 username = accounts.msal_username(cache, user.home_account_id) if cache else None
         except accounts.ToolFileError as error:
             return _unknown(tool, current, error)

@@ -194,6 +194,22 @@ def test_azd_signed_in_user_named_from_its_msal_cache(tmp_path):
     assert not machine.ran.exists()
 
 
+def test_azd_user_missing_from_its_msal_cache_is_signed_out_as_azd_says(tmp_path):
+    """azd's Manager.CredentialForCurrentUser looks the current user up among its MSAL cache's accounts."""
+    machine = Machine(tmp_path, "azd")
+    machine.file(".azd/auth.json", azd_config({"homeAccountId": "oid-1.tenant-1"}))
+    missing = probe(AzureDeveloperCliCredential(host=machine.host()))
+    assert (missing.status, missing.identity) == (UNAVAILABLE, None)
+    assert missing.reason.endswith(
+        "its token cache (auth/msal/cache.json) holds no sign-in for account oid-1.tenant-1 (azd auth login)"
+    )
+    other = {"home_account_id": "someone.else", "username": "x@contoso.com"}
+    machine.file(".azd/auth/msal/cache.json", json.dumps({"Account": {"a": other}}))
+    assert probe(AzureDeveloperCliCredential(host=machine.host())).status == UNAVAILABLE
+    machine.file(".azd/auth/msal/cache.json", b"\x01encrypted on Windows")  # unreadable here: cannot tell
+    assert probe(AzureDeveloperCliCredential(host=machine.host())).status == AVAILABLE
+
+
 def test_azd_legacy_config_json_and_service_principal(tmp_path):
     machine = Machine(tmp_path, "azd")
     machine.file(".azd/config.json", azd_config({"clientId": "app-1", "tenantId": "t-1"}))
