@@ -158,9 +158,10 @@ def write_all(home: Path, scenario: Scenario, issuer: TokenIssuer) -> None:
         user = scenario.user(spec.account) if spec.account and spec.mode != "not_signed_in" else None
         sub = scenario.subscription_for(spec, user.tenant) if user else None
         if tool == "azd":
-            # azd redeems the refresh token of its own cache: a revoked one there makes the Entra error
-            upns, revoked = ((), (user.upn,)) if spec.mode == "aadsts_error" else ((user.upn,), ())
-            cache = token_cache.serialize(scenario, issuer, upns, revoked=revoked) if user else None
+            cache = None
+            if user is not None:  # azd redeems its own cache's refresh token: a revoked one is the Entra error
+                upns, revoked = ((), (user.upn,)) if spec.mode == "aadsts_error" else ((user.upn,), ())
+                cache = token_cache.serialize(scenario, issuer, upns, revoked=revoked)
             write_azd_auth(home, user, cache)
         else:
             write_pwsh_context(home, user, sub, module=spec.mode != "module_missing")

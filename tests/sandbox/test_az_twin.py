@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +206,21 @@ def test_deleting_azs_profile_or_msal_cache_signs_out_everyone(sandbox_factory, 
     (box.home / ".azure" / deleted).unlink()
     signed_out = {"az": 1, "probe": UNAVAILABLE, "ours": "CredentialUnavailableError"}
     assert _verdicts(box) == {**signed_out, "theirs": "CredentialUnavailableError"}
+
+
+def test_chainsight_scan_agrees_when_the_msal_cache_is_gone(sandbox_factory, tmp_path) -> None:
+    """The issue's case: profile present, MSAL cache missing: az and both credentials say 'az login',
+    and `chainsight scan` must not say available."""
+    box = sandbox_factory("laptop-az")
+    (box.home / ".azure" / "msal_token_cache.json").unlink()
+    scan = subprocess.run(
+        [str(Path(sys.executable).parent / "chainsight"), "scan", "--json"],
+        env=dict(box.env, PYTHONPATH=os.pathsep.join(sys.path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert scan.returncode in (0, 1), scan.stderr
+    report = json.loads(scan.stdout)
+    (az_row,) = [p for p in report["probes"] if p["credential"] == "AzureCliCredential"]
+    assert az_row["status"] == UNAVAILABLE and "msal_token_cache.json" in az_row["reason"]
