@@ -105,6 +105,41 @@ def az_signed_in(data: bytes, *, subscription: str | None = None, cloud: str = A
     return SignedIn(Account(tenant_id=tenant, upn=name, identity_type="user"), name or "an unnamed user", tenant, note)
 
 
+def az_user_in_msal_cache(data: bytes | None, username: str) -> bool:
+    """Whether az's ``msal_token_cache.json`` holds an account for ``username`` (msal's get_accounts matches
+    usernames ignoring case); a missing or unreadable cache holds none, as msal-extensions reads it."""
+    if data is None:
+        return False
+    try:
+        cache = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    accounts = cache.get("Account") if isinstance(cache, dict) else None
+    entries = accounts.values() if isinstance(accounts, dict) else ()
+    return any(isinstance(e, dict) and str(e.get("username", "")).lower() == username.lower() for e in entries)
+
+
+def az_service_principal_stored(data: bytes | None, client_id: str) -> bool:
+    """Whether az's ``service_principal_entries.json`` has an entry for ``client_id`` (exact match, as az)."""
+    if data is None:
+        return False
+    try:
+        entries = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(entries, list) and any(isinstance(e, dict) and e.get("client_id") == client_id for e in entries)
+
+
+def az_user_not_in_cache(username: str) -> NotSignedIn:
+    return NotSignedIn(f"its token cache (msal_token_cache.json) holds no sign-in for {username} (az login)")
+
+
+def az_service_principal_not_stored(client_id: str) -> NotSignedIn:
+    return NotSignedIn(
+        f"its service principal store (service_principal_entries.json) holds no secret for {client_id} (az login)"
+    )
+
+
 def _managed_identity_client(info: Any) -> str | None:
     # az writes "MSI" (system-assigned) or "MSIClient-<id>" / "MSIObject-<id>" / "MSIResource-<id>".
     if isinstance(info, str) and info.startswith("MSIClient-"):
@@ -171,6 +206,23 @@ def msal_username(data: bytes, home_account_id: str) -> str | None:
         if isinstance(entry, dict) and entry.get("home_account_id") == home_account_id:
             return _text(entry.get("username"))
     return None
+
+
+def msal_has_account(data: bytes | None, home_account_id: str) -> bool | None:
+    """Whether an MSAL cache file holds ``home_account_id``: False when the file is missing or has no such
+    account, None when it cannot be read here (azd encrypts it on Windows)."""
+    if data is None:
+        return False
+    try:
+        cache = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    accounts = cache.get("Account") if isinstance(cache, dict) else None
+    entries = accounts.values() if isinstance(accounts, dict) else ()
+    return any(isinstance(e, dict) and e.get("home_account_id") == home_account_id for e in entries)
+
+
+AZD_NOT_IN_CACHE = "its token cache (auth/msal/cache.json) holds no sign-in for account {} (azd auth login)"
 
 
 def azd_signed_in(user: AzdUser, username: str | None = None) -> SignedIn:

@@ -87,9 +87,29 @@ def az_verdict(host: Host, tool: str, *, tenant_id: str = "", subscription: str 
             config.decode("utf-8-sig", errors="replace") if config else None
         )
         found = accounts.az_signed_in(data, subscription=subscription, cloud=cloud)
+        found = _az_credentials(host, config_dir, found)
     except accounts.ToolFileError as error:
         return _unknown(tool, profile_path, error)
     return _verdict(tool, found, tenant_id)
+
+
+def _az_credentials(
+    host: Host, config_dir: Path, found: accounts.SignedIn | accounts.NotSignedIn
+) -> accounts.SignedIn | accounts.NotSignedIn:
+    """az issues a token only with the account's secret too: a user's MSAL cache entry or a service
+    principal's stored secret (managed identities need neither)."""
+    if isinstance(found, accounts.NotSignedIn):
+        return found
+    kind, account = found.account.identity_type, found.account
+    if kind == "user" and account.upn:
+        cache = _read(host, config_dir / "msal_token_cache.json")
+        if not accounts.az_user_in_msal_cache(cache, account.upn):
+            return accounts.az_user_not_in_cache(account.upn)
+    elif kind == "app" and account.client_id:
+        entries = _read(host, config_dir / "service_principal_entries.json")
+        if not accounts.az_service_principal_stored(entries, account.client_id):
+            return accounts.az_service_principal_not_stored(account.client_id)
+    return found
 
 
 def probe_azure_cli(host: Host, name: str, *, tenant_id: str = "", subscription: str | None = None) -> Probe:
@@ -132,7 +152,11 @@ def probe_azd(host: Host, name: str, *, tenant_id: str = "") -> Probe:
                 return _verdict(tool, accounts.NotSignedIn("no account is signed in (azd auth login)"))
             username = None
             if user.home_account_id:
+                # azd's Manager finds the current user among its MSAL cache's accounts, or is not logged in
                 cache = _read(host, config_dir / "auth" / "msal" / "cache.json")
+                if accounts.msal_has_account(cache, user.home_account_id) is False:
+                    reason = accounts.AZD_NOT_IN_CACHE.format(user.home_account_id)
+                    return _verdict(tool, accounts.NotSignedIn(reason))
                 username = accounts.msal_username(cache, user.home_account_id) if cache else None
         except accounts.ToolFileError as error:
             return _unknown(tool, current, error)

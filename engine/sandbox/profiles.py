@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
+from typing import Any
 
 from engine.sandbox import token_cache
-from engine.sandbox.scenario import Scenario, Subscription, User
+from engine.sandbox.scenario import Scenario, Subscription, ToolSpec, User
 from engine.sandbox.tokens import TokenIssuer
+from engine.sandbox.tools import az as az_tools
+from engine.sandbox.tools import az_files
 
 AZ_MODULE_VERSION = "2.19.0"
 AZD_MSAL_CACHE = "cache.json"
@@ -21,30 +23,56 @@ def _write_json(path: Path, data: object, *, bom: bool = False, indent: int | No
     path.write_bytes(("\ufeff" + text).encode("utf-8") if bom else text.encode("utf-8"))
 
 
-def write_az_profile(home: Path, user: User | None, sub: Subscription | None) -> None:
-    """~/.azure/azureProfile.json; az writes it with a UTF-8 BOM and an empty list when signed out."""
-    subscriptions = []
-    if user is not None:
-        subscriptions.append(
-            {
-                "id": sub.id if sub else user.tenant,
-                "name": sub.name if sub else "N/A(tenant level account)",
-                "state": "Enabled",
-                "user": {"name": user.upn, "type": "user"},
-                "isDefault": True,
-                "tenantId": sub.tenant if sub else user.tenant,
-                "environmentName": "AzureCloud",
-                "homeTenantId": user.tenant,
-                "managedByTenants": [],
-            }
-        )
-    _write_json(
-        home / ".azure" / "azureProfile.json",
-        {"installationId": str(uuid.uuid4()), "subscriptions": subscriptions},
-        bom=True,
-        indent=None,
-    )
-    (home / ".azure" / "config").write_text("[core]\nfirst_run = yes\n")
+def write_az_files(home: Path, account: dict[str, Any] | None, msal_cache: str | None, sp_entry: dict | None) -> None:
+    """~/.azure as azure-cli 2.91 leaves it after `az login` (telemetry off): azureProfile.json with a BOM and
+    no installationId, config with ``[cloud] name = AzureCloud`` (0600), clouds.config naming the default
+    subscription, and the user's MSAL cache or the service principal's entry. Signed out: no accounts."""
+    directory = home / ".azure"
+    az_files.ensure_config(directory)
+    az_files.save_profile(directory, {"subscriptions": [account] if account else []})
+    if account is None:
+        return
+    az_files.set_cloud_subscription(directory, az_files.AZURE_CLOUD, account["id"])
+    if msal_cache is not None:
+        token_cache.write_private(directory / az_files.MSAL_CACHE, msal_cache)
+    if sp_entry is not None:
+        az_files.save_sp_entries(directory, [sp_entry])
+
+
+def az_account(username: str, kind: str, tenant: str, sub: Subscription | None) -> dict[str, Any]:
+    """One azureProfile.json entry, keys in the order azure-cli's _normalize_properties writes them."""
+    entry: dict[str, Any] = {
+        "id": sub.id if sub else tenant,
+        "name": sub.name if sub else az_tools.TENANT_LEVEL,
+        "state": "Enabled",
+        "user": {"name": username, "type": kind},
+        "isDefault": True,
+        "tenantId": sub.tenant if sub else tenant,
+        "environmentName": az_files.AZURE_CLOUD,
+    }
+    if sub:
+        entry.update(homeTenantId=tenant, managedByTenants=[])
+    return entry
+
+
+def write_az(home: Path, scenario: Scenario, spec: ToolSpec, issuer: TokenIssuer) -> None:
+    if spec.mode == "not_signed_in" or not spec.account:
+        write_az_files(home, None, None, None)
+    elif scenario.is_app(spec.account):
+        app = scenario.app(spec.account)
+        sub = scenario.subscription_for(spec, app.tenant)
+        entry = {
+            "client_id": app.client_id,
+            "tenant": app.tenant,
+            "client_secret": app.secrets[0] if app.secrets else "",
+        }
+        write_az_files(home, az_account(app.client_id, "servicePrincipal", app.tenant, sub), None, entry)
+    else:
+        user = scenario.user(spec.account)
+        sub = scenario.subscription_for(spec, user.tenant)
+        revoked = (user.upn,) if spec.mode == "aadsts_error" else ()
+        cache = token_cache.serialize(scenario, issuer, () if revoked else (user.upn,), revoked=revoked)
+        write_az_files(home, az_account(user.upn, "user", user.tenant, sub), cache, None)
 
 
 def write_azd_auth(home: Path, user: User | None, msal_cache: str | None) -> None:
@@ -124,11 +152,16 @@ def write_all(home: Path, scenario: Scenario, issuer: TokenIssuer) -> None:
         spec = scenario.tools[tool]
         if spec.mode == "absent":
             continue
+        if tool == "az":
+            write_az(home, scenario, spec, issuer)
+            continue
         user = scenario.user(spec.account) if spec.account and spec.mode != "not_signed_in" else None
         sub = scenario.subscription_for(spec, user.tenant) if user else None
-        if tool == "az":
-            write_az_profile(home, user, sub)
-        elif tool == "azd":
-            write_azd_auth(home, user, token_cache.serialize(scenario, issuer, (user.upn,)) if user else None)
+        if tool == "azd":
+            cache = None
+            if user is not None:  # azd redeems its own cache's refresh token: a revoked one is the Entra error
+                upns, revoked = ((), (user.upn,)) if spec.mode == "aadsts_error" else ((user.upn,), ())
+                cache = token_cache.serialize(scenario, issuer, upns, revoked=revoked)
+            write_azd_auth(home, user, cache)
         else:
             write_pwsh_context(home, user, sub, module=spec.mode != "module_missing")

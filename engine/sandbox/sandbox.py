@@ -223,14 +223,25 @@ class Sandbox:
     def _write_state(self) -> Path:
         """The file the fake tools read: their mode, account, subscription and FOCI refresh token."""
         s = self.scenario
-        state: dict[str, Any] = {"authority_url": self.authority_url, "ca_bundle": str(self.ca_bundle), "tools": {}}
+        state: dict[str, Any] = {
+            "authority_url": self.authority_url,
+            "proxy_url": self.proxy_url,
+            "ca_bundle": str(self.ca_bundle),
+            # What ARM would list at `az login` (az's sign-in state itself lives in its own files).
+            "subscriptions": [{"id": sub.id, "name": sub.name, "tenantId": sub.tenant} for sub in s.subscriptions],
+            "tools": {},
+        }
         for name, spec in s.tools.items():
             entry: dict[str, Any] = {
                 "mode": spec.mode,
                 "errors": spec.errors,
                 "client_id": TOOL_CLIENT_IDS[name],
                 "user": None,
+                "version": spec.version,
             }
+            if name == "az":  # the twin of az reads its sign-in from ~/.azure (profiles.write_az)
+                state["tools"][name] = entry
+                continue
             if spec.account and spec.mode in ("signed_in", "aadsts_error"):
                 user = s.user(spec.account)
                 sub = s.subscription_for(spec, user.tenant)

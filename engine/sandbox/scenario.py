@@ -24,6 +24,8 @@ SCENARIO_PACKAGE, SCENARIO_FOLDER = "engine.sandbox", "scenarios"
 TOOL_MODES = ("signed_in", "not_signed_in", "absent", "module_missing", "garbage", "aadsts_error", "hang")
 # How the fake azd reports failures: the consoleMessage envelope (azd < 1.23.7) or {"error": ...} (1.24+).
 AZD_ERROR_FORMATS = ("console", "json")
+# The Azure CLI releases the sandbox's az can be (engine/sandbox/tools/az_release.py).
+AZ_RELEASES = ("", "2.91", "2.67")
 MI_KINDS = ("none", "imds", "app_service", "cloud_shell", "azure_ml", "arc")
 MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slow", "no_response")
 
@@ -95,6 +97,7 @@ class ToolSpec:
     account: str = ""
     subscription: str = ""
     errors: str = "console"  # azd only: AZD_ERROR_FORMATS
+    version: str = ""  # az only: the release the stand-in is a twin of (AZ_RELEASES; "" = the default)
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,9 @@ class Scenario:
                 return app
         raise KeyError(ref)
 
+    def is_app(self, ref: str) -> bool:
+        return any(ref in (app.name, app.client_id) for app in self.apps)
+
     def identity(self, ref: str) -> Identity:
         for identity in self.identities:
             if ref in (identity.name, identity.client_id, identity.object_id):
@@ -180,7 +186,7 @@ class Scenario:
 
     def subscription_for(self, spec: ToolSpec, tenant_id: str) -> Subscription | None:
         for sub in self.subscriptions:
-            if spec.subscription in (sub.id, sub.name):
+            if spec.subscription and spec.subscription.lower() in (sub.id.lower(), sub.name.lower()):
                 return sub
         return next((s for s in self.subscriptions if s.tenant == tenant_id), None)
 
@@ -277,7 +283,9 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
         _check(name, f"tools.{tool}", mode, TOOL_MODES)
         errors = spec.get("errors", "console")
         _check(name, f"tools.{tool}.errors", errors, AZD_ERROR_FORMATS if tool == "azd" else ("console",))
-        tools[tool] = ToolSpec(mode, spec.get("account", ""), spec.get("subscription", ""), errors)
+        version = spec.get("version", "")
+        _check(name, f"tools.{tool}.version", version, AZ_RELEASES if tool == "az" else ("",))
+        tools[tool] = ToolSpec(mode, spec.get("account", ""), spec.get("subscription", ""), errors, version)
     mi = data.get("managed_identity", {})
     mi_spec = ManagedIdentitySpec(
         kind=mi.get("kind", "none"),
@@ -323,7 +331,8 @@ def _check(scenario: str, what: str, mode: str, allowed: tuple[str, ...]) -> Non
 
 def _check_references(s: Scenario) -> None:
     """Fail at load time, not deep inside a request handler, when a name points nowhere."""
-    refs = [("user", t.account) for t in s.tools.values() if t.account]
+    # az may also be signed in as a service principal (an app's name or client id).
+    refs = [("user", t.account) for n, t in s.tools.items() if t.account and not (n == "az" and s.is_app(t.account))]
     refs += [("user", u) for u in (*s.shared_cache.accounts, *s.shared_cache.revoked, *s.browser.sessions)]
     if s.browser.choose:
         refs.append(("user", s.browser.choose))

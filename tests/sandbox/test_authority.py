@@ -172,13 +172,15 @@ def test_a_revoked_refresh_token_gets_invalid_grant_50173(sandbox_factory) -> No
     session = sandbox_session_for(box)
     import json
 
-    state = json.loads(box.state_path.read_text())
+    # az keeps its (here revoked) refresh token where the real az does: its MSAL cache
+    cache = json.loads((box.home / ".azure" / "msal_token_cache.json").read_text())
+    (refresh,) = cache["RefreshToken"].values()
     body = session.post(
         f"{LOGIN}/oauth2/v2.0/token",
         data={
             "client_id": CLI,
             "grant_type": "refresh_token",
-            "refresh_token": state["tools"]["az"]["refresh_token"],
+            "refresh_token": refresh["secret"],
             "scope": "https://management.azure.com/.default",
         },
     ).json()

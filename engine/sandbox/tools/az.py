@@ -1,105 +1,489 @@
-"""A fake `az` (Azure CLI 2.x): `account get-access-token`, `account show`, `version`, as the real one prints them."""
+"""The sandbox's `az`: a twin of one Azure CLI release (2.91 unless the scenario picks 2.67).
+
+Its answers come from its own files in AZURE_CONFIG_DIR (default ~/.azure, see az_files), following
+azure-cli's _profile.py and command_modules/profile/custom.py: delete azureProfile.json, or the MSAL cache
+a user's tokens live in, and it is signed out, as the real az is. The scenario state file adds only what a
+machine provides (where the authority and its CA are, the release, and failure modes: hang, garbage output).
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import json
+import os
 import sys
+import time
+import traceback
 from typing import Any
 
-from engine.sandbox.tools.common import AuthorityError, expires_on, hang, load_state, redeem
+from engine.sandbox.tools import az_files, az_output
+from engine.sandbox.tools.az_release import Release, release
+from engine.sandbox.tools.common import hang, load_state
 
-NOT_LOGGED_IN = "ERROR: Please run 'az login' to setup account.\n"
-RELOGIN = "Interactive authentication is needed. Please run:\naz login --scope {scope}\n"
-SUBSCRIPTION_NOT_FOUND = "ERROR: Subscription '{sub}' not found. Check the spelling and casing and try again.\n"
-UNKNOWN_COMMAND = "ERROR: '{cmd}' is misspelled or not recognized by the system.\n"
+AZ_LOGIN_MESSAGE = "Please run 'az login' to setup account."
+SUBSCRIPTION_AND_TENANT = "Please specify only one of subscription and tenant, not both"
+SUBSCRIPTION_NOT_FOUND = "Subscription '{}' not found. Check the spelling and casing and try again."
+NO_DEFAULT_SUBSCRIPTION = "No subscription found. Run 'az account set' to select a subscription."
+MULTIPLE_SUBSCRIPTIONS = "Multiple subscriptions with the name '{}' found. Specify the subscription ID."
+SET_NOT_FOUND = "The subscription of '{}' {} in cloud '{}'."
+NO_ACTIVE_ACCOUNTS = "There are no active accounts."
+NO_ACCOUNTS_WARNING = 'Please run "az login" to access your accounts.'
+UNKNOWN_COMMAND = "'{}' is misspelled or not recognized by the system.\n\nhttps://aka.ms/cli_ref\nRead more about the command in reference docs"
+UNEXPECTED = "The command failed with an unexpected error. Here is the traceback:"
+CLOUD_NOT_REGISTERED = "The cloud '{}' is not registered."
+CLOUD_SWITCHED = (
+    "Switched active cloud to '{}'.",
+    "Use 'az login' to log in to this cloud.",
+    "Use 'az account set' to set the active subscription.",
+)
+CLOUD_ALREADY_REGISTERED = "The cloud '{}' is already registered."
+CONFIG_EXPERIMENTAL = (
+    "Command group 'config' is experimental and under development. "
+    "Reference and support levels: https://aka.ms/CLI_refstatus"
+)
+PASSWORD_WARNING_AZURE_CLOUD = (
+    "Starting September 1, 2025, MFA will be gradually enforced for Azure public cloud. "
+    "The authentication with username and password in the command line is not supported with MFA. "
+    "Consider using one of the compatible authentication methods. "
+    "For more details, see https://go.microsoft.com/fwlink/?linkid=2276314"
+)
+PASSWORD_WARNING_OTHER_CLOUD = (
+    "Using authentication with username and password in the command line is strongly discouraged. "
+    "Consider using one of the recommended authentication methods. "
+    "For more details, see https://go.microsoft.com/fwlink/?linkid=2276314"
+)
+NO_SUBSCRIPTIONS_FOUND = "No subscriptions found for {}."
+UPDATE_CHECK_OFFLINE = "Unable to check if your CLI is up-to-date. Check your internet connection."
 GARBAGE = "WARNING: This command is in preview.\n<html>not json</html>\n"
-VERSION = {"azure-cli": "2.67.0", "azure-cli-core": "2.67.0", "azure-cli-telemetry": "1.1.0", "extensions": {}}
+TENANT_LEVEL = "N/A(tenant level account)"
+COMMANDS = {
+    ("login",),
+    ("logout",),
+    ("version",),
+    ("account", "show"),
+    ("account", "list"),
+    ("account", "set"),
+    ("account", "get-access-token"),
+    ("account", "clear"),
+    ("config", "set"),
+    ("config", "get"),
+    ("cloud", "show"),
+    ("cloud", "list"),
+    ("cloud", "set"),
+    ("cloud", "register"),
+}
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az", add_help=False)
-    parser.add_argument("group", nargs="?")
-    parser.add_argument("command", nargs="?")
-    parser.add_argument("--output", "-o", default="json")
-    parser.add_argument("--resource")
-    parser.add_argument("--scope", nargs="+")
-    parser.add_argument("--tenant", "-t")
-    parser.add_argument("--subscription")
-    parser.add_argument("--version", action="store_true")
-    return parser
+class Context:
+    """One invocation: the config directory, the active cloud, the release, the sandbox wiring."""
+
+    def __init__(self, state: dict[str, Any], env: os._Environ | dict[str, str]) -> None:
+        self.state = state
+        self.env = env
+        self.dir = az_files.config_dir(env)
+        az_files.ensure_config(self.dir)
+        self.cloud = az_files.active_cloud(self.dir, env)
+        self.release: Release = release(state.get("tools", {}).get("az", {}).get("version"))
+        endpoints = az_files.cloud_endpoints(self.dir, self.cloud) or az_files.AZURE_CLOUD_ENDPOINTS
+        self.authority = str(endpoints.get("activeDirectory") or az_files.PUBLIC_AUTHORITY)
+        self.arm_resource = str(endpoints.get("activeDirectoryResourceId") or az_files.ARM_RESOURCE)
+
+    # -- the profile ------------------------------------------------------------------------------
+    def profile(self) -> dict[str, Any]:
+        return az_files.load_profile(self.dir)
+
+    def subscriptions(self, all_clouds: bool = False) -> list[dict[str, Any]]:
+        subs = self.profile().get("subscriptions") or []
+        return [s for s in subs if isinstance(s, dict) and (all_clouds or s.get("environmentName") == self.cloud)]
+
+    def get_subscription(self, subscription: str | None = None) -> dict[str, Any]:
+        """azure-cli's Profile.get_subscription: by id or name ignoring case, else the default one."""
+        from engine.sandbox.tools.az_identity import CLIError
+
+        subs = self.subscriptions()
+        if not subs:
+            raise CLIError(AZ_LOGIN_MESSAGE)
+        wanted = (subscription or "").lower()
+        if subscription:
+            found = [s for s in subs if wanted in (str(s.get("id", "")).lower(), str(s.get("name", "")).lower())]
+        else:
+            found = [s for s in subs if s.get("isDefault")]
+        if not found:
+            raise CLIError(SUBSCRIPTION_NOT_FOUND.format(subscription) if subscription else NO_DEFAULT_SUBSCRIPTION)
+        if len(found) > 1:
+            raise CLIError(MULTIPLE_SUBSCRIPTIONS.format(subscription))
+        return found[0]
+
+    def identity(self, tenant: str) -> Any:
+        from engine.sandbox.tools.az_identity import Identity
+
+        discovery = (az_files.config_value(self.dir, self.env, "core", "instance_discovery") or "true").lower()
+        return Identity(self.state, self.dir, self.authority, tenant, discovery not in ("false", "0", "no", "off"))
 
 
-def _print(data: Any, output: str) -> None:
-    if output == "tsv":
-        print("\t".join(str(v) for v in data.values()))
+# ---- commands ------------------------------------------------------------------------------------
+def get_access_token(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    scopes = args.scope or [(args.resource or ctx.arm_resource) + "/.default"]
+    if args.subscription and args.tenant:
+        raise CLIError(SUBSCRIPTION_AND_TENANT)
+    account = ctx.get_subscription(args.subscription)
+    user = account.get("user") or {}
+    tenant = args.tenant or account.get("tenantId", "")
+    identity = ctx.identity(tenant)
+    if user.get("type") == "servicePrincipal":
+        result = identity.service_principal_token(user.get("name", ""), tenant, scopes)
     else:
-        print(json.dumps(data, indent=2))
+        result = _with_relogin(ctx, tenant, scopes, lambda: identity.user_token(user.get("name", ""), scopes))
+    expires_on = int(time.time()) + int(result["expires_in"])
+    token = {
+        "accessToken": result["access_token"],
+        "expiresOn": datetime.datetime.fromtimestamp(expires_on).strftime("%Y-%m-%d %H:%M:%S.%f"),
+        "expires_on": expires_on,
+        "tenant": args.tenant or account.get("tenantId"),
+        "tokenType": "Bearer",
+    }
+    if not args.tenant:  # az leaves the subscription out when a tenant was asked for
+        token["subscription"] = account.get("id")
+    return token
+
+
+def _with_relogin(ctx: Context, tenant: str, scopes: list[str], call: Any) -> Any:
+    from engine.sandbox.tools.az_identity import EntraError
+
+    try:
+        return call()
+    except EntraError as err:
+        err.recommendation = ctx.release.relogin(tenant, scopes)
+        raise
+
+
+def login(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    if not args.username or not args.password:
+        raise CLIError("The sandbox's az signs in with --username and --password (user or --service-principal).")
+    scopes = [ctx.arm_resource + "/.default"]
+    tenant = args.tenant
+    identity = ctx.identity(tenant or "organizations")
+    if args.service_principal:
+        if not tenant:
+            raise CLIError("usage error: --tenant is required for a service principal")
+        identity.login_service_principal(args.username, args.password, tenant, scopes)
+        username, kind = args.username, "servicePrincipal"
+    else:
+        warning = (
+            PASSWORD_WARNING_AZURE_CLOUD
+            if ctx.authority.startswith(az_files.PUBLIC_AUTHORITY)
+            else PASSWORD_WARNING_OTHER_CLOUD
+        )
+        sys.stderr.write(f"WARNING: {warning}\n")
+        claims = identity.login_user(args.username, args.password, scopes)
+        username, kind, tenant = claims["username"], "user", tenant or claims["tenant_id"]
+    subs = _discover(ctx, tenant, args)
+    if not subs:
+        if not (args.allow_no_subscriptions or args.skip_subscription_discovery):
+            raise CLIError(NO_SUBSCRIPTIONS_FOUND.format(username))
+        subs = [{"id": tenant, "name": TENANT_LEVEL, "tenantId": tenant}]
+    consolidated = [_account(ctx, s, username, kind) for s in subs]
+    _set_subscriptions(ctx, consolidated)
+    return [_listed(dict(s, isDefault=s["isDefault"])) for s in _current(ctx, consolidated)]
+
+
+def _discover(ctx: Context, tenant: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The subscriptions ARM would list: the scenario's, for the tenant (none with --skip-subscription-discovery)."""
+    if args.skip_subscription_discovery:
+        return []
+    return [dict(s) for s in ctx.state.get("subscriptions", []) if s.get("tenantId") == tenant]
+
+
+def _account(ctx: Context, sub: dict[str, Any], username: str, kind: str) -> dict[str, Any]:
+    """azure-cli's _normalize_properties: key order as it writes them; a tenant-level account has no home
+    tenant or managedByTenants (those come from ARM's answer)."""
+    account = {
+        "id": sub["id"],
+        "name": sub["name"],
+        "state": "Enabled",
+        "user": {"name": username, "type": kind},
+        "isDefault": False,
+        "tenantId": sub["tenantId"],
+        "environmentName": ctx.cloud,
+    }
+    if sub["name"] != TENANT_LEVEL:
+        account.update(homeTenantId=sub["tenantId"], managedByTenants=[])
+    return account
+
+
+def _set_subscriptions(ctx: Context, new: list[dict[str, Any]]) -> None:
+    """azure-cli's _set_subscriptions: merge by id, keep the active one if still there, else the first enabled."""
+    existing = ctx.subscriptions(all_clouds=True)
+    active = next((s for s in existing if s.get("isDefault")), None)
+    merged = {s["id"]: s for s in existing}
+    merged.update((s["id"], s) for s in new)
+    chosen = next((s for s in new if active and s["id"] == active.get("id")), None) or next(
+        (s for s in new if s.get("state") == "Enabled"), new[0]
+    )
+    for s in merged.values():
+        s["isDefault"] = s is chosen
+    profile = ctx.profile()
+    profile["subscriptions"] = list(merged.values())
+    az_files.save_profile(ctx.dir, profile)
+    az_files.set_cloud_subscription(ctx.dir, ctx.cloud, chosen["id"])
+
+
+def _current(ctx: Context, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = {s["id"] for s in new}
+    return [s for s in ctx.subscriptions() if s["id"] in ids]
+
+
+def _listed(sub: dict[str, Any]) -> dict[str, Any]:
+    """`az account list` and `az login` print environmentName as cloudName."""
+    listed = dict(sub)
+    listed["cloudName"] = listed.pop("environmentName", None)
+    return listed
+
+
+def logout(ctx: Context, args: argparse.Namespace) -> None:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    username = args.username
+    if not username:
+        try:
+            username = ctx.get_subscription()["user"]["name"]
+        except CLIError:
+            raise CLIError(NO_ACTIVE_ACCOUNTS) from None
+    ctx.identity("organizations").logout(username)
+    profile = ctx.profile()
+    profile["subscriptions"] = [
+        s for s in ctx.subscriptions(all_clouds=True) if s.get("user", {}).get("name", "").lower() != username.lower()
+    ]
+    az_files.save_profile(ctx.dir, profile)
+
+
+def account_clear(ctx: Context, args: argparse.Namespace) -> None:
+    profile = ctx.profile()
+    profile["subscriptions"] = []
+    az_files.save_profile(ctx.dir, profile)
+    for name in (az_files.MSAL_CACHE, az_files.SP_ENTRIES):
+        (ctx.dir / name).unlink(missing_ok=True)
+
+
+def account_list(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
+    subs = ctx.subscriptions(all_clouds=args.all)
+    if not subs:
+        sys.stderr.write(f"WARNING: {NO_ACCOUNTS_WARNING}\n")
+    return [_listed(s) for s in subs if args.all or s.get("state") == "Enabled"]
+
+
+def account_set(ctx: Context, args: argparse.Namespace) -> None:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    wanted = (args.subscription or "").lower()
+    all_subs = ctx.subscriptions(all_clouds=True)
+    found = [
+        s
+        for s in all_subs
+        if wanted in (str(s.get("id", "")).lower(), str(s.get("name", "")).lower())
+        and s.get("environmentName") == ctx.cloud
+    ]
+    if len(found) != 1:
+        raise CLIError(
+            SET_NOT_FOUND.format(wanted, "doesn't exist" if not found else "has more than one match", ctx.cloud)
+        )
+    for s in all_subs:
+        s["isDefault"] = s is found[0]
+    profile = ctx.profile()
+    profile["subscriptions"] = all_subs
+    az_files.save_profile(ctx.dir, profile)
+    az_files.set_cloud_subscription(ctx.dir, ctx.cloud, found[0]["id"])
+
+
+def config_set(ctx: Context, args: argparse.Namespace) -> None:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    sys.stderr.write(f"WARNING: {CONFIG_EXPERIMENTAL}\n")
+    parser = az_files.load_config(ctx.dir)
+    for pair in args.key_value:
+        key, sep, value = pair.partition("=")
+        section, dot, option = key.partition(".")
+        if not sep or not dot:
+            raise CLIError(f"usage error: {pair} should be in the format <section>.<option>=<value>")
+        if not parser.has_section(section):
+            parser.add_section(section)
+        parser.set(section, option, value)
+    az_files.save_config(ctx.dir, parser)
+
+
+def config_get(ctx: Context, args: argparse.Namespace) -> Any:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    sys.stderr.write(f"WARNING: {CONFIG_EXPERIMENTAL}\n")
+    parser = az_files.load_config(ctx.dir)
+    source = str(ctx.dir / az_files.CONFIG)
+    if not args.key:
+        return {s: [{"name": k, "source": source, "value": v} for k, v in parser.items(s)] for s in parser.sections()}
+    section, _, option = args.key.partition(".")
+    if not option:
+        return (
+            [{"name": k, "source": source, "value": v} for k, v in parser.items(section)]
+            if parser.has_section(section)
+            else []
+        )
+    if not parser.has_option(section, option):
+        raise CLIError(f"Configuration '{args.key}' is not set.")
+    return {"name": option, "source": source, "value": parser.get(section, option)}
+
+
+def cloud_show(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    name = args.name or ctx.cloud
+    endpoints = az_files.cloud_endpoints(ctx.dir, name)
+    if endpoints is None:
+        raise CLIError(CLOUD_NOT_REGISTERED.format(name))
+    if name != az_files.AZURE_CLOUD:
+        endpoints = {k: endpoints.get(k) for k in az_files.AZURE_CLOUD_ENDPOINTS} | endpoints
+    suffixes = az_files.AZURE_CLOUD_SUFFIXES if name == az_files.AZURE_CLOUD else {}
+    profile = az_files.load_clouds(ctx.dir).get(name, "profile", fallback="latest")
+    return {
+        "endpoints": endpoints,
+        "isActive": name == ctx.cloud,
+        "name": name,
+        "profile": profile,
+        "suffixes": suffixes,
+    }
+
+
+def cloud_list(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
+    names = [az_files.AZURE_CLOUD] + [
+        s for s in az_files.load_clouds(ctx.dir).sections() if az_files.cloud_endpoints(ctx.dir, s)
+    ]
+    return [cloud_show(ctx, argparse.Namespace(name=n)) for n in dict.fromkeys(names)]
+
+
+def cloud_set(ctx: Context, args: argparse.Namespace) -> None:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    if az_files.cloud_endpoints(ctx.dir, args.name) is None:
+        raise CLIError(CLOUD_NOT_REGISTERED.format(args.name))
+    parser = az_files.load_config(ctx.dir)
+    parser.set("cloud", "name", args.name)
+    az_files.save_config(ctx.dir, parser)
+    sys.stderr.write("".join(f"WARNING: {line}\n" for line in CLOUD_SWITCHED).format(args.name))
+
+
+def cloud_register(ctx: Context, args: argparse.Namespace) -> None:
+    """Only the offline form (--skip-endpoint-discovery): there is no ARM metadata endpoint in the sandbox."""
+    from engine.sandbox.tools.az_identity import CLIError
+
+    parser = az_files.load_clouds(ctx.dir)
+    if args.name == az_files.AZURE_CLOUD or az_files.cloud_endpoints(ctx.dir, args.name) is not None:
+        raise CLIError(CLOUD_ALREADY_REGISTERED.format(args.name))
+    if not parser.has_section(args.name):
+        parser.add_section(args.name)
+    for key, value in sorted(vars(args).items()):
+        if key.startswith("endpoint_") and value:
+            parser.set(args.name, key, value)
+    az_files.save_clouds(ctx.dir, parser)
+
+
+# ---- argument parsing and the main loop ---------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="az", add_help=False)
+    p.add_argument("words", nargs="*")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--resource")
+    p.add_argument("--scope", "--scopes", nargs="+")
+    p.add_argument("--tenant", "-t")
+    p.add_argument("--subscription", "-s")
+    p.add_argument("--name", "-n")
+    p.add_argument("--username", "-u")
+    p.add_argument("--password", "-p")
+    p.add_argument("--service-principal", action="store_true")
+    p.add_argument("--allow-no-subscriptions", action="store_true")
+    p.add_argument("--skip-subscription-discovery", action="store_true")
+    p.add_argument("--skip-endpoint-discovery", action="store_true")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--version", action="store_true")
+    for endpoint in ("active-directory", "active-directory-resource-id", "resource-manager", "management"):
+        p.add_argument(f"--endpoint-{endpoint}")
+    return p
+
+
+HANDLERS = {
+    ("login",): login,
+    ("logout",): logout,
+    ("account", "show"): lambda ctx, a: ctx.get_subscription(a.subscription),
+    ("account", "list"): account_list,
+    ("account", "set"): account_set,
+    ("account", "get-access-token"): get_access_token,
+    ("account", "clear"): account_clear,
+    ("config", "set"): config_set,
+    ("config", "get"): config_get,
+    ("cloud", "show"): cloud_show,
+    ("cloud", "list"): cloud_list,
+    ("cloud", "set"): cloud_set,
+    ("cloud", "register"): cloud_register,
+}
 
 
 def main(argv: list[str]) -> int:
     args, _ = _parser().parse_known_args(argv)
-    if args.version or args.group == "version":
-        print(json.dumps(VERSION, indent=2))
-        return 0
+    words = args.words
     state = load_state("az")
     tool = state["tools"]["az"]
-    mode = tool["mode"]
-    if (args.group, args.command) not in (("account", "get-access-token"), ("account", "show")):
-        sys.stderr.write(UNKNOWN_COMMAND.format(cmd=" ".join(filter(None, (args.group, args.command)))))
-        return 2
-    if mode == "hang":
+    rel = release(tool.get("version"))
+    directory = az_files.config_dir(os.environ)
+    if args.version and not words:
+        az_files.ensure_config(directory)
+        sys.stdout.write(rel.version_text(str(directory)))
+        sys.stderr.write(f"WARNING: {UPDATE_CHECK_OFFLINE}\n")
+        return 0
+    if words == ["version"]:
+        az_files.ensure_config(directory)
+        sys.stdout.write(az_output.render_json(rel.version_json()))
+        return 0
+    if tool.get("mode") == "hang":
         return hang(state)
-    if mode == "garbage":
+    if tool.get("mode") == "garbage":
         sys.stdout.write(GARBAGE)
         return 0
-    if mode == "not_signed_in" or not tool.get("user"):
-        sys.stderr.write(NOT_LOGGED_IN)
-        return 1
-    subscription = tool["subscription"]
-    if args.subscription and args.subscription not in (subscription.get("id"), subscription.get("name")):
-        sys.stderr.write(SUBSCRIPTION_NOT_FOUND.format(sub=args.subscription))
-        return 1
-    if args.command == "show":
-        _print(account_show(tool), args.output)
-        return 0
-    resource = args.resource or "https://management.core.windows.net/"
-    # az builds the scope as resource + "/.default", so ".../" becomes "...//.default" exactly as here.
-    scope = args.scope[0] if args.scope else resource + "/.default"
-    try:
-        response = redeem(state, tool, scope, args.tenant or "")
-    except AuthorityError as err:
-        sys.stderr.write(f"ERROR: {err.description}\n" + RELOGIN.format(scope=scope))
-        return 1
-    exp = expires_on(response)
-    _print(
-        {
-            "accessToken": response["access_token"],
-            "expiresOn": datetime.datetime.fromtimestamp(exp).strftime("%Y-%m-%d %H:%M:%S.%f"),
-            "expires_on": exp,
-            "subscription": subscription.get("id", ""),
-            "tenant": args.tenant or tool["user"]["tenant"],
-            "tokenType": "Bearer",
-        },
-        args.output,
+    # `az config set a.b=c` and `az config get a.b` take positional words; other commands take none.
+    command = next(
+        (c for c in HANDLERS if tuple(words[: len(c)]) == c and (len(words) == len(c) or c[0] == "config")), None
     )
+    if command is None:
+        sys.stderr.write(f"ERROR: {UNKNOWN_COMMAND.format(words[0] if words else '')}\n")
+        return 2
+    if command == ("account", "set"):
+        args.subscription = args.subscription or args.name
+    if command == ("config", "set"):
+        args.key_value = [w for w in argv if "=" in w and not w.startswith("-")]
+    if command == ("config", "get"):
+        rest = [w for w in argv if w not in ("config", "get") and not w.startswith("-")]
+        args.key = rest[0] if rest else None
+    return _run(HANDLERS[command], Context(state, os.environ), args)
+
+
+def _run(handler: Any, ctx: Context, args: argparse.Namespace) -> int:
+    from engine.sandbox.tools.az_identity import CLIError
+
+    try:
+        result = handler(ctx, args)
+    except CLIError as err:
+        sys.stderr.write(f"ERROR: {err}\n" + (f"{err.recommendation}\n" if err.recommendation else ""))
+        return 1
+    except Exception as err:  # azure-cli's handle_exception: anything else is printed with its traceback
+        # msal's "Unable to get authority configuration" wraps the discovery failure; az shows the latter's trace.
+        detail = "".join(traceback.format_exception(err.__context__ or err))
+        sys.stderr.write(
+            f"ERROR: {UNEXPECTED}\nERROR: {err}\n{detail}"
+            "To check existing issues, please visit: https://github.com/Azure/azure-cli/issues\n"
+        )
+        return 1
+    sys.stdout.write(az_output.render(result, args.output))
     return 0
-
-
-def account_show(tool: dict[str, Any]) -> dict[str, Any]:
-    sub = tool["subscription"]
-    return {
-        "environmentName": "AzureCloud",
-        "homeTenantId": tool["user"]["tenant"],
-        "id": sub.get("id", ""),
-        "isDefault": True,
-        "managedByTenants": [],
-        "name": sub.get("name", "N/A(tenant level account)"),
-        "state": "Enabled",
-        "tenantId": sub.get("tenant", tool["user"]["tenant"]),
-        "user": {"name": tool["user"]["upn"], "type": "user"},
-    }
 
 
 if __name__ == "__main__":

@@ -8,9 +8,23 @@ import json
 import os
 import sys
 
-from engine.sandbox.tools.common import STATE_ENV, AuthorityError, expires_on, hang, load_state, redeem
+from engine.sandbox.tools.common import (
+    STATE_ENV,
+    AuthorityError,
+    expires_on,
+    family_refresh_token,
+    hang,
+    home,
+    load_state,
+    read_json,
+    redeem,
+)
 
-NOT_LOGGED_IN = "\nERROR: fetching token: not logged in, run `azd auth login` to login\n"
+# auth_token.go returns the credential provider's ErrNoCurrentUser unwrapped; only GetToken's errors get
+# the "fetching token: " prefix (AUTH_FAILED).
+NOT_LOGGED_IN = "\nERROR: not logged in, run `azd auth login` to login\n"
+LOGGED_IN = "Logged in to Azure as {who}"
+CHECK_NOT_LOGGED_IN = "Not logged in, run `azd auth login` to login to Azure"
 AUTH_FAILED = "\nERROR: fetching token: failed to authenticate:\n({error}) {description}\n"
 GARBAGE = "azd: a new version is available\n{ token: oops }\n"
 UNKNOWN_COMMAND = 'Error: unknown command "{cmd}" for "azd"\n'
@@ -30,6 +44,22 @@ def _error(tool: dict, message: str) -> str:
     if tool.get("errors") == "json":
         return json.dumps({"error": message.strip().removeprefix("ERROR: ")}) + "\n"
     return _console_message(message)
+
+
+def config_dir() -> str:
+    return os.environ.get("AZD_CONFIG_DIR") or os.path.join(home(), ".azd")
+
+
+def signed_in_refresh_token() -> str | None:
+    """azd's Manager.CredentialForCurrentUser: auth.json's currentUser.homeAccountId must name an account in
+    its MSAL cache (auth/msal/cache.json); without either, azd is not logged in."""
+    auth = read_json(os.path.join(config_dir(), "auth.json"))
+    node = auth
+    for key in ("auth", "account", "currentUser", "homeAccountId"):
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, str) or not node:
+        return None
+    return family_refresh_token(read_json(os.path.join(config_dir(), "auth", "msal", "cache.json")), node)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,9 +87,13 @@ def main(argv: list[str]) -> int:
         return 0
     tool = state["tools"]["azd"]
     mode = tool["mode"]
+    refresh_token = signed_in_refresh_token()
     if args.group == "auth" and args.command == "login" and args.check_status:
-        signed_in = mode == "signed_in"
-        print(json.dumps({"status": "success" if signed_in else "unauthenticated"}, indent=2))
+        signed_in = mode == "signed_in" and refresh_token is not None
+        if args.output == "json":
+            print(json.dumps({"status": "success" if signed_in else "unauthenticated"}, indent=2))
+        else:  # the text form (cmd/auth_login.go's ux): who is signed in, or what to run
+            print(LOGGED_IN.format(who=tool["user"]["upn"]) if signed_in else CHECK_NOT_LOGGED_IN)
         return 0
     if (args.group, args.command) != ("auth", "token"):
         sys.stderr.write(UNKNOWN_COMMAND.format(cmd=" ".join(filter(None, (args.group, args.command)))))
@@ -69,9 +103,10 @@ def main(argv: list[str]) -> int:
     if mode == "garbage":
         sys.stdout.write(GARBAGE)
         return 0
-    if mode == "not_signed_in" or not tool.get("user"):
+    if mode == "not_signed_in" or not tool.get("user") or refresh_token is None:
         sys.stderr.write(_error(tool, NOT_LOGGED_IN))
         return 1
+    tool = dict(tool, refresh_token=refresh_token)  # the cache's token, as azd's MSAL would use it
     scope = " ".join(args.scope) or "https://management.azure.com//.default"
     claims = ""
     if args.claims:

@@ -66,6 +66,32 @@ def redeem(
         raise AuthorityError(body.get("error", "server_error"), body.get("error_description", str(err))) from None
 
 
+def read_json(path: str) -> Any:
+    """A tool's own JSON file (BOM tolerated); None when it is missing or damaged, as the tools treat it."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def home() -> str:
+    return os.environ.get("HOME") or os.path.expanduser("~")
+
+
+def family_refresh_token(cache: Any, home_account_id: str) -> str | None:
+    """The refresh token an MSAL cache holds for an account (a FOCI one serves every family client)."""
+    if not isinstance(cache, dict) or not isinstance(cache.get("Account"), dict):
+        return None
+    if not any(isinstance(a, dict) and a.get("home_account_id") == home_account_id for a in cache["Account"].values()):
+        return None
+    tokens = cache.get("RefreshToken") if isinstance(cache.get("RefreshToken"), dict) else {}
+    for entry in tokens.values():
+        if isinstance(entry, dict) and entry.get("home_account_id") == home_account_id and entry.get("secret"):
+            return entry["secret"]
+    return None
+
+
 def expires_on(token_response: dict[str, Any]) -> int:
     return int(time.time()) + int(token_response["expires_in"])
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import sys
 
-from engine.sandbox.tools.common import AuthorityError, expires_on, hang, load_state, redeem
+from engine.sandbox.tools.common import AuthorityError, expires_on, hang, home, load_state, read_json, redeem
 
 NO_MODULE_MARKER = "NO_AZ_ACCOUNT_MODULE"
 NOT_LOGGED_IN = "Get-AzAccessToken: Run Connect-AzAccount to login.\n"
@@ -30,6 +31,29 @@ def _script(argv: list[str]) -> str | None:
     return None
 
 
+def module_installed() -> bool:
+    """Az.Accounts in a PowerShell module folder (PSModulePath, then the per-user and system defaults)."""
+    dirs = [d for d in os.environ.get("PSModulePath", "").split(":") if d]  # noqa: SIM112 (pwsh spells it so)
+    dirs += [os.path.join(home(), ".local", "share", "powershell", "Modules"), "/usr/local/share/powershell/Modules"]
+    return any(os.path.isdir(os.path.join(d, "Az.Accounts")) for d in dirs)
+
+
+def signed_in() -> bool:
+    """Az.Accounts' saved default context (~/.Azure/AzureRmContext.json) names an account, and context
+    autosave is on (AzureRmContextSettings.json Mode "Process" means a new PowerShell starts signed out)."""
+    azure = os.path.join(home(), ".Azure")
+    settings = read_json(os.path.join(azure, "AzureRmContextSettings.json"))
+    settings = settings if isinstance(settings, dict) else {}
+    if str(settings.get("Mode", "")).lower() == "process":
+        return False
+    directory = settings.get("ContextDirectory") or azure
+    profile = read_json(os.path.join(directory, settings.get("ContextFile") or "AzureRmContext.json"))
+    contexts = profile.get("Contexts") if isinstance(profile, dict) else None
+    context = contexts.get(profile.get("DefaultContextKey")) if isinstance(contexts, dict) else None
+    account = context.get("Account") if isinstance(context, dict) else None
+    return isinstance(account, dict) and bool(account.get("Id"))
+
+
 def main(argv: list[str]) -> int:
     if any(a.lower() in ("-version", "--version", "-v") for a in argv):
         print(VERSION)
@@ -45,13 +69,13 @@ def main(argv: list[str]) -> int:
         return hang(state)
     if "Get-AzAccessToken" not in script:
         return 0
-    if mode == "module_missing":
+    if mode == "module_missing" or not module_installed():
         print(NO_MODULE_MARKER)
         return 0
     if mode == "garbage":
         sys.stdout.write(GARBAGE)
         return 0
-    if mode == "not_signed_in" or not tool.get("user"):
+    if mode == "not_signed_in" or not tool.get("user") or not signed_in():
         sys.stderr.write(NOT_LOGGED_IN)
         return 1
     resource = (_RESOURCE.search(script) or [None, "https://management.azure.com/"])[1]

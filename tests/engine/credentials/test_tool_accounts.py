@@ -15,6 +15,22 @@ def az_profile(*subscriptions: dict, bom: bool = True) -> bytes:
     return (codecs.BOM_UTF8 if bom else b"") + text.encode()
 
 
+def az_msal_cache(*usernames: str) -> bytes:
+    """az's msal_token_cache.json with an account (and nothing secret) for each username."""
+    accounts_ = {
+        f"oid-{i}.tid-login.microsoftonline.com-tid": {
+            "home_account_id": f"oid-{i}.tid",
+            "environment": "login.microsoftonline.com",
+            "realm": "tid",
+            "local_account_id": f"oid-{i}",
+            "username": name,
+            "authority_type": "MSSTS",
+        }
+        for i, name in enumerate(usernames)
+    }
+    return json.dumps({"Account": accounts_, "RefreshToken": {}}, indent=4).encode()
+
+
 def az_subscription(
     name="Contoso Dev", *, default=True, user="dev@contoso.com", kind="user", cloud="AzureCloud", **extra
 ):

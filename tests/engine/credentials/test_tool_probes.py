@@ -13,7 +13,13 @@ from engine.credentials.azure_cli import AzureCliCredential
 from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE, UNKNOWN
-from tests.engine.credentials.test_tool_accounts import az_profile, az_subscription, azd_config, rm_context
+from tests.engine.credentials.test_tool_accounts import (
+    az_msal_cache,
+    az_profile,
+    az_subscription,
+    azd_config,
+    rm_context,
+)
 
 
 class Machine:
@@ -69,6 +75,7 @@ def test_az_not_on_path(tmp_path):
 def test_az_signed_in_names_user_tenant_and_subscription(tmp_path):
     machine = Machine(tmp_path, "az")
     machine.file(".azure/azureProfile.json", az_profile(az_subscription("Contoso Dev")))
+    machine.file(".azure/msal_token_cache.json", az_msal_cache("Dev@Contoso.com"))
     result = probe(AzureCliCredential(host=machine.host()))
     assert result.status == AVAILABLE
     assert result.reason == (
@@ -100,6 +107,7 @@ def test_az_config_dir_and_cloud_and_credential_settings_are_honoured(tmp_path):
         )
     )
     (config_dir / "config").write_text("[cloud]\nname = AzureChinaCloud\n")
+    (config_dir / "msal_token_cache.json").write_bytes(az_msal_cache("cn@contoso.cn", "other@contoso.cn"))
     host = machine.host(AZURE_CONFIG_DIR=str(config_dir))
     assert probe(AzureCliCredential(host=host)).identity.upn == "cn@contoso.cn"
     chosen = probe(AzureCliCredential(host=host, subscription="china other", tenant_id="tenant-x"))
@@ -126,6 +134,37 @@ def test_az_unreadable_profile_is_unknown(tmp_path):
     (machine.home / ".azure" / "azureProfile.json").mkdir(parents=True)  # unreadable even for root
     result = probe(AzureCliCredential(host=machine.host()))
     assert result.status == UNKNOWN and result.reason.endswith("azureProfile.json could not be read (Is a directory)")
+
+
+def test_az_user_without_its_msal_cache_entry_is_signed_out_as_az_says(tmp_path):
+    """azure-cli's UserCredential: no account for the username in msal_token_cache.json, no token."""
+    machine = Machine(tmp_path, "az")
+    machine.file(".azure/azureProfile.json", az_profile(az_subscription("Contoso Dev")))
+    missing = probe(AzureCliCredential(host=machine.host()))
+    assert (missing.status, missing.identity) == (UNAVAILABLE, None)
+    assert missing.reason.endswith(
+        "but its token cache (msal_token_cache.json) holds no sign-in for dev@contoso.com (az login)"
+    )
+    machine.file(".azure/msal_token_cache.json", az_msal_cache("someone.else@contoso.com"))
+    assert probe(AzureCliCredential(host=machine.host())).status == UNAVAILABLE
+    machine.file(".azure/msal_token_cache.json", b"{damaged")
+    assert probe(AzureCliCredential(host=machine.host())).status == UNAVAILABLE
+
+
+def test_az_service_principal_needs_its_stored_secret(tmp_path):
+    machine = Machine(tmp_path, "az")
+    sp = az_subscription("Contoso Dev", user="0c9a51f2-app", kind="servicePrincipal")
+    machine.file(".azure/azureProfile.json", az_profile(sp))
+    missing = probe(AzureCliCredential(host=machine.host()))
+    assert missing.status == UNAVAILABLE
+    assert missing.reason.endswith(
+        "service principal store (service_principal_entries.json) holds no secret for 0c9a51f2-app (az login)"
+    )
+    entries = [{"client_id": "0c9a51f2-app", "tenant": "tenant-dev", "client_secret": "canary-secret"}]
+    machine.file(".azure/service_principal_entries.json", json.dumps(entries, indent=4))
+    found = probe(AzureCliCredential(host=machine.host()))
+    assert found.status == AVAILABLE and found.identity.client_id == "0c9a51f2-app"
+    assert "canary-secret" not in repr(found)
 
 
 def test_az_on_windows_is_az_cmd(tmp_path):
@@ -155,6 +194,22 @@ def test_azd_signed_in_user_named_from_its_msal_cache(tmp_path):
     assert not machine.ran.exists()
 
 
+def test_azd_user_missing_from_its_msal_cache_is_signed_out_as_azd_says(tmp_path):
+    """azd's Manager.CredentialForCurrentUser looks the current user up among its MSAL cache's accounts."""
+    machine = Machine(tmp_path, "azd")
+    machine.file(".azd/auth.json", azd_config({"homeAccountId": "oid-1.tenant-1"}))
+    missing = probe(AzureDeveloperCliCredential(host=machine.host()))
+    assert (missing.status, missing.identity) == (UNAVAILABLE, None)
+    assert missing.reason.endswith(
+        "its token cache (auth/msal/cache.json) holds no sign-in for account oid-1.tenant-1 (azd auth login)"
+    )
+    other = {"home_account_id": "someone.else", "username": "x@contoso.com"}
+    machine.file(".azd/auth/msal/cache.json", json.dumps({"Account": {"a": other}}))
+    assert probe(AzureDeveloperCliCredential(host=machine.host())).status == UNAVAILABLE
+    machine.file(".azd/auth/msal/cache.json", b"\x01encrypted on Windows")  # unreadable here: cannot tell
+    assert probe(AzureDeveloperCliCredential(host=machine.host())).status == AVAILABLE
+
+
 def test_azd_legacy_config_json_and_service_principal(tmp_path):
     machine = Machine(tmp_path, "azd")
     machine.file(".azd/config.json", azd_config({"clientId": "app-1", "tenantId": "t-1"}))
@@ -177,6 +232,7 @@ def test_azd_delegating_to_az_reports_az_sign_in(tmp_path):
     machine = Machine(tmp_path, "azd")
     machine.file(".azd/config.json", json.dumps({"auth": {"useAzCliAuth": "true"}}))
     machine.file(".azure/azureProfile.json", az_profile(az_subscription("Contoso Dev")))
+    machine.file(".azure/msal_token_cache.json", az_msal_cache("dev@contoso.com"))
     result = probe(AzureDeveloperCliCredential(host=machine.host()))
     assert result.status == AVAILABLE and result.identity.upn == "dev@contoso.com"
     assert "using the Azure CLI's sign-in (auth.useAzCliAuth)" in result.reason

@@ -1,0 +1,195 @@
+"""Runs inside a loopback-only network namespace: one sandbox, the real az and the sandbox's az side by side.
+
+Each tool gets its own AZURE_CONFIG_DIR and the same commands: a custom cloud pointing at the sandbox
+authority (instance discovery off; the sandbox CA is trusted through REQUESTS_CA_BUNDLE), sign-in as the
+scenario's user and its service principal, then the account and token commands, file deletions and
+sign-out. For every step it records exit code, stdout, stderr, the az files, and the verdicts of our probe,
+our AzureCliCredential and azure-identity's AzureCliCredential. Prints one JSON document (raw; the test
+normalises and compares).
+
+Usage: python -m tests.realtools.driver SCENARIO AZ_VENV
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from engine.credentials.azure_cli import AzureCliCredential
+from engine.host import Host
+from engine.sandbox import load_scenario, netns
+from engine.sandbox.httpserver import LOOPBACK, LoopbackServer
+from engine.sandbox.sandbox import Sandbox
+from engine.sandbox.tls import server_context
+
+RESULT_MARKER = "REALTOOLS-RESULT:"
+AZ_FILES = ("azureProfile.json", "config", "clouds.config", "msal_token_cache.json", "service_principal_entries.json")
+UNKNOWN_TENANT = "00000000-0000-0000-0000-00000000dead"
+IDENTITY_SNIPPET = """
+import json
+from azure.identity import AzureCliCredential
+try:
+    AzureCliCredential(process_timeout=60).get_token("https://management.core.windows.net//.default")
+    print(json.dumps({"verdict": "token"}))
+except Exception as err:
+    print(json.dumps({"verdict": type(err).__name__, "message": str(err)}))
+"""
+
+
+class UserRealm443(LoopbackServer):
+    """msal drops the authority's port for its user-realm call: serve the authority on 127.0.0.1:443 too."""
+
+    def server_bind(self) -> None:
+        self.server_address = (LOOPBACK, 443)
+        super().server_bind()
+
+
+class Tool:
+    """One az (real or stand-in) with its own config directory and a bin directory holding only it."""
+
+    def __init__(self, name: str, root: Path, az_script: str, box: Sandbox) -> None:
+        self.name = name
+        self.verdict_seconds: list[float] = []
+        self.dir = root / name / "azure"
+        self.bin = root / name / "bin"
+        self.bin.mkdir(parents=True)
+        (self.bin / "az").write_text(az_script)
+        (self.bin / "az").chmod(0o755)
+        path = os.pathsep.join([str(self.bin), *box.env["PATH"].split(os.pathsep)[1:]])
+        self.env = dict(box.env, PATH=path, AZURE_CONFIG_DIR=str(self.dir), AZURE_CORE_COLLECT_TELEMETRY="false")
+        self.env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+
+    def run(self, *args: str) -> dict:
+        started = time.monotonic()
+        p = subprocess.run([str(self.bin / "az"), *args], env=self.env, capture_output=True, text=True, timeout=120)
+        seconds = round(time.monotonic() - started, 2)
+        return {"argv": list(args), "rc": p.returncode, "out": p.stdout, "err": p.stderr, "seconds": seconds}
+
+    def files(self) -> dict:
+        found = {}
+        for name in AZ_FILES:
+            path = self.dir / name
+            if path.exists():
+                found[name] = {"mode": oct(path.stat().st_mode & 0o777), "bytes": path.read_bytes().decode("utf-8")}
+        return found
+
+    def verdicts(self, subscription: str | None = None) -> dict:
+        started = time.monotonic()
+        host = Host(env=self.env)
+        probe = AzureCliCredential(host=host, subscription=subscription).probe()
+        try:
+            AzureCliCredential(host=host, subscription=subscription).get_token(
+                "https://management.core.windows.net//.default"
+            )
+            ours = "token"
+        except Exception as err:
+            ours = type(err).__name__
+        child = subprocess.run(
+            [sys.executable, "-c", IDENTITY_SNIPPET], env=self.env, capture_output=True, text=True, timeout=120
+        )
+        lines = child.stdout.strip().splitlines()
+        theirs = json.loads(lines[-1]) if lines else {"verdict": "crashed", "message": child.stderr[-500:]}
+        self.verdict_seconds.append(round(time.monotonic() - started, 2))
+        return {"probe": probe.status, "ours": ours, "azure_identity": theirs["verdict"]}
+
+
+def steps(tool: Tool, box: Sandbox) -> dict:
+    """The same commands for either tool; returns every observation by step name."""
+    s = box.scenario
+    user = s.user(s.tools["az"].account)
+    tenant = user.tenant
+    app = next(a for a in s.apps if a.secrets)
+    run, seen = tool.run, {}
+    seen["cloud_register"] = run(
+        "cloud", "register", "-n", "Sandbox", "--skip-endpoint-discovery",
+        "--endpoint-active-directory", box.authority_url,
+        "--endpoint-active-directory-resource-id", "https://management.core.windows.net/",
+        "--endpoint-resource-manager", "https://management.azure.com/",
+        "--endpoint-management", "https://management.core.windows.net/",
+    )  # fmt: skip
+    seen["cloud_set"] = run("cloud", "set", "-n", "Sandbox")
+    seen["config_set"] = run("config", "set", "core.instance_discovery=false")
+    seen["signed_out_show"] = run("account", "show")
+    seen["signed_out_both"] = run("account", "get-access-token", "--subscription", tenant, "--tenant", tenant)
+    seen["signed_out_verdicts"] = tool.verdicts()
+    seen["login"] = run(
+        "login", "-u", user.upn, "-p", user.password, "--tenant", tenant, "--skip-subscription-discovery"
+    )
+    seen["login_files"] = tool.files()
+    seen["show"] = run("account", "show")
+    seen["list"] = run("account", "list")
+    seen["list_tsv"] = run("account", "list", "-o", "tsv")
+    seen["token"] = run("account", "get-access-token")
+    seen["token_files"] = tool.files()
+    seen["token_tenant"] = run("account", "get-access-token", "--tenant", tenant)
+    seen["token_tsv"] = run("account", "get-access-token", "-o", "tsv")
+    seen["token_sub_upper"] = run("account", "get-access-token", "--subscription", tenant.upper())
+    seen["token_sub_missing"] = run("account", "get-access-token", "--subscription", "nope")
+    seen["token_both"] = run("account", "get-access-token", "--subscription", tenant, "--tenant", tenant)
+    seen["token_unknown_tenant"] = run("account", "get-access-token", "--tenant", UNKNOWN_TENANT)
+    seen["set_missing"] = run("account", "set", "--subscription", "Nope")
+    seen["cloud_show"] = run("cloud", "show", "-n", "AzureCloud")
+    seen["version"] = run("version")
+    seen["version_flag"] = run("--version")
+    seen["unknown"] = run("foo", "bar")
+    seen["signed_in_verdicts"] = tool.verdicts()
+    for name in ("msal_token_cache.json", "azureProfile.json"):
+        path = tool.dir / name
+        saved = path.read_bytes() if path.exists() else None
+        path.unlink(missing_ok=True)
+        seen[f"without_{name}_token"] = run("account", "get-access-token")
+        seen[f"without_{name}_verdicts"] = tool.verdicts()
+        if saved is not None:
+            path.write_bytes(saved)
+    seen["logout"] = run("logout")
+    seen["logout_files"] = tool.files()
+    seen["after_logout_show"] = run("account", "show")
+    seen["logout_again"] = run("logout")
+    seen["sp_login"] = run(
+        "login", "--service-principal", "-u", app.client_id, "-p", app.secrets[0], "--tenant", app.tenant,
+        "--skip-subscription-discovery",
+    )  # fmt: skip
+    seen["sp_files"] = tool.files()
+    seen["sp_token"] = run("account", "get-access-token")
+    seen["sp_verdicts"] = tool.verdicts()
+    (tool.dir / "service_principal_entries.json").unlink(missing_ok=True)
+    seen["sp_no_entries_token"] = run("account", "get-access-token")
+    seen["sp_no_entries_verdicts"] = tool.verdicts()
+    return seen
+
+
+def main(argv: list[str]) -> int:
+    scenario, venv = argv[0], Path(argv[1])
+    if os.environ.get(netns.IN_NETNS_ENV) == "1":
+        netns.bring_loopback_up()
+    box = Sandbox(load_scenario(scenario)).start()
+    realm = UserRealm443(box.authority, tls=server_context(box.server_cert), name="user-realm-443").start()
+    try:
+        python = venv / "bin" / "python"
+        real = Tool("real", box.tmp / "realtools", f'#!/bin/sh\nexec "{python}" -m azure.cli "$@"\n', box)
+        twin = Tool("twin", box.tmp / "realtools", (box.bin_dir / "az").read_text(), box)
+        # The two tools share nothing but the sandbox: run them side by side (halves the wall time).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            real_steps, twin_steps = pool.submit(steps, real, box), pool.submit(steps, twin, box)
+            result = {
+                "authority": box.authority_url,
+                "dirs": {"real": str(real.dir), "twin": str(twin.dir)},
+                "python": {"real": str(python), "twin": sys.executable},
+                "real": real_steps.result(),
+                "twin": twin_steps.result(),
+                "verdict_seconds": {"real": real.verdict_seconds, "twin": twin.verdict_seconds},
+            }
+    finally:
+        realm.stop()
+        box.stop()
+    print(RESULT_MARKER + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
