@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from engine.secrets import install_log_redaction
+
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
 _COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.export")
 
@@ -25,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    install_log_redaction()  # before any command can log: msal's own lines pass the redactor too
     parser = build_parser()
     if _is_gui_invocation(parser, argv):
         return _start_gui(parser, argv)
