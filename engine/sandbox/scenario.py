@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import tomllib
+
+from engine.safe_files import read_regular
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
 
@@ -17,7 +20,21 @@ AZD_ERROR_FORMATS = ("console", "json")
 MI_KINDS = ("none", "imds", "app_service", "cloud_shell", "azure_ml", "arc")
 MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slow", "no_response")
 
-UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}; available: {names}"
+UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}{hint}; available: {names}"
+DID_YOU_MEAN = " (did you mean {match!r}?)"
+BROKEN_FILE = "{path}: {problem}"
+MISSING_KEY = "a required key {key} is missing"
+WRONG_SHAPE = "a value has the wrong type or shape ({detail})"
+NOT_TOML = "not valid TOML ({detail})"
+NOT_UTF8 = "not UTF-8 text (byte {position})"
+TOO_DEEP = "nested too deeply"
+SCENARIO_MAX_BYTES = 1024 * 1024
+
+
+class ScenarioError(ValueError, LookupError):
+    """A scenario that cannot be loaded: one line naming the file (or the name) and what is wrong."""
+
+
 UNKNOWN_REF = "scenario {scenario!r}: {kind} {ref!r} is not declared"
 BAD_MODE = "scenario {scenario!r}: {what} mode {mode!r} is not one of {allowed}"
 
@@ -189,15 +206,43 @@ def list_scenarios() -> list[str]:
 
 
 def load(name_or_path: str | Path) -> Scenario:
-    """Load a scenario by name (resources/scenarios/NAME.toml) or by file path."""
+    """Load a scenario by name (resources/scenarios/NAME.toml) or by file path; ScenarioError if it cannot be."""
     path = Path(name_or_path)
     if path.suffix != ".toml" or not path.exists():
         path = SCENARIO_DIR / f"{name_or_path}.toml"
         if not path.exists():
-            raise LookupError(UNKNOWN_SCENARIO.format(name=str(name_or_path), names=", ".join(list_scenarios())))
-    with path.open("rb") as f:
-        data = tomllib.load(f)
-    return from_dict(data, name=path.stem, path=path)
+            names = list_scenarios()
+            close = difflib.get_close_matches(str(name_or_path), names, n=1)
+            hint = DID_YOU_MEAN.format(match=close[0]) if close else ""
+            raise ScenarioError(UNKNOWN_SCENARIO.format(name=str(name_or_path), hint=hint, names=", ".join(names)))
+    try:
+        return from_dict(
+            parse(read_regular(path, what="scenario", max_bytes=SCENARIO_MAX_BYTES)), name=path.stem, path=path
+        )
+    except ScenarioError:
+        raise
+    except OSError as ex:  # FileRefused names the file already
+        raise ScenarioError(str(ex)) from None
+    except ValueError as ex:
+        raise ScenarioError(BROKEN_FILE.format(path=path, problem=ex)) from None
+    except KeyError as ex:
+        raise ScenarioError(BROKEN_FILE.format(path=path, problem=MISSING_KEY.format(key=ex))) from None
+    except (TypeError, AttributeError) as ex:
+        raise ScenarioError(BROKEN_FILE.format(path=path, problem=WRONG_SHAPE.format(detail=ex))) from None
+
+
+def parse(data: bytes) -> dict[str, Any]:
+    """TOML bytes to tables; ValueError with a short reason for anything else (bad UTF-8, bad TOML, nesting)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as ex:
+        raise ValueError(NOT_UTF8.format(position=ex.start)) from None
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as ex:
+        raise ValueError(NOT_TOML.format(detail=ex)) from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
 
 
 def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> Scenario:
