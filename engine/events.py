@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from engine.account import Account
+from engine.secrets import redact_event
 
 SUCCEEDED = "succeeded"
 UNAVAILABLE = "unavailable"
@@ -116,6 +117,7 @@ class Recorder:
         return self._clock() - self._t0
 
     def emit(self, event: Event) -> None:
+        event = redact_event(event)  # the one place every message, log line and step detail passes
         with self._lock:
             self.events.append(event)
         for observer in self._observers:

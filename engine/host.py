@@ -11,7 +11,6 @@ import dataclasses
 import os
 import platform as _platform
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from engine import events
+from engine import events, process_output
 from engine.secrets import redact_text, redact_url
 
 if TYPE_CHECKING:
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
 STDERR_SHOWN = 4000  # characters of a tool's stderr kept in its step (the end, where errors are)
 # requests reads these when ``trust_env`` is on; we read them from the Host's environment instead.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+OUTPUT_TRUNCATED = "the tool printed more than {limit} bytes on a stream; the rest was read and discarded"
 
 
 @dataclass(frozen=True)
@@ -163,14 +163,15 @@ class Host:
                 start_new_session=os.name == "posix",
             )
             try:
-                stdout, stderr = self._communicate(proc, timeout)
+                collected = self._communicate(proc, timeout)
             except BaseException:
-                _kill_group(proc)
-                proc.communicate()
                 handle.detail.update(killed=True, duration=time.monotonic() - started)
                 raise
             duration = time.monotonic() - started
+            stdout, stderr = collected.stdout, collected.stderr
             handle.detail.update(exit_status=proc.returncode, duration=duration)
+            if collected.truncated:
+                handle.detail["output_truncated"] = OUTPUT_TRUNCATED.format(limit=process_output.OUTPUT_LIMIT)
             if stderr:  # what a developer needs to see of a failing tool; token-shaped text is masked
                 handle.detail["stderr"] = redact_text(stderr.decode(errors="replace")[-STDERR_SHOWN:])
             return ProcessResult(
@@ -184,20 +185,20 @@ class Host:
             )
 
     @staticmethod
-    def _communicate(proc: subprocess.Popen, timeout: float | None) -> tuple[bytes, bytes]:
-        cancelled = events.cancel_requested()
-        if cancelled is None:
-            return proc.communicate(timeout=timeout)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            slice_ = 0.05 if deadline is None else max(0.0, min(0.05, deadline - time.monotonic()))
+    def _communicate(proc: subprocess.Popen, timeout: float | None) -> process_output.Collected:
+        """Both streams; on timeout or cancel the group is killed and the pipes closed, then we raise."""
+        if os.name != "posix":  # pipes cannot be polled there; communicate() then kill is the best we have
             try:
-                return proc.communicate(timeout=slice_)
-            except subprocess.TimeoutExpired:
-                if cancelled.is_set():
-                    raise events.RunCancelled() from None
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise subprocess.TimeoutExpired(proc.args, timeout) from None
+                return process_output.Collected(*proc.communicate(timeout=timeout), truncated=False)
+            except BaseException:
+                process_output.kill_group(proc)
+                proc.communicate()
+                raise
+        try:
+            collected = process_output.collect(proc, timeout, events.cancel_requested())
+        except process_output.Cancelled:
+            raise events.RunCancelled() from None
+        return collected
 
     # ---- browser ------------------------------------------------------------------------------
     def open_browser(self, url: str) -> bool:
@@ -220,16 +221,6 @@ class Host:
 
 def _system_browser(url: str) -> bool:
     return webbrowser.open(url)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
 
 
 def environ_proxies(env: Mapping[str, str], url: str) -> dict[str, str]:

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
+import threading
+from collections import OrderedDict
+from typing import Any
 from urllib.parse import urlsplit
 
 REDACTED = "***"
+KNOWN_SECRET_MIN_LENGTH = 8  # shorter values would mask ordinary words; token shapes still catch tokens
+KNOWN_SECRETS_KEPT = 512  # the most recent secret values remembered for redaction
 
+_FIELDS = r"(?:accessToken|access_token|token|refresh_token|refreshToken|id_token|client_secret|assertion|password)"
 # What a token looks like in free text: a JWT, a tool's JSON token field, PowerShell's azsdk% line.
 _TOKEN_SHAPES = (
     re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*)?"),
     # a JSON token field, also JSON-in-JSON (escaped quotes) and cut short (no closing quote)
-    re.compile(
-        r'(\\?"(?:accessToken|access_token|token|refresh_token|refreshToken|id_token|client_secret)\\?"'
-        r'\s*:\s*\\?")[^"\\\r\n]*'
-    ),
+    re.compile(rf'(\\*"{_FIELDS}\\*"\s*:\s*\\*")[^"\\\r\n]*'),
+    # the same field in a Python repr ('access_token': '...') and form encoding (access_token=...)
+    re.compile(rf"('{_FIELDS}'\s*:\s*')[^'\r\n]*"),
+    re.compile(rf"(\b{_FIELDS}=)[^&\s\"']+"),
     re.compile(r"(azsdk%)[^%\s]*"),
 )
+
+_known: OrderedDict[str, None] = OrderedDict()
+_known_lock = threading.Lock()
+
+
+def remember(value: str) -> None:
+    """Make ``value`` (a secret of this process's runs) redacted wherever it appears in text."""
+    if len(value) < KNOWN_SECRET_MIN_LENGTH:
+        return
+    with _known_lock:
+        _known[value] = None
+        _known.move_to_end(value)
+        while len(_known) > KNOWN_SECRETS_KEPT:
+            _known.popitem(last=False)
 
 
 class Secret:
@@ -26,6 +48,8 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if isinstance(value, str):
+            remember(value)
 
     def reveal(self) -> str:
         return self._value
@@ -56,11 +80,59 @@ class Secret:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with anything shaped like a token replaced by ``***`` (for tool stderr shown to users)."""
+    """The one redactor: ``text`` with token shapes and every remembered secret replaced by ``***``."""
+    with _known_lock:
+        known = [value for value in _known if value in text]
+    for value in sorted(known, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
     text = _TOKEN_SHAPES[0].sub(REDACTED, text)
     for pattern in _TOKEN_SHAPES[1:]:
         text = pattern.sub(rf"\g<1>{REDACTED}", text)
     return text
+
+
+def redact_value(value: Any) -> Any:
+    """Strings redacted inside any JSON-like value (dicts, lists, tuples); other values unchanged."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {key: redact_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_value(item) for item in value)
+    return value
+
+
+def redact_event(event: Any) -> Any:
+    """A dataclass record (an event) with every text field redacted; the same object when nothing changed."""
+    changes = {}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, (str, dict, list, tuple)):
+            cleaned = redact_value(value)
+            if cleaned != value:
+                changes[f.name] = cleaned
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def install_log_redaction() -> None:
+    """Redact every log record of this process as it is made (msal's and urllib3's included)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "chainsight_redacts", False):
+        return
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: leave it for logging's own error report
+            return record
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return record
+
+    redacting_factory.chainsight_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)
 
 
 def reveal(value: str | Secret | None) -> str | None:

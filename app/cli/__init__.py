@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from engine.sandbox import helpers
+from engine.secrets import install_log_redaction
 
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
 _COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.export")
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == [helpers.HELPER_ARG]:  # hidden: a frozen build runs the sandbox's helpers through itself
         return helpers.run(argv[1:])
+    install_log_redaction()  # before any command can log: msal's own lines pass the redactor too
     parser = build_parser()
     if _is_gui_invocation(parser, argv):
         return _start_gui(parser, argv)

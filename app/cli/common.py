@@ -10,6 +10,7 @@ from typing import Any
 from engine.build import build
 from engine.host import Host
 from engine.profiles import PROFILES
+from engine.secrets import redact_text
 from engine.spec import ChainSpec, SpecError
 
 EXIT_OK = 0
@@ -67,7 +68,7 @@ def build_from_args(args: argparse.Namespace, host: Host | None = None):
 
 
 def usage_error(message: str) -> int:
-    print(f"chainsight: error: {message}", file=sys.stderr)
+    print(f"chainsight: error: {redact_text(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -16,10 +16,13 @@ from types import FrameType
 from engine import sandbox
 from engine.sandbox import helpers, netns
 from engine.sandbox.environment import is_stripped
+from engine.sandbox.scenario import ScenarioError
 
 NO_COMMAND = "chainsight sandbox exec: give the command after --, e.g. `-- python app.py`"
 COMMAND_NOT_FOUND = "chainsight sandbox exec: command not found: {cmd}"
 NO_ISOLATION = "chainsight sandbox exec: --isolate-network is not possible here: {reason}"
+SCENARIO_ERROR = "chainsight sandbox: error: {problem}"
+BROKEN_SCENARIO = "{name:28} (cannot be loaded) {problem}"
 SERVING = "# sandbox {name!r} is running; paste the lines above into a shell. Ctrl-C stops it."
 CHILD_GRACE_SECONDS = 5
 
@@ -42,14 +45,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def list_command(args: argparse.Namespace) -> int:
+    broken = 0
     for name in sandbox.list_scenarios():
-        scenario = sandbox.load_scenario(name)
+        try:
+            scenario = sandbox.load_scenario(name)
+        except ScenarioError as ex:  # one broken file must not hide the others
+            print(BROKEN_SCENARIO.format(name=name, problem=ex), file=sys.stderr, flush=True)
+            broken += 1
+            continue
         expected = scenario.expected
         verdict = f"{expected.credential} as {expected.account}" if expected.credential else "chain fails"
         # the first sentence: a period followed by white space ("Az.Accounts" is not an end)
         summary = re.split(r"(?<=\.)\s", scenario.description.strip().replace("\n", " "), maxsplit=1)[0]
         print(f"{name:28} {verdict}\n{'':28} {summary}", flush=True)
-    return 0
+    return 2 if broken else 0
+
+
+def _scenario_problem(name_or_path: str) -> str | None:
+    """Load the scenario once up front, so a typo or a broken file is one line (exit 2), never a traceback."""
+    try:
+        sandbox.load_scenario(name_or_path)
+    except ScenarioError as ex:
+        return SCENARIO_ERROR.format(problem=ex)
+    return None
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -64,6 +82,9 @@ def exec_command(args: argparse.Namespace) -> int:
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         print(NO_COMMAND, file=sys.stderr)
+        return 2
+    if problem := _scenario_problem(args.scenario):
+        print(problem, file=sys.stderr)
         return 2
     if args.isolate_network and os.environ.get(netns.IN_NETNS_ENV) != "1":
         return _reexec_isolated(args, cmd)
@@ -146,6 +167,9 @@ def _package_root() -> str:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    if problem := _scenario_problem(args.scenario):
+        print(problem, file=sys.stderr)
+        return 2
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda signum, frame: stop.set())

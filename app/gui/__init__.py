@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from engine.secrets import install_log_redaction
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -46,6 +48,7 @@ def has_display(env=os.environ, platform: str = sys.platform) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    install_log_redaction()
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return EXIT_USAGE

@@ -162,11 +162,12 @@ class ChainRunner(QObject):
         if record.finished:
             return
         if record.cancelled:  # cancelled while the chain was being built
+            self._release(chain)
             self._fail(record, "cancelled before the first attempt")
             return
         targets = [chain] if record.kind == RUN else list(getattr(chain, "credentials", (chain,)))
         record.runs = [ChainRun() for _ in targets]
-        pending = {"count": len(targets)}
+        pending = {"count": len(targets), "chain": chain}
         for index, target in enumerate(targets):
             forward = _Forward()
             recorder = events.Recorder((forward,))
@@ -184,6 +185,7 @@ class ChainRunner(QObject):
             forward.target = worker.signals.event.emit
             self.workers.submit(worker)
         if not targets:
+            self._release(chain)
             self._fail(record, "the chain has no members")
 
     def _run_event(self, record: RunRecord, index: int, event: events.Event) -> None:
@@ -202,9 +204,17 @@ class ChainRunner(QObject):
 
     def _one_finished(self, record: RunRecord, pending: dict) -> None:
         pending["count"] -= 1
+        if pending["count"] == 0:
+            self._release(pending.pop("chain", None))
         if pending["count"] == 0 and not record.finished:
             record.finished = True
             self.run_finished.emit(record)
+
+    def _release(self, chain: Any) -> None:
+        """Close a finished run's chain (its sessions and keep-alive connections) off the GUI thread."""
+        close = getattr(chain, "close", None)
+        if close is not None:
+            self.workers.start(close)
 
     def _fail(self, record: RunRecord, message: str) -> None:
         if record.finished:

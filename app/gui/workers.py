@@ -6,10 +6,11 @@ thread whatever the slot is (a bound method or a lambda). The GUI thread never w
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 # Chain work is I/O bound (processes, HTTP, sleeps), so allow many more threads than cores: a hung
 # credential must never hold up the probes of the others.
@@ -23,14 +24,27 @@ class WorkerSignals(QObject):
     done = Signal()
 
 
-class Worker(QRunnable):
-    """Runs ``fn(*args)`` in the pool; ``fn`` may take ``emit`` to stream events back."""
+class Worker:
+    """Runs ``fn(*args)`` in the pool; ``fn`` may take ``emit`` to stream events back.
+
+    Not a QRunnable: PySide's QThreadPool keeps a reference to every QRunnable it was given that does
+    not auto-delete, for ever. Given the bound ``run`` it wraps it in its own runnable and lets go after.
+    """
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        super().__init__()
         self.fn, self.args = fn, args
         self.signals = WorkerSignals()
-        self.setAutoDelete(False)  # Python keeps the reference until ``done``
+
+    def release(self) -> None:
+        """Drop the job and every slot: what it held (a chain, its sessions) can be freed at once."""
+        self.fn, self.args = _finished, ()
+        with warnings.catch_warnings():  # PySide warns when a signal had nothing connected
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for signal in (self.signals.event, self.signals.result, self.signals.error, self.signals.done):
+                try:
+                    signal.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
 
     def run(self) -> None:
         try:
@@ -43,14 +57,23 @@ class Worker(QRunnable):
             self.signals.done.emit()
 
 
+def _finished(*args: Any) -> None:
+    """A released worker's job: it has already run."""
+
+
 class WorkerPool(QObject):
-    """A private thread pool that keeps each job alive until it has reported back."""
+    """A private thread pool that keeps each job alive until it has reported back.
+
+    Finished workers are found by their signals object (the sender), never through a closure over the
+    worker: a slot connected to the worker's own signals that captured the worker made a cycle through
+    Qt, which Python's collector cannot see, so every job (and the chain it ran) lived for ever.
+    """
 
     def __init__(self, parent: QObject | None = None, max_threads: int = MAX_THREADS) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
-        self._live: set[Worker] = set()
+        self._live: dict[WorkerSignals, Worker] = {}
 
     def start(self, fn: Callable[..., Any], *args: Any, **slots: Any) -> Worker:
         """Create and submit a job; ``on_result``/``on_error``/``on_event`` are its slots."""
@@ -74,10 +97,16 @@ class WorkerPool(QObject):
         return worker
 
     def submit(self, worker: Worker) -> Worker:
-        worker.signals.done.connect(lambda: self._live.discard(worker))
-        self._live.add(worker)
-        self.pool.start(worker)
+        worker.signals.done.connect(self._reap)
+        self._live[worker.signals] = worker
+        self.pool.start(worker.run)
         return worker
+
+    @Slot()
+    def _reap(self) -> None:
+        worker = self._live.pop(self.sender(), None)
+        if worker is not None:
+            worker.release()
 
     @property
     def busy(self) -> bool:

@@ -59,6 +59,15 @@ class Response:
 App = Callable[[Request], Response]
 
 
+def close_quietly(conn: socket.socket) -> None:
+    """Shut down and close a connection whose peer may already be gone."""
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    conn.close()
+
+
 class AppHandler(BaseHTTPRequestHandler):
     """Parses a request, asks the server's app for a Response and writes it (keep-alive, HTTP/1.1)."""
 
@@ -66,14 +75,25 @@ class AppHandler(BaseHTTPRequestHandler):
     server: LoopbackServer
     scheme = "http"
     tunnel_host = ""
+    tls_socket: ssl.SSLSocket | None = None
 
     def setup(self) -> None:
         if self.server.tls is not None:
             raw = self.request
-            self.request = self.server.tls.wrap_socket(raw, server_side=True)
+            self.request = self.tls_socket = self.server.tls.wrap_socket(raw, server_side=True)
             self.server.track(raw, self.request)
             self.scheme = "https"
         super().setup()
+
+    def finish(self) -> None:
+        # Wrapping detaches the raw socket, so the server's shutdown_request closes nothing: the TLS socket
+        # is ours to close, or every HTTPS connection keeps its descriptor (and its peer waits for EOF).
+        try:
+            super().finish()
+        finally:
+            if self.tls_socket is not None:
+                self.server.forget(self.tls_socket)
+                close_quietly(self.tls_socket)
 
     def log_message(self, format: str, *args: object) -> None:
         self.server.log.append(format % args)
@@ -184,6 +204,10 @@ class LoopbackServer(ThreadingHTTPServer):
         with self._lock:
             self._connections.discard(old)
             self._connections.add(new)
+
+    def forget(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
 
     def shutdown_request(self, request: socket.socket) -> None:
         with self._lock:

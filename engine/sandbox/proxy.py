@@ -36,8 +36,10 @@ class ProxyHandler(AppHandler):
             self.close_connection = True
             return
         self.server.track(None, tls)
-        # From here on the same handler serves origin-form requests inside the tunnel.
-        self.connection = self.request = tls
+        # From here on the same handler serves origin-form requests inside the tunnel; finish() closes it.
+        self.rfile.close()
+        self.wfile.close()
+        self.connection = self.request = self.tls_socket = tls
         self.rfile = tls.makefile("rb")
         self.wfile = tls.makefile("wb")
         self.scheme, self.tunnel_host = "https", host

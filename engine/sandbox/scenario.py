@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from importlib import resources
@@ -12,6 +13,8 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
+
+from engine.safe_files import read_regular
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -29,7 +32,21 @@ AZ_RELEASES = ("", "2.91", "2.67")
 MI_KINDS = ("none", "imds", "app_service", "cloud_shell", "azure_ml", "arc")
 MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slow", "no_response")
 
-UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}; available: {names}"
+UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}{hint}; available: {names}"
+DID_YOU_MEAN = " (did you mean {match!r}?)"
+BROKEN_FILE = "{path}: {problem}"
+MISSING_KEY = "a required key {key} is missing"
+WRONG_SHAPE = "a value has the wrong type or shape ({detail})"
+NOT_TOML = "not valid TOML ({detail})"
+NOT_UTF8 = "not UTF-8 text (byte {position})"
+TOO_DEEP = "nested too deeply"
+SCENARIO_MAX_BYTES = 1024 * 1024
+
+
+class ScenarioError(ValueError, LookupError):
+    """A scenario that cannot be loaded: one line naming the file (or the name) and what is wrong."""
+
+
 UNKNOWN_REF = "scenario {scenario!r}: {kind} {ref!r} is not declared"
 BAD_MODE = "scenario {scenario!r}: {what} mode {mode!r} is not one of {allowed}"
 
@@ -210,15 +227,55 @@ def list_scenarios() -> list[str]:
 
 
 def load(name_or_path: str | Path) -> Scenario:
-    """Load a scenario by file path, or by the name of a shipped one."""
+    """Load a scenario by file path, or by the name of a shipped one; ScenarioError if it cannot be."""
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
-        return from_dict(tomllib.loads(path.read_text(encoding="utf-8")), name=path.stem, path=path)
-    name = str(name_or_path)
-    shipped = shipped_scenarios() / f"{name}.toml"
-    if "/" in name or os.sep in name or not shipped.is_file():
-        raise LookupError(UNKNOWN_SCENARIO.format(name=name, names=", ".join(list_scenarios())))
-    return from_dict(tomllib.loads(shipped.read_text(encoding="utf-8")), name=name, path=None)
+        source: Path | Traversable = path
+        name, origin = path.stem, path
+    else:
+        name = str(name_or_path)
+        source = shipped_scenarios() / f"{name}.toml"
+        if "/" in name or os.sep in name or not source.is_file():
+            names = list_scenarios()
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = DID_YOU_MEAN.format(match=close[0]) if close else ""
+            raise ScenarioError(UNKNOWN_SCENARIO.format(name=name, hint=hint, names=", ".join(names)))
+        origin = None
+    try:
+        data = (
+            read_regular(source, what="scenario", max_bytes=SCENARIO_MAX_BYTES)
+            if isinstance(source, Path)
+            else source.read_bytes()
+        )
+        return from_dict(parse(data), name=name, path=origin)
+    except ScenarioError:
+        raise
+    except OSError as ex:  # FileRefused names the file already
+        raise ScenarioError(str(ex)) from None
+    except ValueError as ex:
+        raise ScenarioError(BROKEN_FILE.format(path=origin or f"{name}.toml", problem=ex)) from None
+    except KeyError as ex:
+        raise ScenarioError(
+            BROKEN_FILE.format(path=origin or f"{name}.toml", problem=MISSING_KEY.format(key=ex))
+        ) from None
+    except (TypeError, AttributeError) as ex:
+        raise ScenarioError(
+            BROKEN_FILE.format(path=origin or f"{name}.toml", problem=WRONG_SHAPE.format(detail=ex))
+        ) from None
+
+
+def parse(data: bytes) -> dict[str, Any]:
+    """TOML bytes to tables; ValueError with a short reason for anything else (bad UTF-8, bad TOML, nesting)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as ex:
+        raise ValueError(NOT_UTF8.format(position=ex.start)) from None
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as ex:
+        raise ValueError(NOT_TOML.format(detail=ex)) from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
 
 
 def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> Scenario:

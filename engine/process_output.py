@@ -1,0 +1,110 @@
+"""Reading a child's output with a deadline and a size cap, whatever its children do with the pipes.
+
+``Popen.communicate()`` waits for end-of-file on both pipes. A tool that leaves a background process
+holding them (a daemon it started in its own session, or one that survived the kill) never gives EOF,
+so the wait ends only when that process does. Here the deadline ends the wait: the group is killed,
+reading stops and the pipes are closed. Output beyond ``limit`` bytes per stream is read and discarded,
+so a tool printing gigabytes costs time, not memory.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+OUTPUT_LIMIT = 8 * 1024 * 1024  # bytes kept per stream; real tools print a few kilobytes
+REAP_GRACE = 1.0  # seconds to wait for the killed child's exit status before giving up on it
+_CHUNK = 65536
+_POLL = 0.05  # how often a cancel is noticed while the child is quiet
+
+
+class Cancelled(Exception):
+    """The caller's cancel event was set; the child's group has been killed and its pipes closed."""
+
+
+@dataclass
+class Collected:
+    stdout: bytes
+    stderr: bytes
+    truncated: bool  # some output beyond the limit was discarded
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the child's whole process group (it was started in a session of its own)."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        pass
+
+
+def collect(
+    proc: subprocess.Popen,
+    timeout: float | None,
+    cancelled: threading.Event | None = None,
+    limit: int = OUTPUT_LIMIT,
+) -> Collected:
+    """Both streams of ``proc`` until EOF and exit; TimeoutExpired or Cancelled (after cleanup) otherwise."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    buffers = {proc.stdout: bytearray(), proc.stderr: bytearray()}
+    truncated = False
+    selector = selectors.DefaultSelector()
+    try:
+        for pipe in buffers:
+            os.set_blocking(pipe.fileno(), False)
+            selector.register(pipe, selectors.EVENT_READ)
+        while selector.get_map() or proc.poll() is None:
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled()
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise subprocess.TimeoutExpired(proc.args, timeout)
+            wait = _POLL if remaining is None else min(_POLL, remaining)
+            if not selector.get_map():  # both pipes closed, the child still running: wait for its exit
+                try:
+                    proc.wait(wait)
+                except subprocess.TimeoutExpired:
+                    pass
+                continue
+            for key, _ in selector.select(wait):
+                chunk = _read(key.fileobj)
+                if chunk is None:  # spurious wake-up
+                    continue
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    continue
+                buffer = buffers[key.fileobj]
+                room = limit - len(buffer)
+                if len(chunk) > room:
+                    truncated = True
+                buffer += chunk[: max(0, room)]
+        return Collected(bytes(buffers[proc.stdout]), bytes(buffers[proc.stderr]), truncated)
+    except BaseException:
+        kill_group(proc)
+        raise
+    finally:
+        selector.close()
+        for pipe in buffers:
+            pipe.close()
+        if proc.returncode is None:
+            try:
+                proc.wait(REAP_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _read(pipe) -> bytes | None:
+    """The next chunk, b"" at end of file (or a broken pipe), None when nothing is there yet."""
+    try:
+        return os.read(pipe.fileno(), _CHUNK)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""

@@ -1,0 +1,69 @@
+"""Reading the files a user names (specs, scenarios, certificates, token files) without hanging or bloating.
+
+A FIFO or a device named as a file would block ``open()`` or never reach end of file (``/dev/zero`` as a
+spec ran the process out of memory). Only regular files are read, and only up to a size limit; the file
+is opened without blocking and checked again on the descriptor, so a swap between check and open is
+refused too.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+NOT_REGULAR = "{path}: not a regular file ({kind}); give the path of a file"
+TOO_LARGE = "{path}: larger than {limit} bytes; this is not a {what}"
+UNREADABLE = "{path}: cannot read it ({reason})"
+
+
+class FileRefused(OSError):
+    """A named file that is not a readable regular file of sensible size; the message names it."""
+
+
+def read_regular(path: str | os.PathLike, *, what: str = "file", max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file; FileRefused (an OSError) for anything else, with a one-line message."""
+    shown = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as ex:
+        raise FileRefused(UNREADABLE.format(path=shown, reason=ex.strerror or ex)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(NOT_REGULAR.format(path=shown, kind=_kind(info.st_mode)))
+        if info.st_size > max_bytes:
+            raise FileRefused(TOO_LARGE.format(path=shown, limit=max_bytes, what=what))
+        chunks, total = [], 0
+        while chunk := os.read(fd, 65536):
+            total += len(chunk)
+            if total > max_bytes:  # grew while we read
+                raise FileRefused(TOO_LARGE.format(path=shown, limit=max_bytes, what=what))
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except FileRefused:
+        raise
+    except OSError as ex:
+        raise FileRefused(UNREADABLE.format(path=shown, reason=ex.strerror or ex)) from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def is_regular(path: str | os.PathLike) -> bool:
+    """True for an existing regular file (following links), without opening it."""
+    try:
+        return stat.S_ISREG(Path(path).stat().st_mode)
+    except OSError:
+        return False
