@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -33,9 +33,11 @@ from app.gui.export_pane import ExportPane
 from app.gui.request_bar import RequestBar
 from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
+from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
 from app.gui.settings import Settings
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
+from app.gui.window_geometry import centred, clamp_to, first_start_size
 from app.verdict import try_every_verdict, verdict
 from engine.host import Host
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
@@ -48,8 +50,26 @@ SAVE_FAILED = "Could not save {path}"
 REPROBE_DELAY_MS = 250
 REFRESH_MS = 40
 BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the timeline keeps the rest
+DETAILS_WIDTH = 440  # room for a token endpoint's URL in the Steps table
+DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+
+
+def scenario_story(name: str) -> str:
+    """A scenario's description on one line ("" if it cannot be read: the menu still lists it)."""
+    try:
+        from engine.sandbox import load_scenario
+
+        return " ".join(load_scenario(name).description.split())
+    except Exception:
+        return ""
+
+
+def first_sentence(text: str, limit: int = 60) -> str:
+    """ "The classic wrong account." from a scenario's story, cut at ``limit`` characters."""
+    sentence = text.split(". ")[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 class MainWindow(QMainWindow):
@@ -77,11 +97,12 @@ class MainWindow(QMainWindow):
         self.state = ChainState(env=self.base_host.env)
         self.model = ChainModel(self.state, self)
         self.runner = ChainRunner(builder, self)
+        self.launcher = SandboxLauncher()
         self._build_widgets()
         self._build_actions()
         self._connect()
         self.setWindowIcon(app_icon())
-        self.resize(1440, 900)
+        self._place_first_start()
         self._restore_window()
         if spec is not None:
             self.state.load_spec(spec)
@@ -172,7 +193,11 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock-{name}")
         dock.setWidget(widget)
         dock.setAccessibleName(title)
+        widget.setMinimumWidth(DOCK_MIN_WIDTH)
         widget.setContentsMargins(6, 4, 6, 6)
+        # Qt keeps the panes of background dock tabs "visible" (just moved off screen), so Tab would walk
+        # into them unseen: hide a pane whenever its tab is in the background, show it when it comes up
+        dock.visibilityChanged.connect(widget.setVisible)
         self.addDockWidget(area, dock)
         return dock
 
@@ -516,6 +541,7 @@ class MainWindow(QMainWindow):
         active = bool(overlay)
         self.what_if_bar.setVisible(active)
         self.what_if_label.setText("<b>WHAT-IF</b>" if active else "")
+        self.export_pane.set_overlay(describe_overlay(overlay) if active else "")
         if active:
             self.what_if_bar.setText(
                 f"<b>What-if active:</b> runs and probes use {describe_overlay(overlay)} — your real "
@@ -629,8 +655,12 @@ class MainWindow(QMainWindow):
             disabled = self.sandbox_menu.addAction(f"Sandbox unavailable: {ex}")
             disabled.setEnabled(False)
             return
+        self.sandbox_menu.setToolTipsVisible(True)
         for name in names:
-            act = self.sandbox_menu.addAction(name)
+            story = scenario_story(name)
+            act = self.sandbox_menu.addAction(f"{name} — {first_sentence(story)}" if story else name)
+            act.setData(name)
+            act.setToolTip(story)
             act.setCheckable(True)
             act.setChecked(self.scenario is not None and self.scenario.name == name)
             act.triggered.connect(lambda _=False, n=name: self.open_sandbox(n))
@@ -639,20 +669,23 @@ class MainWindow(QMainWindow):
         self.leave_sandbox_action.setEnabled(self.sandbox is not None)
 
     def open_sandbox(self, name: str, *, then_run: bool = False) -> None:
-        """Start a sandbox scenario off the GUI thread and switch to it when it is up."""
-        from app.gui.sandbox_host import start_sandbox
-
+        """Start a sandbox scenario off the GUI thread and switch to it when it is up (the last choice wins)."""
+        ticket = self.launcher.choose()
         self.statusBar().showMessage(f"Starting sandbox {name}…")
         self.banner.show_running(f"Starting the sandbox scenario {name}…")
         self.runner.workers.start(
-            start_sandbox,
+            self.launcher.start,
             name,
-            on_result=lambda started: self._sandbox_ready(started, then_run),
-            on_error=lambda ex: self._sandbox_failed(name, ex),
+            ticket,
+            on_result=lambda started: self._sandbox_ready(started, ticket, then_run),
+            on_error=lambda ex: self._sandbox_failed(name, ex, ticket),
         )
 
-    def _sandbox_ready(self, started, then_run: bool) -> None:
+    def _sandbox_ready(self, started, ticket: int, then_run: bool) -> None:
         sandbox, host = started
+        if not self.launcher.is_current(ticket):  # the user has since chosen another scenario, or quit
+            self.launcher.stop_later(sandbox)
+            return
         self._stop_sandbox()
         self.set_host(host, sandbox=sandbox, scenario=sandbox.scenario)
         self.banner.show_welcome()
@@ -661,12 +694,16 @@ class MainWindow(QMainWindow):
         if then_run:
             self.run_chain()
 
-    def _sandbox_failed(self, name: str, ex: BaseException) -> None:
-        self.banner.show_error(f"The sandbox {name} could not start.", f"{type(ex).__name__}: {ex}")
-        self.statusBar().showMessage(f"Sandbox {name} failed to start", 8000)
-        self.sandbox_failed = f"{type(ex).__name__}: {ex}"
+    def _sandbox_failed(self, name: str, ex: BaseException, ticket: int | None = None) -> None:
+        if isinstance(ex, Superseded) or (ticket is not None and not self.launcher.is_current(ticket)):
+            return
+        reason = describe_start_failure(name, ex)
+        self.banner.show_error(f"The sandbox {name} could not start.", reason)
+        self.statusBar().showMessage(f"Sandbox {name} did not start: {reason}", 10000)
+        self.sandbox_failed = reason
 
     def leave_sandbox(self) -> None:
+        self.launcher.choose()  # a start still under way is no longer wanted
         self._stop_sandbox()
         self.set_host(Host.real())
         self.banner.show_welcome()
@@ -675,7 +712,7 @@ class MainWindow(QMainWindow):
     def _stop_sandbox(self) -> None:
         if self.sandbox is not None:
             self.runner.cancel()
-            self.sandbox.stop()
+            self.launcher.stop_later(self.sandbox)
             self.sandbox = None
 
     # ---- window ------------------------------------------------------------------------------
@@ -687,23 +724,60 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}{star} — {APP_NAME}{where}{what_if}")
         self.host_label.setText(self.base_host.label)
 
+    def _available(self):
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _place_first_start(self) -> None:
+        """A first start fits the screen it opens on (frame included), centred."""
+        available = self._available()
+        place = centred(first_start_size(available), available)
+        self.resize(place.size())
+        self.move(place.topLeft())  # the frame's corner: the title bar stays on screen
+
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is not None and self.restoreGeometry(geometry):
+            # the screen may have shrunk since (undocked laptop, 200 % scaling): pull the window back onto it
+            screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+            if screen is not None and not self.isMaximized() and not self.isFullScreen():
+                self.setGeometry(clamp_to(self.geometry(), screen.availableGeometry()))
         state = self.settings.window_state()
         self._docks_restored = state is not None and self.restoreState(state)
 
+    def _fit_frame_to_screen(self) -> None:
+        """Once the window manager has framed the window: if the frame sticks out, pull it in."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        available = self._available()
+        frame = self.frameGeometry()
+        if available.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), available.x()), available.right() + 1 - frame.width())
+        y = min(max(frame.y(), available.y()), available.bottom() + 1 - frame.height())
+        self.move(max(x, available.x()), max(y, available.y()))
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            QTimer.singleShot(0, self._fit_frame_to_screen)
         if not getattr(self, "_docks_sized", False) and not self._docks_restored:
             self._docks_sized = True
-            # first start: room for the members' full names and for the details' URLs (after the first
-            # layout pass: sizes given while the window is still being shown are overridden)
-            QTimer.singleShot(
-                0,
-                lambda: self.resizeDocks([self.chain_dock, self.details_dock], [390, 460], Qt.Orientation.Horizontal),
-            )
+            # after the first layout pass: sizes given while the window is still being shown are overridden
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        """First start: the chain's full names if the window has room, the details a fair share."""
+        width = self.width()
+        chain = min(self.chain_panel.preferred_width(), int(width * 0.3))
+        details = min(DETAILS_WIDTH, int(width * 0.3))
+        self.resizeDocks([self.chain_dock, self.details_dock], [chain, details], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
@@ -712,6 +786,14 @@ class MainWindow(QMainWindow):
         self.settings.save_window(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
         for key, value in self.request_bar.remembered().items():
             self.settings.set_value(f"request/{key}", value)
-        self.runner.shutdown(2000)
+        # never wait for a worker here: a hung probe is abandoned (its result is dropped by generation)
+        self.runner.cancel()
+        self.runner.generation += 1
+        self.launcher.close()
         self._stop_sandbox()
         super().closeEvent(event)
+
+    def finish_quit(self, timeout: float = 15.0) -> None:
+        """After the window has gone: let sandbox starts and stops finish, so no temp folder, key or
+        server outlives the app (a hung credential's thread is not waited for)."""
+        self.launcher.wait(timeout)
