@@ -186,11 +186,17 @@ def main(argv: list[str] | None = None) -> int:
     elif args.run:
         QTimer.singleShot(0, window.run_chain)
     code = app.exec()
-    code = result["code"] if args.screenshot else code
+    return leave(window, result["code"] if args.screenshot else code)
+
+
+def leave(window, code: int) -> int:
+    """After the event loop: finish the sandbox's clean-up, then exit without waiting for abandoned work.
+
+    A hung credential (a tool that never exits, an endpoint that never answers) must not hold up quitting;
+    the window is gone and settings are saved, so its thread is left behind (Qt's pool would wait for it).
+    """
     window.finish_quit()
     if window.runner.workers.busy:
-        # a hung credential (a tool that never exits, an endpoint that never answers) must not hold up quitting;
-        # the window is gone and settings are saved, so leave without waiting for its thread
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -233,7 +233,7 @@ class ChainPanel(QWidget):
         tools.addWidget(self.options_toggle)
         tools.addWidget(self.convert)
         header = QHBoxLayout()
-        version = QLabel("&Version:", self)
+        version = QLabel("Versio&n:", self)
         version.setBuddy(self.profile)
         header.addWidget(version)
         header.addWidget(self.profile, 1)

@@ -54,6 +54,7 @@ class DetailsPane(QWidget):
         self.message.setAccessibleName("Attempt message")
         self.message.setPlaceholderText("The attempt's message appears here (selectable text).")
         self.message.setMaximumHeight(96)
+        self.message.setTabChangesFocus(True)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.steps_model = QStandardItemModel(0, 4, self)
         self.steps_model.setHorizontalHeaderLabels(["What", "Result", "Start", "Took"])
@@ -64,6 +65,7 @@ class DetailsPane(QWidget):
         self.steps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.steps.setWordWrap(False)
         self.steps.setAlternatingRowColors(True)
+        self.steps.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
         self.steps.setAccessibleName("Steps of the attempt")
         header = self.steps.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -74,6 +76,7 @@ class DetailsPane(QWidget):
         self.log.setFont(mono)
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.log.setAccessibleName("Log lines in azure.identity format")
+        self.log.setTabChangesFocus(True)
         self.account = QWidget(self)
         self.account_form = QFormLayout(self.account)
         self.account_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

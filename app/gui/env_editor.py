@@ -126,6 +126,7 @@ class EnvEditor(QWidget):
         )
         self.table.setItemDelegateForColumn(2, _WhatIfDelegate(self.table))
         self.table.setAccessibleName("Environment variables that affect the chain")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)

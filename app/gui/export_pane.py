@@ -160,6 +160,7 @@ class ExportPane(QWidget):
         self.code_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.code_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.code_view.setAccessibleName("Exported code")
+        self.code_view.setTabChangesFocus(True)
         self.highlighter = PythonHighlighter(self.code_view.document(), self.palette())
 
         self.copy_button = QPushButton("Copy", self)

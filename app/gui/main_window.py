@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -17,12 +18,12 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QScrollArea,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui import member_status as ms
-from app.gui.about import show_about
 from app.gui.chain_model import ChainModel
 from app.gui.chain_panel import ChainPanel
 from app.gui.chain_runner import Builder, ChainRunner
@@ -70,6 +71,21 @@ def first_sentence(text: str, limit: int = 60) -> str:
     """ "The classic wrong account." from a scenario's story, cut at ``limit`` characters."""
     sentence = text.split(". ")[0].rstrip(".")
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+SHORTCUTS = (
+    ("Ctrl+R", "Run the chain"),
+    ("Ctrl+Shift+R", "Try every credential on its own"),
+    ("Ctrl+Shift+B", "Sign in with a browser (InteractiveBrowserCredential alone)"),
+    ("Esc, Ctrl+.", "Cancel the run"),
+    ("F5", "Check availability again"),
+    ("Alt+Up, Alt+Down", "Move the selected credential"),
+    ("Space", "Include or exclude the selected credential"),
+    ("Ctrl+Z, Ctrl+Shift+Z", "Undo, redo"),
+    ("Tab, Shift+Tab", "Next, previous control (arrow keys move inside lists and tables)"),
+    ("Up, Down in the timeline", "Select the previous, next attempt"),
+    ("+, −, 0 in the timeline", "Zoom in, out, fit"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -150,9 +166,10 @@ class MainWindow(QMainWindow):
         self.centre_split.setStretchFactor(1, 1)
         layout.addWidget(self.centre_split, 1)
         self.setCentralWidget(centre)
-        request_toolbar = self.addToolBar("Request")
+        self.request_toolbar = request_toolbar = self.addToolBar("Request")
         request_toolbar.setObjectName("toolbar-request")
         request_toolbar.setMovable(False)
+        request_toolbar.toggleViewAction().setVisible(False)  # the Run buttons live there: never hide it
         self.request_bar.setContentsMargins(6, 4, 6, 4)
         request_toolbar.addWidget(self.request_bar)
         self.chain_dock = self._dock("Chain", "chain", self.chain_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -235,11 +252,11 @@ class MainWindow(QMainWindow):
         )
         self.cancel_action = action("&Cancel", self.cancel, ["Esc", "Ctrl+."], "stop")
         self.reprobe_action = action("Check &availability again", self.reprobe, ["F5"])
-        self.up_action = action("Move &up", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
-        self.down_action = action("Move &down", lambda: self.chain_panel.move_selected(1), ["Alt+Down"], "move-down")
+        self.up_action = action("Move u&p", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
+        self.down_action = action("Move do&wn", lambda: self.chain_panel.move_selected(1), ["Alt+Down"], "move-down")
         self.reset_action = action("Reset to &DefaultAzureCredential", self.reset_chain)
         self.convert_action = action("Convert to &ChainedTokenCredential", self.convert_chain)
-        self.about_action = action("&About Chainsight", lambda: show_about(self, self.state.profile_name))
+        self.about_action = action("&About Chainsight", self.show_about)
         self.leave_sandbox_action = action("&Leave the sandbox", self.leave_sandbox)
         self.cancel_action.setEnabled(False)
         for act in (self.up_action, self.down_action):
@@ -262,9 +279,30 @@ class MainWindow(QMainWindow):
         self.sandbox_menu = menu.addMenu("&Sandbox")
         self.sandbox_menu.aboutToShow.connect(self._fill_sandbox_menu)
         view_menu = menu.addMenu("&View")
-        for dock in (self.chain_dock, self.details_dock, self.env_dock, self.export_dock):
-            view_menu.addAction(dock.toggleViewAction())
+        for dock, text in (
+            (self.chain_dock, "&Chain"),
+            (self.details_dock, "&Details"),
+            (self.env_dock, "&Environment (what-if)"),
+            (self.export_dock, "E&xport"),
+        ):
+            toggle = dock.toggleViewAction()
+            toggle.setText(text)
+            view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self.theme_menu = view_menu.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        current = self.settings.theme()
+        for theme, text in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            act = self.theme_menu.addAction(text)
+            act.setCheckable(True)
+            act.setChecked(theme == current)
+            act.setData(theme)
+            act.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+            self.theme_group.addAction(act)
         help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+        self.versions_action = help_menu.addAction("Copy &versions for a bug report", self.copy_versions)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
         self._update_undo_actions()
@@ -714,6 +752,75 @@ class MainWindow(QMainWindow):
             self.runner.cancel()
             self.launcher.stop_later(self.sandbox)
             self.sandbox = None
+
+    # ---- help and appearance -----------------------------------------------------------------
+    def show_about(self) -> None:
+        from app.gui.about import show_about  # reads package metadata: not needed for the first paint
+
+        show_about(self, self.state.profile_name)
+
+    def copy_versions(self) -> None:
+        from app.gui.about import versions
+
+        QGuiApplication.clipboard().setText("\n".join(f"{k}: {v}" for k, v in versions(self.state.profile_name)))
+        self.statusBar().showMessage("Versions copied: paste them into your bug report", 4000)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, APP_NAME, f"<table>{rows}</table>", parent=self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.open()
+
+    def set_theme(self, theme: str) -> None:
+        """Light, dark, or follow the system; remembered for the next start."""
+        from app.gui import apply_theme
+
+        self.settings.set_theme(theme)
+        apply_theme(QApplication.instance(), theme)
+        for act in self.theme_group.actions():
+            act.setChecked(act.data() == theme)
+
+    # ---- focus -------------------------------------------------------------------------------
+    def focus_chain(self) -> list[QWidget]:
+        """What Tab visits, in the order the eye reads the window: the request bar, the chain on the left,
+        the verdict and timeline in the centre, the pane on the right (then its tabs), the status bar.
+        Only widgets a person can see: a pane in a background dock tab is never entered."""
+        regions = [
+            self.request_toolbar,
+            self.chain_dock,
+            self.centralWidget(),
+            self.details_dock,
+            self.env_dock,
+            self.export_dock,
+        ]
+        found = []
+        for widget in self.findChildren(QWidget):
+            if not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or not widget.isEnabled():
+                continue
+            if not widget.isVisible() or widget.visibleRegion().isEmpty() or widget.focusProxy() is not None:
+                continue
+            if widget.window() is not self:
+                continue
+            region = next((i for i, r in enumerate(regions) if r is widget or r.isAncestorOf(widget)), None)
+            if region is None:
+                region = len(regions) if not isinstance(widget, QTabBar) else 3  # dock tabs follow their pane
+            if region >= 3 and region < len(regions):
+                region = 3  # the right-hand docks share one column
+            top_left = widget.mapTo(self, widget.rect().topLeft())
+            found.append(((region, top_left.y() // 8, top_left.x()), widget))
+        return [widget for _, widget in sorted(found, key=lambda item: item[0])]
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        chain = self.focus_chain()
+        if not chain:
+            return super().focusNextPrevChild(next)
+        current = QApplication.focusWidget()
+        while current is not None and current not in chain and current is not self:
+            current = current.parentWidget()  # a table's editor, a combo's line edit: step from its owner
+        index = chain.index(current) if current in chain else -1
+        target = chain[(index + (1 if next else -1)) % len(chain)] if index >= 0 else chain[0 if next else -1]
+        target.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        return True
 
     # ---- window ------------------------------------------------------------------------------
     def _update_title(self) -> None:

@@ -70,7 +70,7 @@ class RequestBar(QWidget):
         self.claims.setToolTip("get_token(claims=…): a claims challenge from a resource (JSON)")
         self.tenant.setMinimumWidth(TENANT_WIDTH)
         self.claims.setMinimumWidth(CLAIMS_WIDTH)
-        self.cae = QCheckBox("CA&E", self)
+        self.cae = QCheckBox("C&AE", self)
         self.cae.setToolTip("get_token(enable_cae=True): request a Continuous Access Evaluation token")
         self.cae.setAccessibleName("Enable CAE")
         self.more = QToolButton(self)
