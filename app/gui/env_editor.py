@@ -244,7 +244,8 @@ class EnvEditor(QWidget):
             self.table.setItem(row, 1, real_item)
             self.table.setItem(row, 2, what_if)
         self._filling = False
-        self.fit_columns()
+        if self.isVisible():  # a background tab sizes its columns when it comes up (showEvent)
+            self.fit_columns()
         if self.overlay:
             self.status.setText(f"<b>What-if active:</b> {describe_overlay(self.overlay)}")
         else:
@@ -252,6 +253,11 @@ class EnvEditor(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self.isVisible():
+            self.fit_columns()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
         self.fit_columns()
 
     def fit_columns(self) -> None:

@@ -4,6 +4,7 @@ environment what-if and export on the right. It wires views to the ChainState an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -30,7 +31,6 @@ from app.gui.chain_runner import Builder, ChainRunner
 from app.gui.chain_state import ChainState
 from app.gui.details_pane import DetailsPane
 from app.gui.env_editor import EnvEditor, describe_overlay, overlay_host
-from app.gui.export_pane import ExportPane
 from app.gui.request_bar import RequestBar
 from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
@@ -42,6 +42,9 @@ from app.gui.window_geometry import centred, clamp_to, first_start_size
 from app.verdict import try_every_verdict, verdict
 from engine.host import Host
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
+
+if TYPE_CHECKING:
+    from app.gui.export_pane import ExportPane
 
 APP_NAME = "Chainsight"
 SPEC_FILTER = "Chain spec (*.toml);;All files (*)"
@@ -177,8 +180,9 @@ class MainWindow(QMainWindow):
         self.env_dock = self._dock(
             "Environment (what-if)", "environment", self.env_editor, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.export_pane = self._export_widget()
-        self.export_dock = self._dock("Export", "export", self.export_pane, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._export_pane: ExportPane | None = None  # built when first shown: the first paint does not need it
+        self.export_dock = self._dock("Export", "export", QWidget(self), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.export_dock.visibilityChanged.connect(lambda shown: self.export_pane if shown else None)
         self.tabifyDockWidget(self.details_dock, self.env_dock)
         self.tabifyDockWidget(self.env_dock, self.export_dock)
         self.details_dock.raise_()
@@ -218,12 +222,26 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _export_widget(self) -> ExportPane:
-        """The Export pane: it follows every edit through ``chain_changed``."""
-        pane = ExportPane(self)
-        self.chain_changed.connect(pane.set_spec)
-        pane.set_spec(self.chain_spec())
-        return pane
+    @property
+    def export_pane(self) -> ExportPane:
+        """The Export pane, built on first use; from then on it follows every edit through ``chain_changed``."""
+        if self._export_pane is None:
+            from app.gui.export_pane import ExportPane
+
+            pane = self._export_pane = ExportPane(self)
+            placeholder = self.export_dock.widget()
+            pane.setMinimumWidth(DOCK_MIN_WIDTH)
+            pane.setContentsMargins(6, 4, 6, 6)
+            self.export_dock.visibilityChanged.connect(pane.setVisible)
+            self.export_dock.setWidget(pane)
+            pane.setVisible(not self.export_dock.visibleRegion().isEmpty() and self.export_dock.isVisible())
+            if placeholder is not None:
+                placeholder.deleteLater()
+            self.chain_changed.connect(pane.set_spec)
+            pane.set_spec(self.chain_spec())
+            if self.env_editor.active:
+                pane.set_overlay(describe_overlay(self.env_editor.overlay))
+        return self._export_pane
 
     def _build_actions(self) -> None:
         def action(text: str, slot, keys=(), icon_name: str | None = None) -> QAction:
@@ -579,7 +597,8 @@ class MainWindow(QMainWindow):
         active = bool(overlay)
         self.what_if_bar.setVisible(active)
         self.what_if_label.setText("<b>WHAT-IF</b>" if active else "")
-        self.export_pane.set_overlay(describe_overlay(overlay) if active else "")
+        if self._export_pane is not None:
+            self._export_pane.set_overlay(describe_overlay(overlay) if active else "")
         if active:
             self.what_if_bar.setText(
                 f"<b>What-if active:</b> runs and probes use {describe_overlay(overlay)} — your real "
