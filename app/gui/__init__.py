@@ -4,6 +4,7 @@ and ``python -m app`` start."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from pathlib import Path
@@ -16,20 +17,89 @@ EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 SCREENSHOT_TIMEOUT_S = 180
 THEME_ENV = "CHAINSIGHT_THEME"  # "dark" or "light" forces a palette (screenshots, tests)
+THEMES = ("system", "light", "dark")
+# Qt's own command-line options (QGuiApplication and QApplication): they go to Qt, not to our parser.
+QT_VALUE_OPTIONS = frozenset(
+    {
+        "-platform",
+        "-platformpluginpath",
+        "-platformtheme",
+        "-plugin",
+        "-qmljsdebugger",
+        "-qwindowgeometry",
+        "-geometry",
+        "-qwindowtitle",
+        "-title",
+        "-qwindowicon",
+        "-icon",
+        "-style",
+        "-stylesheet",
+        "-session",
+        "-display",
+        "-name",
+        "-visual",
+        "-ncols",
+        "-cmap",
+        "-fn",
+        "-bg",
+        "-fg",
+        "-btn",
+    }
+)
+QT_FLAG_OPTIONS = frozenset({"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync"})
+UNKNOWN_SCENARIO = "no sandbox scenario named {name!r}{hint} `chainsight sandbox list` shows all {count}."
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chainsight", description="The Chainsight desktop app.")
+    parser = argparse.ArgumentParser(
+        prog="chainsight",
+        description="The Chainsight desktop app. Qt's own options (-style fusion, -platform xcb, …) are passed to Qt.",
+    )
     parser.add_argument("spec", nargs="?", help="a chain spec (.toml) to open")
     parser.add_argument("--sandbox", metavar="SCENARIO", help="start on a sandbox scenario (a simulated machine)")
     parser.add_argument("--run", action="store_true", help="run the chain as soon as the app is ready")
     parser.add_argument(
         "--screenshot",
         metavar="FILE.png",
-        help="save a screenshot of the window when ready (after --run's run) and exit",
+        help="save a screenshot of the window when ready (after --run's run) and exit; the window has the size "
+        "a first start on this screen has, unless --size says otherwise",
+    )
+    parser.add_argument("--size", metavar="WxH", help="open the window at this size (logical pixels), like 960x600")
+    parser.add_argument(
+        "--theme", choices=THEMES, help="light or dark colours, or follow the system (default: as last chosen)"
     )
     parser.add_argument("--settings", metavar="FILE.ini", help=argparse.SUPPRESS)
     return parser
+
+
+def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(our arguments, Qt's): ``-style fusion``, ``-style=fusion``, ``-platform offscreen``, ``-reverse``…"""
+    ours: list[str] = []
+    qt: list[str] = []
+    items = iter(argv)
+    for arg in items:
+        name = arg.split("=", 1)[0]
+        if name.startswith("--") and name[1:] in QT_VALUE_OPTIONS | QT_FLAG_OPTIONS:
+            name, arg = name[1:], arg[1:]  # Qt accepts --style as well as -style
+        if name in QT_VALUE_OPTIONS:
+            qt.append(arg)
+            if "=" not in arg:
+                value = next(items, None)
+                if value is not None:
+                    qt.append(value)
+        elif name in QT_FLAG_OPTIONS:
+            qt.append(arg)
+        else:
+            ours.append(arg)
+    return ours, qt
+
+
+def unknown_scenario_message(name: str, known: list[str]) -> str:
+    """ "no sandbox scenario named 'laptop-wrong'; did you mean 'laptop-wrong-account'? …" """
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.5)
+    close += [k for k in known if name and name in k and k not in close][: 2 - len(close)]
+    hint = "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else "."
+    return UNKNOWN_SCENARIO.format(name=name, hint=hint, count=len(known))
 
 
 NO_DISPLAY = (
@@ -39,17 +109,41 @@ NO_DISPLAY = (
 )
 
 
-def has_display(env=os.environ, platform: str = sys.platform) -> bool:
+def has_display(env=os.environ, platform: str = sys.platform, qt_args: list[str] = ()) -> bool:
     """Whether Qt can open a window here; Linux without X11 or Wayland cannot (Qt would abort)."""
     if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return True
+    if any(a.split("=", 1)[0] == "-platform" for a in qt_args):
         return True
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    parser.print_usage(sys.stderr)
+    print(f"chainsight: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    ours, qt_args = split_qt_args(sys.argv[1:] if argv is None else list(argv))
+    parser = build_parser()
+    args = parser.parse_args(ours)
     install_log_redaction()
-    if not has_display():
+    size = None
+    if args.size:
+        from app.gui.window_geometry import parse_size
+
+        try:
+            size = parse_size(args.size)
+        except ValueError as ex:
+            return _usage_error(parser, str(ex))
+    if args.sandbox:
+        from engine.sandbox import list_scenarios
+
+        known = list_scenarios()
+        if args.sandbox not in known and not (args.sandbox.endswith(".toml") and Path(args.sandbox).is_file()):
+            return _usage_error(parser, unknown_scenario_message(args.sandbox, known))
+    if not has_display(qt_args=qt_args):
         print(NO_DISPLAY, file=sys.stderr)
         return EXIT_USAGE
     from PySide6.QtCore import QTimer
@@ -68,18 +162,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"chainsight: error: {ex}", file=sys.stderr)
             return EXIT_USAGE
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt_rounding())
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "chainsight"])
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "chainsight", *qt_args])
     app.setApplicationName("Chainsight")
     app.setOrganizationName("Chainsight")
     app.setDesktopFileName("io.github.chainsight.Chainsight")
-    setup_style(app)
-    window = MainWindow(settings=Settings(args.settings), spec=spec)
+    settings = Settings(args.settings)
+    if args.theme:
+        settings.set_theme(args.theme)
+    own_style = not any(a.split("=", 1)[0] == "-style" for a in qt_args) and not os.environ.get("QT_STYLE_OVERRIDE")
+    setup_style(app, settings.theme(), fusion=own_style)
+    window = MainWindow(settings=settings, spec=spec)
     if args.spec:
         window.path = Path(args.spec)
         window.settings.add_recent(args.spec)
         window._update_title()
-    if args.screenshot:
-        window.resize(1520, 940)  # a fixed, README-friendly size, whatever was remembered
+    if size is not None:
+        window.resize(size)
     window.show()
     result = {"code": EXIT_OK}
     if args.screenshot:
@@ -91,7 +189,21 @@ def main(argv: list[str] | None = None) -> int:
     elif args.run:
         QTimer.singleShot(0, window.run_chain)
     code = app.exec()
-    return result["code"] if args.screenshot else code
+    return leave(window, result["code"] if args.screenshot else code)
+
+
+def leave(window, code: int) -> int:
+    """After the event loop: finish the sandbox's clean-up, then exit without waiting for abandoned work.
+
+    A hung credential (a tool that never exits, an endpoint that never answers) must not hold up quitting;
+    the window is gone and settings are saved, so its thread is left behind (Qt's pool would wait for it).
+    """
+    window.finish_quit()
+    if window.runner.workers.busy:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def Qt_rounding():
@@ -100,25 +212,40 @@ def Qt_rounding():
     return Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
 
 
-def setup_style(app) -> None:
-    """Fusion, with a palette that follows the system's light or dark scheme (and its changes)."""
+def is_dark_theme(theme: str) -> bool:
+    """The palette for ``theme`` (system follows the desktop; CHAINSIGHT_THEME still forces one)."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
 
+    forced = os.environ.get(THEME_ENV, "").lower()
+    if forced in ("dark", "light"):
+        return forced == "dark"
+    if theme in ("dark", "light"):
+        return theme == "dark"
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def setup_style(app, theme: str = "system", *, fusion: bool = True) -> None:
+    """Fusion (unless the user asked Qt for another -style), with a palette that follows ``theme``: the
+    system's light or dark scheme (and its changes), or a fixed one."""
+    from PySide6.QtGui import QGuiApplication
+
+    if fusion:
+        app.setStyle("Fusion")
+    app.setProperty("chainsight_theme", theme)
+    apply_theme(app, theme)
+    QGuiApplication.styleHints().colorSchemeChanged.connect(
+        lambda _: apply_theme(app, str(app.property("chainsight_theme") or "system"))
+    )
+
+
+def apply_theme(app, theme: str) -> None:
     from app.gui.palette import dark_palette, light_palette
     from app.gui.resources import clear_icon_cache
 
-    app.setStyle("Fusion")
-
-    def apply() -> None:
-        forced = os.environ.get(THEME_ENV, "").lower()
-        scheme = QGuiApplication.styleHints().colorScheme()
-        dark = forced == "dark" or (forced != "light" and scheme == Qt.ColorScheme.Dark)
-        app.setPalette(dark_palette() if dark else light_palette())
-        clear_icon_cache()
-
-    apply()
-    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _: apply())
+    app.setProperty("chainsight_theme", theme)
+    app.setPalette(dark_palette() if is_dark_theme(theme) else light_palette())
+    clear_icon_cache()
 
 
 def _arm_screenshot(app, window, path: Path, *, wait_for_run: bool, sandbox: bool, result: dict) -> None:

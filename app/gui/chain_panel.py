@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.chain_model import BadgeRole, ChainModel, IdentityRole, ReasonRole
-from app.gui.member_status import EXCLUDED
+from app.gui.member_status import BADGES, EXCLUDED
 from app.gui.options_editor import OptionsEditor
 from app.gui.outcome_style import draw_badge_icon, look
 from app.gui.resources import icon, is_dark
@@ -35,10 +35,26 @@ FORWARDED = ("additionally_allowed_tenants", "disable_instance_discovery", "iden
 
 
 class MemberDelegate(QStyledItemDelegate):
-    """Two lines per member: name and badge, then the identity it would use (or why it would not)."""
+    """Two lines per member: name and badge, then the identity it would use (or why it would not).
+
+    When the list is too narrow for the full name beside the pill, the pill moves to the start of the
+    second line and the name elides in the middle (the row's tooltip has it whole): nothing is clipped.
+    """
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return QSize(option.rect.width(), ROW_HEIGHT)
+        return QSize(1, ROW_HEIGHT)  # the view gives every row its full width; never ask for more
+
+    @staticmethod
+    def fonts(base: QFont) -> tuple[QFont, QFont]:
+        name = QFont(base)
+        name.setBold(True)
+        small = QFont(base)
+        small.setPointSizeF(max(6.5, small.pointSizeF() * 0.85))
+        return name, small
+
+    @staticmethod
+    def pill_width(small: QFont, text: str) -> int:
+        return QFontMetrics(small).horizontalAdvance(text) + 14
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -61,26 +77,30 @@ class MemberDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         draw_badge_icon(painter, QRectF(left, rect.top() + 8, 16, 16), badge, is_dark(pal))
         left += 24
-        font = QFont(option.font)
-        font.setBold(True)
+        font, small = self.fonts(option.font)
         excluded = badge == EXCLUDED
         font.setStrikeOut(excluded)
+        name = f"{index.row() + 1}. {index.data()}"
+        pill = look(badge).label
+        pill_w = self.pill_width(small, pill)
+        metrics = QFontMetrics(font)
+        room = rect.right() - left - 8
+        inline = metrics.horizontalAdvance(name) + 10 + pill_w <= room
+        name_w = room - pill_w - 10 if inline else room
         painter.setFont(font)
         painter.setPen(muted if excluded else text_color)
-        number = f"{index.row() + 1}. "
-        pill = look(badge).label
-        small = QFont(option.font)
-        small.setPointSizeF(max(6.5, small.pointSizeF() * 0.85))
-        pill_w = QFontMetrics(small).horizontalAdvance(pill) + 14
-        name_rect = QRectF(left, rect.top() + 5, rect.right() - left - pill_w - 10, 20)
-        metrics = QFontMetrics(font)
         painter.drawText(
-            name_rect,
+            QRectF(left, rect.top() + 5, name_w, 20),
             Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(number + index.data(), Qt.TextElideMode.ElideRight, int(name_rect.width())),
+            metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, int(name_w)),
         )
         # the pill repeats the badge in words, so neither colour nor shape is the only cue
-        pill_rect = QRectF(rect.right() - pill_w - 8, rect.top() + 7, pill_w, 17)
+        if inline:
+            pill_rect = QRectF(rect.right() - pill_w - 8, rect.top() + 7, pill_w, 17)
+            line_left = left
+        else:
+            pill_rect = QRectF(left, rect.top() + 26, pill_w, 16)
+            line_left = left + pill_w + 6
         color = look(badge).color(is_dark(pal))
         painter.setPen(color if not selected else text_color)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -90,13 +110,26 @@ class MemberDelegate(QStyledItemDelegate):
         second = index.data(IdentityRole) or index.data(ReasonRole) or ""
         second = second.split("\n")[0]
         painter.setPen(text_color if index.data(IdentityRole) and not excluded else muted)
-        line_rect = QRectF(left, rect.top() + 25, rect.right() - left - 8, 18)
+        line_rect = QRectF(line_left, rect.top() + 25, max(0.0, rect.right() - line_left - 8), 18)
         painter.drawText(
             line_rect,
             Qt.AlignmentFlag.AlignVCenter,
             QFontMetrics(small).elidedText(second, Qt.TextElideMode.ElideRight, int(line_rect.width())),
         )
         painter.restore()
+
+    def full_width(self, view: QListView) -> int:
+        """The row width at which every member's name and pill sit whole on the first line."""
+        model = view.model()
+        font, small = self.fonts(view.font())
+        metrics = QFontMetrics(font)
+        rows = model.rowCount() if model is not None else 0
+        names = [f"{row + 1}. {model.index(row, 0).data()}" for row in range(rows)] or [
+            "10. AzureDeveloperCliCredential"
+        ]
+        pill = max(self.pill_width(small, look(b).label) for b in BADGES)
+        indicator = view.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, view)
+        return indicator + 8 + 10 + 24 + max(metrics.horizontalAdvance(n) for n in names) + 10 + pill + 8
 
 
 class ChainListView(QListView):
@@ -120,6 +153,8 @@ class ChainListView(QListView):
         self.setAccessibleDescription(
             "Members in the order they are tried. Space includes or excludes; Alt+Up and Alt+Down move."
         )
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
 
     def keyPressEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.AltModifier and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
@@ -129,9 +164,6 @@ class ChainListView(QListView):
             self.remove_requested.emit()
             return
         super().keyPressEvent(event)
-
-
-PREFERRED_WIDTH = 380
 
 
 class ChainPanel(QWidget):
@@ -201,7 +233,7 @@ class ChainPanel(QWidget):
         tools.addWidget(self.options_toggle)
         tools.addWidget(self.convert)
         header = QHBoxLayout()
-        version = QLabel("&Version:", self)
+        version = QLabel("Versio&n:", self)
         version.setBuddy(self.profile)
         header.addWidget(version)
         header.addWidget(self.profile, 1)
@@ -219,9 +251,16 @@ class ChainPanel(QWidget):
         model.edited.connect(self.sync)
         self.sync()
 
+    def preferred_width(self) -> int:
+        """The dock's first-start width: every member's full name beside its pill, and the scroll bar."""
+        delegate = self.list.itemDelegate()
+        scroll = self.list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.list)
+        margins = self.contentsMargins()
+        frame = 2 * self.list.frameWidth()
+        return delegate.full_width(self.list) + scroll + frame + margins.left() + margins.right() + 6
+
     def sizeHint(self) -> QSize:
-        # wide enough for "10. AzureDeveloperCliCredential" and its badge: the dock's first-start width
-        return QSize(PREFERRED_WIDTH, super().sizeHint().height())
+        return QSize(self.preferred_width(), super().sizeHint().height())
 
     def _tool(self, name: str, tip: str, slot) -> QToolButton:
         button = QToolButton(self)

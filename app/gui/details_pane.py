@@ -7,18 +7,31 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 from datetime import datetime
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QFontDatabase,
+    QGuiApplication,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -32,9 +45,11 @@ from app.gui.run_record import RunRecord, attempt_duration_text
 from app.gui.timeline_model import tick_label
 from engine.account import Account
 from engine.run import Attempt, Step
+from engine.secrets import redact_text, redact_url
 
 NOTHING_SELECTED = "Select an attempt in the timeline to see its message, steps, log lines and account."
 NO_ACCOUNT = "No account: this attempt did not return a token."
+RESULT_LIMIT = 2000  # the table elides a result to its column; the tooltip and Copy show up to this much
 COPYABLE = ("tenant_id", "object_id", "client_id", "upn")
 
 
@@ -54,6 +69,7 @@ class DetailsPane(QWidget):
         self.message.setAccessibleName("Attempt message")
         self.message.setPlaceholderText("The attempt's message appears here (selectable text).")
         self.message.setMaximumHeight(96)
+        self.message.setTabChangesFocus(True)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.steps_model = QStandardItemModel(0, 4, self)
         self.steps_model.setHorizontalHeaderLabels(["What", "Result", "Start", "Took"])
@@ -64,22 +80,33 @@ class DetailsPane(QWidget):
         self.steps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.steps.setWordWrap(False)
         self.steps.setAlternatingRowColors(True)
+        self.steps.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
         self.steps.setAccessibleName("Steps of the attempt")
         header = self.steps.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # what and result share the room; a long result is elided (its tooltip and Copy have it whole)
+        # instead of pushing Start and Took off the table
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.steps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.steps.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.steps.customContextMenuRequested.connect(self._steps_menu)
         self.log = QPlainTextEdit(self)
         self.log.setReadOnly(True)
         self.log.setFont(mono)
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.log.setAccessibleName("Log lines in azure.identity format")
+        self.log.setTabChangesFocus(True)
         self.account = QWidget(self)
         self.account_form = QFormLayout(self.account)
         self.account_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.account_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above value
         account_scroll = QScrollArea(self)
         account_scroll.setWidgetResizable(True)
+        # ids wrap instead of widening the card: the copy buttons stay in view, never behind a scroll bar
+        account_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         account_scroll.setWidget(self.account)
+        self._steps: list[Step] = []
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.steps, "Steps")
         self.tabs.addTab(self.log, "Log")
@@ -140,7 +167,19 @@ class DetailsPane(QWidget):
             self.log.setPlainText(log)
         self._fill_account(attempt.account, attempt.expires_on)
 
+    def _steps_menu(self, pos) -> None:
+        index = self.steps.indexAt(pos)
+        if not index.isValid() or index.row() >= len(self._steps):
+            return
+        step = self._steps[index.row()]
+        menu = QMenu(self.steps)
+        for text, value in step_copies(step):
+            menu.addAction(text, lambda v=value: QGuiApplication.clipboard().setText(v))
+        menu.popup(self.steps.viewport().mapToGlobal(pos))
+        self.steps_menu = menu  # kept for tests
+
     def _fill_steps(self, steps: list[Step]) -> None:
+        self._steps = list(steps)
         model = self.steps_model
         model.setRowCount(len(steps))
         for row, step in enumerate(steps):
@@ -181,10 +220,8 @@ class DetailsPane(QWidget):
         for label, value, copy_key in rows:
             if not value:
                 continue
-            field = QLabel(str(value), self.account)
-            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            field = WrappingLabel(str(value), self.account)
             field.setAccessibleName(label)
-            field.setWordWrap(True)
             if copy_key in COPYABLE:
                 row = QWidget(self.account)
                 box = QHBoxLayout(row)
@@ -203,6 +240,71 @@ class DetailsPane(QWidget):
                 self.account_form.addRow(label + ":", field)
 
 
+class WrappingLabel(QWidget):
+    """A value that wraps anywhere (a GUID has no spaces to break at), so it never widens its pane.
+
+    Right-click copies it whole; the copy is the value itself, not the wrapped lines.
+    """
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = text
+        self.setToolTip(text)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        copy = QAction("Copy", self)
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(self._text))
+        self.addAction(copy)
+
+    def text(self) -> str:
+        return self._text
+
+    def _option(self) -> QTextOption:
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        return option
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        rect = self.fontMetrics().boundingRect(
+            QRect(0, 0, max(1, width), 10000), int(Qt.TextFlag.TextWrapAnywhere), self._text
+        )
+        return rect.height() + 2
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._text) + 2, self.fontMetrics().height() + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 8, self.fontMetrics().height() + 2)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(QRectF(self.rect()), self._text, self._option())
+
+
+def step_copies(step: Step) -> list[tuple[str, str]]:
+    """What the Steps table's context menu offers to copy for ``step``: the row, and for an HTTP step a
+    curl command, for a process step its command line. Secrets (token shapes, secret query values) are
+    masked; request bodies and headers are never recorded, so they cannot leak."""
+    row = "\t".join((_what(step), _result(step), tick_label(step.started), attempt_duration_text(step.duration)))
+    copies = [("Copy", redact_text(row))]
+    detail = step.detail
+    if step.kind == "http" and detail.get("url"):
+        method = str(detail.get("method") or "GET").upper()
+        command = f"curl -sS -X {method} {shlex.quote(redact_url(str(detail['url'])))}"
+        if method != "GET":
+            command += "  # the request body carried credentials: it is not recorded"
+        copies.append(("Copy as curl", redact_text(command)))
+    if step.kind == "process" and detail.get("argv"):
+        copies.append(("Copy command line", redact_text(shlex.join(str(a) for a in detail["argv"]))))
+    return copies
+
+
 def _badge_pixmap(outcome: str, ratio: float, dark: bool) -> QPixmap:
     pixmap = QPixmap(int(22 * ratio), int(22 * ratio))
     pixmap.setDevicePixelRatio(ratio)
@@ -216,7 +318,7 @@ def _badge_pixmap(outcome: str, ratio: float, dark: bool) -> QPixmap:
 def _what(step: Step) -> str:
     detail = step.detail
     if step.kind == "http":
-        return f"{detail.get('method', '')} {detail.get('url', step.label)}".strip()
+        return f"{detail.get('method', '')} {redact_url(str(detail.get('url', step.label)))}".strip()
     if step.kind == "process" and detail.get("argv"):
         return "$ " + " ".join(str(a) for a in detail["argv"])
     return f"{step.kind}: {step.label}"
@@ -225,13 +327,13 @@ def _what(step: Step) -> str:
 def _result(step: Step) -> str:
     detail = step.detail
     if step.error:
-        return step.error.split("\n")[0][:120]
+        return step.error.split("\n")[0][:RESULT_LIMIT]
     if "status" in detail:
         return f"{detail['status']} {detail.get('reason', '')}".strip()
     if "exit_status" in detail:
         first_error_line = next((ln for ln in str(detail.get("stderr", "")).splitlines() if ln.strip()), "")
         if detail["exit_status"] != 0 and first_error_line:  # what the tool said, already token-masked
-            return f"exit {detail['exit_status']}: {first_error_line[:160]}"
+            return f"exit {detail['exit_status']}: {first_error_line[:RESULT_LIMIT]}"
         return f"exit {detail['exit_status']}"
     if detail.get("killed"):
         return "killed"

@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +26,8 @@ from engine.env_vars import CHAIN_VARIABLES, SECRET_VARIABLES
 from engine.host import Host
 
 MASK = "••••••••"
+VARIABLE_SHARE = 0.4  # the variable names never take more than this of the table's width
+CELL_PADDING = 18
 NOT_SET = "—"
 UNSET_TEXT = "(unset)"
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the overlay value: a str, None for "unset", absent for "as is"
@@ -83,6 +85,30 @@ class _WhatIfDelegate(QStyledItemDelegate):
         model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
 
 
+def fitted_widths(wanted: list[int], minimums: list[int], available: int, first_share: float) -> list[int]:
+    """Share ``available`` pixels among columns that want ``wanted``: the first gets at most
+    ``first_share`` of it, no column less than its minimum (its header), leftover room goes to the rest
+    in proportion to what they want; the sum may exceed ``available`` (then the table scrolls)."""
+    first = max(minimums[0], min(wanted[0], int(available * first_share)))
+    rest_wanted = wanted[1:]
+    room = max(0, available - first)
+    total = sum(rest_wanted) or 1
+    if sum(rest_wanted) <= room:  # everything fits: spread the spare room in proportion
+        spare = room - sum(rest_wanted)
+        rest = [w + spare * w // total for w in rest_wanted]
+    else:
+        rest = [room * w // total for w in rest_wanted]
+    rest = [max(m, w) for m, w in zip(minimums[1:], rest, strict=True)]
+    return [first, *rest]
+
+
+def _button(text: str, parent: QWidget) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    return button
+
+
 class EnvEditor(QWidget):
     overlay_changed = Signal(dict)
 
@@ -100,20 +126,24 @@ class EnvEditor(QWidget):
         )
         self.table.setItemDelegateForColumn(2, _WhatIfDelegate(self.table))
         self.table.setAccessibleName("Environment variables that affect the chain")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.itemChanged.connect(self._on_item_changed)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("What-if status")
         hint = QLabel(HINT, self)
         hint.setWordWrap(True)
-        self.unset_button = QPushButton("Unset", self)
+        # tool buttons: as wide as their words, so the dock can be narrow
+        self.unset_button = _button("Unset", self)
         self.unset_button.setToolTip("Run and probe as if the selected variables were not set")
-        self.reset_button = QPushButton("Reset selected", self)
-        self.reset_all_button = QPushButton("Reset all", self)
+        self.reset_button = _button("Reset selected", self)
+        self.reset_button.setToolTip("Back to this machine's value for the selected variables")
+        self.reset_all_button = _button("Reset all", self)
         self.reset_all_button.setToolTip("Drop the whole overlay: back to this machine's environment")
         for button in (self.unset_button, self.reset_button, self.reset_all_button):
             button.setAccessibleName(button.text())
@@ -193,8 +223,10 @@ class EnvEditor(QWidget):
             real = self.base.get(name)
             name_item = QTableWidgetItem(name)
             name_item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            name_item.setToolTip(name)
             real_item = QTableWidgetItem(masked(name, real))
             real_item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            real_item.setToolTip(f"On this machine: {masked(name, real) if real is not None else 'not set'}")
             if real is None:
                 real_item.setForeground(self.palette().placeholderText())
             what_if = QTableWidgetItem()
@@ -205,17 +237,47 @@ class EnvEditor(QWidget):
                 what_if.setFont(bold)
                 what_if.setForeground(accent)
                 name_item.setFont(bold)
-                what_if.setToolTip("What-if: " + ("unset" if value is None else "set to a new value"))
+                what_if.setToolTip(f"What-if: {'unset' if value is None else masked(name, value)}")
             else:
                 what_if.setToolTip("As on this machine; double-click to override")
             self.table.setItem(row, 0, name_item)
             self.table.setItem(row, 1, real_item)
             self.table.setItem(row, 2, what_if)
         self._filling = False
+        if self.isVisible():  # a background tab sizes its columns when it comes up (showEvent)
+            self.fit_columns()
         if self.overlay:
             self.status.setText(f"<b>What-if active:</b> {describe_overlay(self.overlay)}")
         else:
             self.status.setText("No what-if: runs use the environment as it is.")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.isVisible():
+            self.fit_columns()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Columns as wide as what they show: the variable at most VARIABLE_SHARE of the table, each
+        header whole; what does not fit scrolls sideways (every cell has its full text as a tooltip)."""
+        table = self.table
+        header = table.horizontalHeader()
+        available = table.viewport().width()
+        wanted = []
+        for column in range(table.columnCount()):
+            contents = header.sectionSizeFromContents(column).width()
+            for row in range(table.rowCount()):
+                item = table.item(row, column)
+                if item is not None and item.text():
+                    contents = max(contents, QFontMetrics(item.font()).horizontalAdvance(item.text()) + CELL_PADDING)
+            wanted.append(contents)
+        minimums = [header.sectionSizeFromContents(c).width() for c in range(table.columnCount())]
+        widths = fitted_widths(wanted, minimums, available, VARIABLE_SHARE)
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
 
     def index_of(self, name: str) -> QModelIndex:
         return self.table.model().index(CHAIN_VARIABLES.index(name), 2)

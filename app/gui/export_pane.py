@@ -10,6 +10,7 @@ on the GUI thread on every edit.
 
 from __future__ import annotations
 
+import html
 import keyword
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextDocument,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -57,6 +59,10 @@ COPIED = "Copied to the clipboard."
 SAVED = "Saved {path}."
 SET_VARIABLES = "The app's environment must set {assignments}."
 DEFAULT_FILE_NAME = "credential.py"
+OVERLAY_NOTE = (
+    "<br><b>What-if active</b> ({overlay}): runs in the app use it, but this code will see your app's real "
+    "environment; set or unset those variables there too."
+)
 
 
 class PythonHighlighter(QSyntaxHighlighter):
@@ -119,6 +125,7 @@ class ExportPane(QWidget):
         super().__init__(parent)
         self._spec: ChainSpec | None = None
         self._code = ""
+        self._overlay = ""
         self.setAccessibleName("Export")
 
         self.style_box = QComboBox(self)
@@ -126,17 +133,20 @@ class ExportPane(QWidget):
         for style, label in STYLE_ITEMS:
             self.style_box.addItem(label, style)
         self.style_box.setItemData(0, AUTO_TOOLTIP, Qt.ItemDataRole.ToolTipRole)
-        self.async_box = QCheckBox("Async (azure.identity.aio)", self)
+        self.async_box = QCheckBox("Async", self)
+        self.async_box.setToolTip("Async code: the credentials of azure.identity.aio, closed with async with")
         self.example_box = QComboBox(self)
         self.example_box.setAccessibleName("Example")
         for kind, label in EXAMPLE_ITEMS:
             self.example_box.addItem(label, kind)
         for box in (self.style_box, self.example_box):  # long labels must not set the dock's minimum width
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(14)
+            box.setMinimumContentsLength(10)
         controls = QHBoxLayout()
         controls.addWidget(self.style_box, 1)
-        controls.addWidget(self.example_box)
+        options = QHBoxLayout()
+        options.addWidget(self.example_box, 1)
+        options.addWidget(self.async_box)
 
         self.why = QLabel(NO_SPEC, self)
         self.why.setWordWrap(True)
@@ -145,9 +155,12 @@ class ExportPane(QWidget):
 
         self.code_view = QPlainTextEdit(self)
         self.code_view.setReadOnly(True)
-        self.code_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # wrapped, so a narrow dock shows all of it (Copy and Save take the code as it is, unwrapped)
+        self.code_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.code_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.code_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.code_view.setAccessibleName("Exported code")
+        self.code_view.setTabChangesFocus(True)
         self.highlighter = PythonHighlighter(self.code_view.document(), self.palette())
 
         self.copy_button = QPushButton("Copy", self)
@@ -158,13 +171,13 @@ class ExportPane(QWidget):
         self.status.setMinimumWidth(0)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.async_box)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.status, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addLayout(options)
         layout.addWidget(self.why)
         layout.addWidget(self.code_view, 1)
         layout.addLayout(buttons)
@@ -180,6 +193,11 @@ class ExportPane(QWidget):
     def set_spec(self, spec: ChainSpec) -> None:
         """Follow the chain (connected to the main window's ``chain_changed``)."""
         self._spec = spec
+        self.refresh()
+
+    def set_overlay(self, description: str) -> None:
+        """The what-if overlay in words ("" when none): the code must say it does not carry it."""
+        self._overlay = description
         self.refresh()
 
     def set_style(self, style: str) -> None:
@@ -233,6 +251,8 @@ class ExportPane(QWidget):
             item.setToolTip(template.format(reason=verdict.reason))
 
     def _show(self, code: str, why: str) -> None:
+        if self._overlay:
+            why = html.escape(why, quote=False) + OVERLAY_NOTE.format(overlay=html.escape(self._overlay, quote=False))
         self.why.setText(why)
         self.copy_button.setEnabled(bool(code))
         self.save_button.setEnabled(bool(code))

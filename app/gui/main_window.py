@@ -4,10 +4,12 @@ environment what-if and export on the right. It wires views to the ChainState an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -17,28 +19,32 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QScrollArea,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui import member_status as ms
-from app.gui.about import show_about
 from app.gui.chain_model import ChainModel
 from app.gui.chain_panel import ChainPanel
 from app.gui.chain_runner import Builder, ChainRunner
 from app.gui.chain_state import ChainState
 from app.gui.details_pane import DetailsPane
 from app.gui.env_editor import EnvEditor, describe_overlay, overlay_host
-from app.gui.export_pane import ExportPane
 from app.gui.request_bar import RequestBar
 from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
+from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
 from app.gui.settings import Settings
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
+from app.gui.window_geometry import centred, clamp_to, first_start_size
 from app.verdict import try_every_verdict, verdict
 from engine.host import Host
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
+
+if TYPE_CHECKING:
+    from app.gui.export_pane import ExportPane
 
 APP_NAME = "Chainsight"
 SPEC_FILTER = "Chain spec (*.toml);;All files (*)"
@@ -48,8 +54,41 @@ SAVE_FAILED = "Could not save {path}"
 REPROBE_DELAY_MS = 250
 REFRESH_MS = 40
 BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the timeline keeps the rest
+DETAILS_WIDTH = 440  # room for a token endpoint's URL in the Steps table
+DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+
+
+def scenario_story(name: str) -> str:
+    """A scenario's description on one line ("" if it cannot be read: the menu still lists it)."""
+    try:
+        from engine.sandbox import load_scenario
+
+        return " ".join(load_scenario(name).description.split())
+    except Exception:
+        return ""
+
+
+def first_sentence(text: str, limit: int = 60) -> str:
+    """ "The classic wrong account." from a scenario's story, cut at ``limit`` characters."""
+    sentence = text.split(". ")[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+SHORTCUTS = (
+    ("Ctrl+R", "Run the chain"),
+    ("Ctrl+Shift+R", "Try every credential on its own"),
+    ("Ctrl+Shift+B", "Sign in with a browser (InteractiveBrowserCredential alone)"),
+    ("Esc, Ctrl+.", "Cancel the run"),
+    ("F5", "Check availability again"),
+    ("Alt+Up, Alt+Down", "Move the selected credential"),
+    ("Space", "Include or exclude the selected credential"),
+    ("Ctrl+Z, Ctrl+Shift+Z", "Undo, redo"),
+    ("Tab, Shift+Tab", "Next, previous control (arrow keys move inside lists and tables)"),
+    ("Up, Down in the timeline", "Select the previous, next attempt"),
+    ("+, −, 0 in the timeline", "Zoom in, out, fit"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -77,11 +116,12 @@ class MainWindow(QMainWindow):
         self.state = ChainState(env=self.base_host.env)
         self.model = ChainModel(self.state, self)
         self.runner = ChainRunner(builder, self)
+        self.launcher = SandboxLauncher()
         self._build_widgets()
         self._build_actions()
         self._connect()
         self.setWindowIcon(app_icon())
-        self.resize(1440, 900)
+        self._place_first_start()
         self._restore_window()
         if spec is not None:
             self.state.load_spec(spec)
@@ -129,9 +169,10 @@ class MainWindow(QMainWindow):
         self.centre_split.setStretchFactor(1, 1)
         layout.addWidget(self.centre_split, 1)
         self.setCentralWidget(centre)
-        request_toolbar = self.addToolBar("Request")
+        self.request_toolbar = request_toolbar = self.addToolBar("Request")
         request_toolbar.setObjectName("toolbar-request")
         request_toolbar.setMovable(False)
+        request_toolbar.toggleViewAction().setVisible(False)  # the Run buttons live there: never hide it
         self.request_bar.setContentsMargins(6, 4, 6, 4)
         request_toolbar.addWidget(self.request_bar)
         self.chain_dock = self._dock("Chain", "chain", self.chain_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -139,8 +180,9 @@ class MainWindow(QMainWindow):
         self.env_dock = self._dock(
             "Environment (what-if)", "environment", self.env_editor, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.export_pane = self._export_widget()
-        self.export_dock = self._dock("Export", "export", self.export_pane, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._export_pane: ExportPane | None = None  # built when first shown: the first paint does not need it
+        self.export_dock = self._dock("Export", "export", QWidget(self), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.export_dock.visibilityChanged.connect(lambda shown: self.export_pane if shown else None)
         self.tabifyDockWidget(self.details_dock, self.env_dock)
         self.tabifyDockWidget(self.env_dock, self.export_dock)
         self.details_dock.raise_()
@@ -172,16 +214,34 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock-{name}")
         dock.setWidget(widget)
         dock.setAccessibleName(title)
+        widget.setMinimumWidth(DOCK_MIN_WIDTH)
         widget.setContentsMargins(6, 4, 6, 6)
+        # Qt keeps the panes of background dock tabs "visible" (just moved off screen), so Tab would walk
+        # into them unseen: hide a pane whenever its tab is in the background, show it when it comes up
+        dock.visibilityChanged.connect(widget.setVisible)
         self.addDockWidget(area, dock)
         return dock
 
-    def _export_widget(self) -> ExportPane:
-        """The Export pane: it follows every edit through ``chain_changed``."""
-        pane = ExportPane(self)
-        self.chain_changed.connect(pane.set_spec)
-        pane.set_spec(self.chain_spec())
-        return pane
+    @property
+    def export_pane(self) -> ExportPane:
+        """The Export pane, built on first use; from then on it follows every edit through ``chain_changed``."""
+        if self._export_pane is None:
+            from app.gui.export_pane import ExportPane
+
+            pane = self._export_pane = ExportPane(self)
+            placeholder = self.export_dock.widget()
+            pane.setMinimumWidth(DOCK_MIN_WIDTH)
+            pane.setContentsMargins(6, 4, 6, 6)
+            self.export_dock.visibilityChanged.connect(pane.setVisible)
+            self.export_dock.setWidget(pane)
+            pane.setVisible(not self.export_dock.visibleRegion().isEmpty() and self.export_dock.isVisible())
+            if placeholder is not None:
+                placeholder.deleteLater()
+            self.chain_changed.connect(pane.set_spec)
+            pane.set_spec(self.chain_spec())
+            if self.env_editor.active:
+                pane.set_overlay(describe_overlay(self.env_editor.overlay))
+        return self._export_pane
 
     def _build_actions(self) -> None:
         def action(text: str, slot, keys=(), icon_name: str | None = None) -> QAction:
@@ -210,11 +270,11 @@ class MainWindow(QMainWindow):
         )
         self.cancel_action = action("&Cancel", self.cancel, ["Esc", "Ctrl+."], "stop")
         self.reprobe_action = action("Check &availability again", self.reprobe, ["F5"])
-        self.up_action = action("Move &up", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
-        self.down_action = action("Move &down", lambda: self.chain_panel.move_selected(1), ["Alt+Down"], "move-down")
+        self.up_action = action("Move u&p", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
+        self.down_action = action("Move do&wn", lambda: self.chain_panel.move_selected(1), ["Alt+Down"], "move-down")
         self.reset_action = action("Reset to &DefaultAzureCredential", self.reset_chain)
         self.convert_action = action("Convert to &ChainedTokenCredential", self.convert_chain)
-        self.about_action = action("&About Chainsight", lambda: show_about(self, self.state.profile_name))
+        self.about_action = action("&About Chainsight", self.show_about)
         self.leave_sandbox_action = action("&Leave the sandbox", self.leave_sandbox)
         self.cancel_action.setEnabled(False)
         for act in (self.up_action, self.down_action):
@@ -237,9 +297,30 @@ class MainWindow(QMainWindow):
         self.sandbox_menu = menu.addMenu("&Sandbox")
         self.sandbox_menu.aboutToShow.connect(self._fill_sandbox_menu)
         view_menu = menu.addMenu("&View")
-        for dock in (self.chain_dock, self.details_dock, self.env_dock, self.export_dock):
-            view_menu.addAction(dock.toggleViewAction())
+        for dock, text in (
+            (self.chain_dock, "&Chain"),
+            (self.details_dock, "&Details"),
+            (self.env_dock, "&Environment (what-if)"),
+            (self.export_dock, "E&xport"),
+        ):
+            toggle = dock.toggleViewAction()
+            toggle.setText(text)
+            view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self.theme_menu = view_menu.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        current = self.settings.theme()
+        for theme, text in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            act = self.theme_menu.addAction(text)
+            act.setCheckable(True)
+            act.setChecked(theme == current)
+            act.setData(theme)
+            act.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+            self.theme_group.addAction(act)
         help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+        self.versions_action = help_menu.addAction("Copy &versions for a bug report", self.copy_versions)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
         self._update_undo_actions()
@@ -516,6 +597,8 @@ class MainWindow(QMainWindow):
         active = bool(overlay)
         self.what_if_bar.setVisible(active)
         self.what_if_label.setText("<b>WHAT-IF</b>" if active else "")
+        if self._export_pane is not None:
+            self._export_pane.set_overlay(describe_overlay(overlay) if active else "")
         if active:
             self.what_if_bar.setText(
                 f"<b>What-if active:</b> runs and probes use {describe_overlay(overlay)} — your real "
@@ -629,8 +712,12 @@ class MainWindow(QMainWindow):
             disabled = self.sandbox_menu.addAction(f"Sandbox unavailable: {ex}")
             disabled.setEnabled(False)
             return
+        self.sandbox_menu.setToolTipsVisible(True)
         for name in names:
-            act = self.sandbox_menu.addAction(name)
+            story = scenario_story(name)
+            act = self.sandbox_menu.addAction(f"{name} — {first_sentence(story)}" if story else name)
+            act.setData(name)
+            act.setToolTip(story)
             act.setCheckable(True)
             act.setChecked(self.scenario is not None and self.scenario.name == name)
             act.triggered.connect(lambda _=False, n=name: self.open_sandbox(n))
@@ -639,20 +726,23 @@ class MainWindow(QMainWindow):
         self.leave_sandbox_action.setEnabled(self.sandbox is not None)
 
     def open_sandbox(self, name: str, *, then_run: bool = False) -> None:
-        """Start a sandbox scenario off the GUI thread and switch to it when it is up."""
-        from app.gui.sandbox_host import start_sandbox
-
+        """Start a sandbox scenario off the GUI thread and switch to it when it is up (the last choice wins)."""
+        ticket = self.launcher.choose()
         self.statusBar().showMessage(f"Starting sandbox {name}…")
         self.banner.show_running(f"Starting the sandbox scenario {name}…")
         self.runner.workers.start(
-            start_sandbox,
+            self.launcher.start,
             name,
-            on_result=lambda started: self._sandbox_ready(started, then_run),
-            on_error=lambda ex: self._sandbox_failed(name, ex),
+            ticket,
+            on_result=lambda started: self._sandbox_ready(started, ticket, then_run),
+            on_error=lambda ex: self._sandbox_failed(name, ex, ticket),
         )
 
-    def _sandbox_ready(self, started, then_run: bool) -> None:
+    def _sandbox_ready(self, started, ticket: int, then_run: bool) -> None:
         sandbox, host = started
+        if not self.launcher.is_current(ticket):  # the user has since chosen another scenario, or quit
+            self.launcher.stop_later(sandbox)
+            return
         self._stop_sandbox()
         self.set_host(host, sandbox=sandbox, scenario=sandbox.scenario)
         self.banner.show_welcome()
@@ -661,12 +751,16 @@ class MainWindow(QMainWindow):
         if then_run:
             self.run_chain()
 
-    def _sandbox_failed(self, name: str, ex: BaseException) -> None:
-        self.banner.show_error(f"The sandbox {name} could not start.", f"{type(ex).__name__}: {ex}")
-        self.statusBar().showMessage(f"Sandbox {name} failed to start", 8000)
-        self.sandbox_failed = f"{type(ex).__name__}: {ex}"
+    def _sandbox_failed(self, name: str, ex: BaseException, ticket: int | None = None) -> None:
+        if isinstance(ex, Superseded) or (ticket is not None and not self.launcher.is_current(ticket)):
+            return
+        reason = describe_start_failure(name, ex)
+        self.banner.show_error(f"The sandbox {name} could not start.", reason)
+        self.statusBar().showMessage(f"Sandbox {name} did not start: {reason}", 10000)
+        self.sandbox_failed = reason
 
     def leave_sandbox(self) -> None:
+        self.launcher.choose()  # a start still under way is no longer wanted
         self._stop_sandbox()
         self.set_host(Host.real())
         self.banner.show_welcome()
@@ -675,8 +769,77 @@ class MainWindow(QMainWindow):
     def _stop_sandbox(self) -> None:
         if self.sandbox is not None:
             self.runner.cancel()
-            self.sandbox.stop()
+            self.launcher.stop_later(self.sandbox)
             self.sandbox = None
+
+    # ---- help and appearance -----------------------------------------------------------------
+    def show_about(self) -> None:
+        from app.gui.about import show_about  # reads package metadata: not needed for the first paint
+
+        show_about(self, self.state.profile_name)
+
+    def copy_versions(self) -> None:
+        from app.gui.about import versions
+
+        QGuiApplication.clipboard().setText("\n".join(f"{k}: {v}" for k, v in versions(self.state.profile_name)))
+        self.statusBar().showMessage("Versions copied: paste them into your bug report", 4000)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, APP_NAME, f"<table>{rows}</table>", parent=self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.open()
+
+    def set_theme(self, theme: str) -> None:
+        """Light, dark, or follow the system; remembered for the next start."""
+        from app.gui import apply_theme
+
+        self.settings.set_theme(theme)
+        apply_theme(QApplication.instance(), theme)
+        for act in self.theme_group.actions():
+            act.setChecked(act.data() == theme)
+
+    # ---- focus -------------------------------------------------------------------------------
+    def focus_chain(self) -> list[QWidget]:
+        """What Tab visits, in the order the eye reads the window: the request bar, the chain on the left,
+        the verdict and timeline in the centre, the pane on the right (then its tabs), the status bar.
+        Only widgets a person can see: a pane in a background dock tab is never entered."""
+        regions = [
+            self.request_toolbar,
+            self.chain_dock,
+            self.centralWidget(),
+            self.details_dock,
+            self.env_dock,
+            self.export_dock,
+        ]
+        found = []
+        for widget in self.findChildren(QWidget):
+            if not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or not widget.isEnabled():
+                continue
+            if not widget.isVisible() or widget.visibleRegion().isEmpty() or widget.focusProxy() is not None:
+                continue
+            if widget.window() is not self:
+                continue
+            region = next((i for i, r in enumerate(regions) if r is widget or r.isAncestorOf(widget)), None)
+            if region is None:
+                region = len(regions) if not isinstance(widget, QTabBar) else 3  # dock tabs follow their pane
+            if region >= 3 and region < len(regions):
+                region = 3  # the right-hand docks share one column
+            top_left = widget.mapTo(self, widget.rect().topLeft())
+            found.append(((region, top_left.y() // 8, top_left.x()), widget))
+        return [widget for _, widget in sorted(found, key=lambda item: item[0])]
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        chain = self.focus_chain()
+        if not chain:
+            return super().focusNextPrevChild(next)
+        current = QApplication.focusWidget()
+        while current is not None and current not in chain and current is not self:
+            current = current.parentWidget()  # a table's editor, a combo's line edit: step from its owner
+        index = chain.index(current) if current in chain else -1
+        target = chain[(index + (1 if next else -1)) % len(chain)] if index >= 0 else chain[0 if next else -1]
+        target.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        return True
 
     # ---- window ------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -687,23 +850,60 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}{star} — {APP_NAME}{where}{what_if}")
         self.host_label.setText(self.base_host.label)
 
+    def _available(self):
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _place_first_start(self) -> None:
+        """A first start fits the screen it opens on (frame included), centred."""
+        available = self._available()
+        place = centred(first_start_size(available), available)
+        self.resize(place.size())
+        self.move(place.topLeft())  # the frame's corner: the title bar stays on screen
+
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is not None and self.restoreGeometry(geometry):
+            # the screen may have shrunk since (undocked laptop, 200 % scaling): pull the window back onto it
+            screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+            if screen is not None and not self.isMaximized() and not self.isFullScreen():
+                self.setGeometry(clamp_to(self.geometry(), screen.availableGeometry()))
         state = self.settings.window_state()
         self._docks_restored = state is not None and self.restoreState(state)
 
+    def _fit_frame_to_screen(self) -> None:
+        """Once the window manager has framed the window: if the frame sticks out, pull it in."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        available = self._available()
+        frame = self.frameGeometry()
+        if available.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), available.x()), available.right() + 1 - frame.width())
+        y = min(max(frame.y(), available.y()), available.bottom() + 1 - frame.height())
+        self.move(max(x, available.x()), max(y, available.y()))
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            QTimer.singleShot(0, self._fit_frame_to_screen)
         if not getattr(self, "_docks_sized", False) and not self._docks_restored:
             self._docks_sized = True
-            # first start: room for the members' full names and for the details' URLs (after the first
-            # layout pass: sizes given while the window is still being shown are overridden)
-            QTimer.singleShot(
-                0,
-                lambda: self.resizeDocks([self.chain_dock, self.details_dock], [390, 460], Qt.Orientation.Horizontal),
-            )
+            # after the first layout pass: sizes given while the window is still being shown are overridden
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        """First start: the chain's full names if the window has room, the details a fair share."""
+        width = self.width()
+        chain = min(self.chain_panel.preferred_width(), int(width * 0.3))
+        details = min(DETAILS_WIDTH, int(width * 0.3))
+        self.resizeDocks([self.chain_dock, self.details_dock], [chain, details], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
@@ -712,6 +912,14 @@ class MainWindow(QMainWindow):
         self.settings.save_window(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
         for key, value in self.request_bar.remembered().items():
             self.settings.set_value(f"request/{key}", value)
-        self.runner.shutdown(2000)
+        # never wait for a worker here: a hung probe is abandoned (its result is dropped by generation)
+        self.runner.cancel()
+        self.runner.generation += 1
+        self.launcher.close()
         self._stop_sandbox()
         super().closeEvent(event)
+
+    def finish_quit(self, timeout: float = 15.0) -> None:
+        """After the window has gone: let sandbox starts and stops finish, so no temp folder, key or
+        server outlives the app (a hung credential's thread is not waited for)."""
+        self.launcher.wait(timeout)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QApplication, QStyleOption
 
 # Read through importlib.resources so a wheel, an editable install and a frozen build all find them.
 ICON_PACKAGE, ICON_FOLDER = "app.gui", "icons"
@@ -31,19 +32,49 @@ def icon(name: str, color: QColor | str | None = None) -> QIcon:
     return _icon(name, QColor(color).name())
 
 
+class _SvgIconEngine(QIconEngine):
+    """Renders the tinted SVG at the size and mode asked for, when first asked (not every size up
+    front: that took a third of the window's construction)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.data = data
+        self.renderer: QSvgRenderer | None = None
+        self.pixmaps: dict[tuple[int, int, int], QPixmap] = {}
+
+    def clone(self) -> QIconEngine:
+        return _SvgIconEngine(self.data)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        key = (size.width(), size.height(), int(mode.value))
+        if key not in self.pixmaps:
+            if self.renderer is None:
+                self.renderer = QSvgRenderer(QByteArray(self.data))
+            pixmap = QPixmap(size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            self.renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
+            painter.end()
+            if mode == QIcon.Mode.Disabled:
+                style = QApplication.style()
+                if style is not None:
+                    pixmap = style.generatedIconPixmap(mode, pixmap, QStyleOption())
+            self.pixmaps[key] = pixmap
+        return self.pixmaps[key]
+
+    def paint(self, painter: QPainter, rect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        size = QSize(int(rect.width() * ratio), int(rect.height() * ratio))
+        pixmap = self.pixmap(size, mode, state)
+        painter.drawPixmap(rect, pixmap)
+
+    def availableSizes(self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off):
+        return [QSize(s, s) for s in _SIZES]
+
+
 @cache
 def _icon(name: str, color: str) -> QIcon:
-    data = svg_bytes(name).replace(b"currentColor", color.encode())
-    renderer = QSvgRenderer(QByteArray(data))
-    result = QIcon()
-    for size in _SIZES:
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        renderer.render(painter, QRectF(0, 0, size, size))
-        painter.end()
-        result.addPixmap(pixmap)
-    return result
+    return QIcon(_SvgIconEngine(svg_bytes(name).replace(b"currentColor", color.encode())))
 
 
 def app_icon() -> QIcon:

@@ -11,6 +11,7 @@ ORGANIZATION = "Chainsight"
 APPLICATION = "Chainsight"
 SETTINGS_ENV = "CHAINSIGHT_SETTINGS"  # an INI path; tests and portable installs point it elsewhere
 MAX_RECENT = 8
+THEMES = ("system", "light", "dark")
 
 
 class Settings:
@@ -33,6 +34,18 @@ class Settings:
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self.store.setValue("window/geometry", geometry)
         self.store.setValue("window/state", state)
+        self.store.sync()
+
+    # ---- appearance --------------------------------------------------------------------------
+    def theme(self) -> str:
+        """ "system", "light" or "dark"; anything else stored there reads as "system"."""
+        value = self.value("appearance/theme", "system")
+        return value if value in THEMES else "system"
+
+    def set_theme(self, theme: str) -> None:
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
+        self.store.setValue("appearance/theme", theme)
         self.store.sync()
 
     # ---- recent files ------------------------------------------------------------------------

@@ -404,51 +404,90 @@ class TimelineCanvas(QWidget):
 
 
 class Legend(QWidget):
-    """What the shapes and colours mean, always visible under the timeline."""
+    """What the shapes and colours mean, always visible under the timeline; wraps onto more lines when narrow."""
 
     OUTCOMES = ("succeeded", "unavailable", "failed", "cancelled", RUNNING)
+    STEP_KINDS = ("http", "process", "file", "wait")
+    LINE = 22
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFixedHeight(22)
         self.setAccessibleName("Legend")
         self.setToolTip("Bars: attempts (shape and colour by outcome). Thin bars: steps, coloured by kind.")
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        return font
+
+    def _items(self) -> list[tuple[str, str, float]]:
+        """(kind, text, width) for each entry: outcomes, the "steps:" caption, step kinds."""
+        metrics = QFontMetrics(self._font())
+        items = [("outcome", o, 18 + metrics.horizontalAdvance(look(o).label) + 12) for o in self.OUTCOMES]
+        items.append(("caption", "steps:", metrics.horizontalAdvance("steps:") + 8))
+        items += [("step", k, 20 + metrics.horizontalAdvance(k) + 10) for k in self.STEP_KINDS]
+        return items
+
+    def _positions(self, width: float) -> list[tuple[str, str, float, float]]:
+        x, y, placed = 4.0, 0.0, []
+        for kind, text, item_width in self._items():
+            if x > 4.0 and x + item_width > width:
+                x, y = 4.0, y + self.LINE
+            placed.append((kind, text, x, y))
+            x += item_width
+        return placed
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        placed = self._positions(width)
+        return int((placed[-1][3] if placed else 0) + self.LINE)
+
+    def sizeHint(self) -> QSize:
+        return QSize(int(sum(w for *_, w in self._items())) + 8, self.LINE)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.LINE)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.setMinimumHeight(self.heightForWidth(event.size().width()))
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
         dark = is_dark(pal)
-        x = 4.0
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
-        painter.setFont(font)
-        metrics = QFontMetrics(font)
-        for outcome in self.OUTCOMES:
-            item = look(outcome)
-            rect = QRectF(x, 4, 14, 14)
-            fill, hatch, border = bar_brush(outcome if outcome != RUNNING else None, dark)
-            painter.setPen(QPen(border, 1))
-            painter.setBrush(fill)
-            painter.drawRoundedRect(rect, 3, 3)
-            if hatch is not None:
-                painter.setBrush(hatch)
+        painter.setFont(self._font())
+        line = self.LINE
+        for kind, text, x, y in self._positions(self.width()):
+            if kind == "outcome":
+                item = look(text)
+                rect = QRectF(x, y + 4, 14, 14)
+                fill, hatch, border = bar_brush(text if text != RUNNING else None, dark)
+                painter.setPen(QPen(border, 1))
+                painter.setBrush(fill)
                 painter.drawRoundedRect(rect, 3, 3)
-            draw_glyph(painter, rect, item.glyph, item.color(dark) if item.hollow else QColor("#ffffff"))
-            painter.setPen(pal.color(QPalette.ColorRole.WindowText))
-            painter.drawText(QRectF(x + 18, 0, 120, 22), Qt.AlignmentFlag.AlignVCenter, item.label)
-            x += 18 + metrics.horizontalAdvance(item.label) + 12
-        painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(QRectF(x, 0, 60, 22), Qt.AlignmentFlag.AlignVCenter, "steps:")
-        x += metrics.horizontalAdvance("steps:") + 8
-        for kind in ("http", "process", "file", "wait"):
-            color = QColor(STEP_COLORS[kind])
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(color.lighter(130) if dark else color)
-            painter.drawRoundedRect(QRectF(x, 8, 16, 7), 2, 2)
-            painter.setPen(pal.color(QPalette.ColorRole.WindowText))
-            painter.drawText(QRectF(x + 20, 0, 80, 22), Qt.AlignmentFlag.AlignVCenter, kind)
-            x += 20 + metrics.horizontalAdvance(kind) + 10
+                if hatch is not None:
+                    painter.setBrush(hatch)
+                    painter.drawRoundedRect(rect, 3, 3)
+                draw_glyph(painter, rect, item.glyph, item.color(dark) if item.hollow else QColor("#ffffff"))
+                painter.setPen(pal.color(QPalette.ColorRole.WindowText))
+                painter.drawText(QRectF(x + 18, y, 120, line), Qt.AlignmentFlag.AlignVCenter, item.label)
+            elif kind == "caption":
+                painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(QRectF(x, y, 60, line), Qt.AlignmentFlag.AlignVCenter, text)
+            else:
+                color = QColor(STEP_COLORS[text])
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(color.lighter(130) if dark else color)
+                painter.drawRoundedRect(QRectF(x, y + 8, 16, 7), 2, 2)
+                painter.setPen(pal.color(QPalette.ColorRole.WindowText))
+                painter.drawText(QRectF(x + 20, y, 80, line), Qt.AlignmentFlag.AlignVCenter, text)
 
 
 class TimelinePanel(QWidget):
@@ -465,22 +504,31 @@ class TimelinePanel(QWidget):
         self.run_combo.setAccessibleName("Run history")
         self.run_combo.setToolTip("Earlier runs stay here: pick one to look at it again")
         self.run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.run_combo.setMinimumContentsLength(34)
+        self.run_combo.setMinimumContentsLength(8)
         self.compare_combo = QComboBox(self)
         self.compare_combo.setAccessibleName("Compare with run")
         self.compare_combo.setToolTip("Show another run below this one")
+        self.compare_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare_combo.setMinimumContentsLength(5)
         self.run_combo.currentIndexChanged.connect(self._show_selected)
         self.compare_combo.currentIndexChanged.connect(self._show_selected)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(6)
-        title = QLabel("<b>Timeline</b>", self)
-        bar.addWidget(title)
-        bar.addSpacing(8)
-        bar.addWidget(QLabel("Run:", self))
-        bar.addWidget(self.run_combo, 1)
-        bar.addWidget(QLabel("Compare with:", self))
+        run_label = QLabel("<b>Timeline</b> of", self)
+        run_label.setBuddy(self.run_combo)
+        bar.addWidget(run_label)
+        bar.addWidget(self.run_combo, 2)
+        compare_label = QLabel("compare:", self)
+        compare_label.setBuddy(self.compare_combo)
+        bar.addWidget(compare_label)
         bar.addWidget(self.compare_combo, 1)
+        # the zoom buttons sit beside the legend, so the bar above stays narrow enough for a small window
+        foot = QHBoxLayout()
+        foot.setContentsMargins(0, 0, 0, 0)
+        foot.setSpacing(2)
+        self.legend = Legend(self)
+        foot.addWidget(self.legend, 1)
         for name, tip, slot in (
             ("zoom-out", "Zoom out (Ctrl+wheel, −)", lambda: self.canvas.zoom(0.8)),
             ("zoom-in", "Zoom in (Ctrl+wheel, +)", lambda: self.canvas.zoom(1.25)),
@@ -492,13 +540,13 @@ class TimelinePanel(QWidget):
             button.setAccessibleName(tip.split(" (")[0])
             button.setAutoRaise(True)
             button.clicked.connect(slot)
-            bar.addWidget(button)
+            foot.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(Legend(self))
+        layout.addLayout(foot)
         self._refresh_combos()
 
     def add(self, record: RunRecord) -> None:

@@ -50,11 +50,20 @@ class Worker:
         try:
             result = self.fn(*self.args)
         except BaseException as ex:  # a job must always report back, whatever it raised
-            self.signals.error.emit(ex)
+            self._report(self.signals.error, ex)
         else:
-            self.signals.result.emit(result)
+            self._report(self.signals.result, result)
         finally:
-            self.signals.done.emit()
+            self._report(self.signals.done)
+
+    @staticmethod
+    def _report(signal, *args: Any) -> None:
+        # A job abandoned at quit may finish after the window (and its signals object) is gone; there is
+        # no one left to tell, and "Signal source has been deleted" must not reach the terminal.
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            pass
 
 
 def _finished(*args: Any) -> None:

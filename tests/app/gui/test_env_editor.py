@@ -45,3 +45,37 @@ def test_editor_shows_real_values_masked_and_edits_emit_the_overlay(qtbot):
     assert blocker.args[0] == {"AZURE_CLIENT_SECRET": None, "AZURE_TENANT_ID": "other-tenant"}
     editor.reset()
     assert editor.overlay == {} and not editor.active
+
+
+def test_columns_share_the_width_the_variable_at_most_40_percent_headers_whole():
+    from app.gui.env_editor import fitted_widths
+
+    # long names, short values: the names are capped, the values get the rest
+    widths = fitted_widths([300, 80, 60], [70, 110, 60], 500, 0.4)
+    assert widths[0] == 200 and widths[1] >= 110 and sum(widths) <= 500
+    # everything fits: spare room spread, nothing under its header
+    widths = fitted_widths([150, 90, 60], [70, 110, 60], 600, 0.4)
+    assert widths[0] == 150 and widths[1] >= 110 and widths[2] >= 60 and sum(widths) <= 600
+    # too narrow for the headers: they stay whole and the table scrolls
+    widths = fitted_widths([300, 300, 300], [70, 110, 60], 200, 0.4)
+    assert widths[0] >= 70 and widths[1] >= 110 and widths[2] >= 60
+
+
+def test_every_cell_has_its_full_text_as_a_tooltip(qtbot):
+    from app.gui.env_editor import EnvEditor
+
+    editor = EnvEditor()
+    qtbot.addWidget(editor)
+    editor.set_base({"AZURE_CLIENT_ID": "0c9a51f2-5b3e-4d8a-9f61-2e7c4b8d0a11", "AZURE_CLIENT_SECRET": "hunter2!!"})
+    editor.resize(260, 400)
+    editor.show()
+    table = editor.table
+    for row in range(table.rowCount()):
+        for column in range(3):
+            assert table.item(row, column).toolTip(), (row, column)
+    tips = " ".join(table.item(r, 1).toolTip() for r in range(table.rowCount()))
+    assert "0c9a51f2-5b3e-4d8a-9f61-2e7c4b8d0a11" in tips and "hunter2" not in tips
+    header = table.horizontalHeader()
+    assert header.sectionSize(0) <= max(header.sectionSizeFromContents(0).width(), 0.4 * table.viewport().width() + 1)
+    for column in range(3):
+        assert header.sectionSize(column) >= header.sectionSizeFromContents(column).width()

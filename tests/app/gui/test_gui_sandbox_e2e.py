@@ -50,14 +50,16 @@ def test_the_sandbox_menu_starts_a_scenario_off_the_gui_thread_and_runs_it(qtbot
     window.ask_discard = lambda: True
     qtbot.addWidget(window)
     window._fill_sandbox_menu()
-    assert SCENARIO in [a.text() for a in window.sandbox_menu.actions()]
+    assert SCENARIO in [a.data() for a in window.sandbox_menu.actions()]
     with qtbot.waitSignal(window.run_finished, timeout=60000):
         window.open_sandbox(SCENARIO, then_run=True)
     assert f"sandbox: {SCENARIO}" in window.windowTitle()
     started = window.sandbox
     assert started is not None and window.host.label == f"sandbox: {SCENARIO}"
     window.close()
-    assert window.sandbox is None and not started.started  # stopped on quit
+    assert window.sandbox is None
+    window.finish_quit()  # what main() does once the window has gone
+    assert not started.started and not started.tmp.exists()  # stopped on quit, temp folder and key gone
 
 
 def test_sign_in_with_a_browser_runs_the_interactive_credential_alone(qtbot, settings):

@@ -197,7 +197,8 @@ def test_the_export_slot_follows_chain_edits(qtbot, make_window):
     with qtbot.waitSignal(window.chain_changed) as blocker:
         window.state.set_enabled(0, False)
     assert blocker.args[0] == window.chain_spec()
-    assert window.export_dock.widget() is window.export_pane
+    pane = window.export_pane  # built on first use (the first paint does not need it)
+    assert window.export_dock.widget() is pane
 
 
 def test_window_geometry_and_state_are_remembered(qtbot, make_window, settings):
