@@ -11,7 +11,8 @@ from app.report.svg_timeline import duration_text
 
 BAR_WIDTH = 40
 LABEL_WIDTH = 34
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+# Intraword underscores (AZURE_CLIENT_ID) are not emphasis in GitHub Markdown: left alone for plain-text readers.
+_INLINE_SPECIAL = re.compile(r"([\\`*\[\]<>|~]|(?<!\w)_|_(?!\w))")
 NOTHING_SET = "None of the chain's variables is set."
 NOT_RUN = "The chain was not run (availability was only probed)."
 
@@ -175,11 +176,10 @@ def text_timeline(run: Mapping) -> str:
     for item, is_step in rows:
         start, duration = _start(item), _duration(item)
         if is_step:
-            label = "  " + f"{item.get('kind', '')} {item.get('label', '')}".strip()
+            label = "  " + " ".join(f"{item.get('kind', '')} {item.get('label', '')}".split())
             status = (item.get("detail") or {}).get("status", "error" if item.get("error") else "")
         else:
-            label, status = str(item.get("credential", "")), str(item.get("outcome") or "running")
-        label = " ".join(label.split())
+            label, status = " ".join(str(item.get("credential", "")).split()), str(item.get("outcome") or "running")
         label = label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
         first = int(BAR_WIDTH * start / total)
         width = max(1, round(BAR_WIDTH * (duration if duration is not None else total - start) / total))
