@@ -42,7 +42,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format", choices=FORMATS, help="md (default), html (one self-contained page) or json (the document)"
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (its suffix picks the format)")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        action="append",
+        help="write to FILE instead of standard output; repeatable (-o r.md -o r.html -o r.json: one run, "
+        "three formats); without --format, each FILE's suffix picks its format",
+    )
     parser.add_argument(
         "--redact-identities",
         action="store_true",
@@ -69,8 +76,15 @@ def report_host(args: argparse.Namespace) -> Host:
     return dataclasses.replace(host, label=f"sandbox: {scenario}") if scenario else host
 
 
+def output_formats(args: argparse.Namespace) -> list[tuple[str | None, str]]:
+    """(file or None for standard output, format) for each report to write."""
+    chosen = args.format or ("json" if args.json else None)
+    if not args.output:
+        return [(None, chosen or "md")]
+    return [(path, chosen or format_for(path)) for path in args.output]
+
+
 def handle(args: argparse.Namespace) -> int:
-    fmt = args.format or ("json" if args.json else format_for(args.output or ""))
     if args.tool_timeout <= 0:
         return usage_error(f"--tool-timeout must be positive, got {args.tool_timeout:g}")
     try:
@@ -90,16 +104,19 @@ def handle(args: argparse.Namespace) -> int:
             redact_identities=args.redact_identities,
             machine=machine.result(),
         )
-    text = render(document, fmt)
-    if not args.output:
-        sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as ex:
-        return usage_error(CANNOT_WRITE.format(path=args.output, reason=ex.strerror or ex))
-    print(f"chainsight: report written to {args.output} ({fmt})", file=sys.stderr)
-    return EXIT_OK
+    status = EXIT_OK
+    for path, fmt in output_formats(args):
+        text = render(document, fmt)
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as ex:  # the other files are still written
+            status = usage_error(CANNOT_WRITE.format(path=path, reason=ex.strerror or ex))
+            continue
+        print(f"chainsight: report written to {path} ({fmt})", file=sys.stderr)
+    return status
 
 
 def _probe_and_run(args: argparse.Namespace, spec, host: Host):
