@@ -7,15 +7,17 @@ developer tools for their versions): the window calls it on the worker pool.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from app.report import diagnosis as diag
-from app.report.document import RUN, build_document, run_section
+from app.report.document import RUN, attempt_evidence, build_document, run_section
 from app.report.machine import TOOL_TIMEOUT, collect_machine, known_secrets
 from app.verdict import try_every_verdict, verdict
 from engine.account import Account
 from engine.events import SUCCEEDED
 from engine.host import Host
-from engine.run import ChainRun
+from engine.run import ChainRun, account_json
 from engine.spec import ChainSpec
 
 TRY_EVERY = "try every"
@@ -116,4 +118,67 @@ def report_document(
         version=chainsight_version(),
         known_secrets=known_secrets(host),
         redact_identities=redact_identities,
+    )
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """What the window shows, copied on the GUI thread so the report can be built on a worker."""
+
+    host: Host
+    spec: ChainSpec
+    members: tuple[str, ...]  # the enabled members, in chain order
+    statuses: Mapping[str, Any] = field(default_factory=dict)  # name -> MemberStatus (badge, reason, identity, source)
+    kind: str | None = None  # the last finished record's kind: "run" or "try every"; None when nothing ran
+    runs: tuple[ChainRun, ...] = ()
+    error: str | None = None  # the last record could not run at all
+    run_machine: str | None = None  # the machine label the last record ran on
+
+
+def window_evidence(state: WindowState, run: Mapping | None) -> dict[str, list]:
+    """Per member: the badge the window shows (unless it is the run's own outcome), then the run's attempt."""
+    attempted = {a.get("credential") for a in (run or {}).get("attempts", [])}
+    source = (run or {}).get("kind", RUN)
+    evidence: dict[str, list] = {}
+    for name, status in state.statuses.items():
+        origin = getattr(status, "source", "") or "probe"
+        if origin in (RUN, TRY_EVERY) and name in attempted:
+            continue  # the attempt below says the same, with its timing
+        evidence.setdefault(name, []).append(
+            {
+                "source": origin,
+                "status": getattr(status, "badge", "unknown"),
+                "reason": getattr(status, "reason", ""),
+                "account": account_json(getattr(status, "identity", None)),
+                "duration": None,
+            }
+        )
+    for attempt in (run or {}).get("attempts", []):
+        evidence.setdefault(attempt.get("credential", ""), []).append(attempt_evidence(attempt, source))
+    return evidence
+
+
+def window_document(state: WindowState, *, redact_identities: bool = False, tool_timeout: float = TOOL_TIMEOUT) -> dict:
+    """The report of what the window shows (runs on a worker: it asks the tools for their versions)."""
+    run = None
+    if state.kind == TRY_EVERY and state.runs:
+        run = try_every_part(state.spec, state.runs)
+    elif state.runs:
+        run = run_part(state.spec, state.runs[0])
+    if run is not None and state.run_machine:
+        run["machine"] = state.run_machine
+    identities = {
+        name: status.identity
+        for name, status in state.statuses.items()
+        if getattr(status, "identity", None) is not None
+    }
+    fallback = fallback_diagnosis(state.spec, state.host, state.runs, state.kind or RUN, identities)
+    return report_document(
+        state.host,
+        chain=chain_part(state.spec, state.members, state.error),
+        run=run,
+        evidence=window_evidence(state, run),
+        fallback=fallback,
+        redact_identities=redact_identities,
+        tool_timeout=tool_timeout,
     )

@@ -191,7 +191,8 @@ def _run(run: Mapping | None) -> str:
         return f"<h2>Last run</h2><p class='muted'>{NOT_RUN}</p>"
     scopes = ", ".join(_code(s) for s in run.get("scopes") or []) or "none"
     duration = run.get("duration") if isinstance(run.get("duration"), (int, float)) else None
-    facts = [
+    facts = [("Ran on", escape(str(run["machine"])))] if run.get("machine") else []
+    facts += [
         ("Kind", escape(str(run.get("kind", "run")))),
         ("Scopes", scopes),
         ("Outcome", f"{_badge(str(run.get('outcome') or 'unknown'))} in {duration_text(duration)}"),

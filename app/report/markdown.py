@@ -206,6 +206,7 @@ def _run(run: Mapping | None) -> list[str]:
     if not run:
         return [*lines, NOT_RUN, ""]
     scopes = ", ".join(code(s) for s in run.get("scopes") or []) or "none"
+    lines += [f"- Ran on: {escape(run['machine'])}"] if run.get("machine") else []
     lines += [
         f"- Kind: {escape(run.get('kind', 'run'))}",
         f"- Scopes: {scopes}",
