@@ -118,6 +118,7 @@ def report_document(
         version=chainsight_version(),
         known_secrets=known_secrets(host),
         redact_identities=redact_identities,
+        home=str(host.home_dir),
     )
 
 

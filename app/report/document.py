@@ -120,10 +120,12 @@ def build_document(
     version: str,
     known_secrets: Iterable[str] = (),
     redact_identities: bool = False,
+    home: str | None = None,
     generated: datetime | None = None,
 ) -> dict:
     """The whole report, scrubbed. ``run`` is ``run_section(...)`` or None (only probed); the run's own
-    ``diagnosis`` wins over ``fallback_diagnosis`` (today's verdict)."""
+    ``diagnosis`` wins over ``fallback_diagnosis`` (today's verdict); ``home`` is shown as "~" when
+    identities are redacted."""
     attempted = [a.get("credential") for a in (run or {}).get("attempts", [])]
     names = list(chain.get("members") or [])
     names += [n for n in evidence if n not in names]
@@ -148,8 +150,8 @@ def build_document(
     if document["run"] is not None:
         document["run"].pop("diagnosis", None)  # shown once, as the report's diagnosis
     document = scrub_secrets(_plain(document), known_secrets)
-    if redact_identities:
-        document, _ = pseudonymise(document)
+    if redact_identities:  # the home directory's path names the user: it becomes "~"
+        document, _ = pseudonymise(document, {home.rstrip("/\\"): "~"} if home else None)
     return document
 
 

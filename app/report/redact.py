@@ -102,10 +102,16 @@ def _has_content(value: Any) -> bool:
 class Pseudonyms:
     """Stable pseudonyms for one report: learn the identities the document names, then replace them."""
 
-    def __init__(self) -> None:
+    def __init__(self, fixed: Mapping[str, str] | None = None) -> None:
         self._names: dict[str, str] = {}  # normalised original -> pseudonym
         self._counts: dict[str, int] = {}
         self._pattern: re.Pattern | None = None
+        # exact replacements made first (the home directory, whose path names the user: -> "~")
+        self._fixed = [
+            (re.compile(re.escape(k) + r"(?![\w.-])"), v)
+            for k, v in sorted((fixed or {}).items(), key=lambda kv: -len(kv[0]))
+            if len(k) > 1
+        ]
 
     def pseudonym(self, value: str, kind: str) -> str:
         key = value.strip().lower()
@@ -156,11 +162,14 @@ class Pseudonyms:
             found = match.group(0)
             return self._names.get(found.lower()) or self.pseudonym(found, "user" if "@" in found else "id")
 
+        for original, replacement in self._fixed:
+            text = original.sub(lambda _, r=replacement: r, text)
         return self._pattern.sub(substitute, text)
 
 
-def pseudonymise(document: Any) -> tuple[Any, dict[str, str]]:
-    """The document with identities replaced, and the mapping used (original, lower-cased -> pseudonym)."""
-    names = Pseudonyms()
+def pseudonymise(document: Any, fixed: Mapping[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+    """The document with identities replaced, and the mapping used (original, lower-cased -> pseudonym);
+    ``fixed`` are exact replacements made first (``{"/home/dana": "~"}``)."""
+    names = Pseudonyms(fixed)
     names.learn(document)
     return map_strings(document, names.replace), names.mapping

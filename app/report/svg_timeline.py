@@ -157,10 +157,16 @@ def _attempt_row(attempt: Mapping, y: float, x) -> str:
 
 
 def _bar_label(text: str, bar_start: float, bar_end: float, y: float) -> str:
-    """After the bar where it fits, else before it (a late attempt's bar ends near the right edge)."""
-    if bar_end + 4 + LABEL_CHAR_WIDTH * len(text) <= WIDTH:
+    """After the bar where it fits, else before it, else inside it (a bar that spans the whole run)."""
+    width = LABEL_CHAR_WIDTH * len(text)
+    if bar_end + 4 + width <= WIDTH:
         return f'<text x="{bar_end + 4:.1f}" y="{y}" class="bar-label">{escape(text)}</text>'
-    return f'<text x="{bar_start - 4:.1f}" y="{y}" class="bar-label" text-anchor="end">{escape(text)}</text>'
+    if bar_start - 4 - width >= LABEL_WIDTH:
+        return f'<text x="{bar_start - 4:.1f}" y="{y}" class="bar-label" text-anchor="end">{escape(text)}</text>'
+    return (
+        f'<text x="{bar_end - 4:.1f}" y="{y}" class="bar-label" text-anchor="end" style="fill:#fff">'
+        f"{escape(text)}</text>"
+    )
 
 
 def _step_row(step: Mapping, y: float, x) -> str:

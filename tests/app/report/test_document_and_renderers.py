@@ -168,3 +168,14 @@ def test_json_report_is_the_document() -> None:
     document = _document(diagnosis=samples.DIAGNOSIS)
     assert json.loads(render(document, "json")) == document
     assert format_for("r.HTML") == "html" and format_for("r.json") == "json" and format_for("report") == "md"
+
+
+def test_bar_labels_go_after_the_bar_before_it_or_inside_it_never_over_the_lane_names() -> None:
+    from app.report.svg_timeline import LABEL_WIDTH, WIDTH, _bar_label
+
+    after = _bar_label("failed · 5 ms", LABEL_WIDTH + 10, LABEL_WIDTH + 20, 10)
+    before = _bar_label("failed · 5 ms", WIDTH - 100, WIDTH - 40, 10)
+    inside = _bar_label("unavailable · 1000 ms", LABEL_WIDTH, WIDTH - 50, 10)
+    assert 'text-anchor="end"' not in after
+    assert 'text-anchor="end"' in before and "fill:#fff" not in before
+    assert "fill:#fff" in inside and f'x="{WIDTH - 54:.1f}"' in inside

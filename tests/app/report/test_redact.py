@@ -88,3 +88,11 @@ def test_a_display_name_and_a_domain_tenant_are_replaced_wherever_they_appear() 
     names.learn({"account": {"upn": "x@y.com", "name": "Dana Developer", "tenant_id": "contoso.onmicrosoft.com"}})
     assert names.replace("Dana Developer signed in to contoso.onmicrosoft.com") == "Person 1 signed in to tenant-1"
     assert names.replace("Danae") == "Danae"  # whole words only
+
+
+def test_the_home_directory_becomes_a_tilde_so_paths_do_not_name_the_user() -> None:
+    redacted, _ = pseudonymise(
+        {"path": "/home/dana/.azure/msal_token_cache.json", "other": "/home/danaX"}, {"/home/dana": "~"}
+    )
+    assert redacted["path"] == "~/.azure/msal_token_cache.json"
+    assert redacted["other"] == "/home/danaX"  # another directory that merely starts the same
