@@ -105,10 +105,10 @@ def _diagnosis(diagnosis: Mapping, outcome: str | None) -> str:
                 line = f"Fix: {escape(fix.get('label', ''))}"
                 flags = apply_as_flags(fix.get("apply") or {})
                 if flags:
-                    line += f" Try it: {_code('chainsight run ' + flags)}"
+                    line += f"<br>Try it: {_code('chainsight run ' + flags)}"
                 promise = expect_text(fix.get("expect"))
                 if promise:
-                    line += f" <span class='muted'>Expected outcome: {escape(promise)}.</span>"
+                    line += f"<br><span class='muted'>Expected outcome: {escape(promise)}.</span>"
                 fixes.append(f"<li>{line}</li>")
             fix_list = f"<ul>{''.join(fixes)}</ul>" if fixes else ""
             parts.append(f'<div class="warning">{escape(warning.get("text", ""))}{fix_list}</div>')

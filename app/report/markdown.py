@@ -87,10 +87,10 @@ def _diagnosis(diagnosis: Mapping) -> list[str]:
                 lines.append(f"  - Fix: {escape(fix.get('label', ''))}")
                 flags = apply_as_flags(fix.get("apply") or {})
                 if flags:
-                    lines.append(f"    Try it: {code('chainsight run ' + flags)}")
+                    lines.append(f"    - Try it: {code('chainsight run ' + flags)}")
                 promise = expect_text(fix.get("expect"))
                 if promise:
-                    lines.append(f"    Expected outcome: {escape(promise)}")
+                    lines.append(f"    - Expected outcome: {escape(promise)}")
         lines.append("")
     steps = diagnosis.get("next_steps") or []
     if steps:
