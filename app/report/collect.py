@@ -107,14 +107,17 @@ def report_document(
     redact_identities: bool = False,
     tool_timeout: float = TOOL_TIMEOUT,
     machine: Mapping | None = None,
+    diagnosis: Mapping | None = None,
 ) -> dict:
-    """The finished, scrubbed document; ``machine`` when already collected, else collected here."""
+    """The finished, scrubbed document; ``machine`` when already collected, else collected here.
+    ``diagnosis`` (the shared diagnosis module's, in the `run --json` schema) wins over the run's own."""
     return build_document(
         machine=machine if machine is not None else collect_machine(host, timeout=tool_timeout),
         chain=chain,
         run=run,
         evidence=evidence,
         fallback_diagnosis=fallback,
+        diagnosis=diagnosis,
         version=chainsight_version(),
         known_secrets=known_secrets(host),
         redact_identities=redact_identities,
@@ -134,6 +137,7 @@ class WindowState:
     runs: tuple[ChainRun, ...] = ()
     error: str | None = None  # the last record could not run at all
     run_machine: str | None = None  # the machine label the last record ran on
+    diagnosis: Mapping | None = None  # what the window's verdict banner shows, in the `run --json` schema
 
 
 def window_evidence(state: WindowState, run: Mapping | None) -> dict[str, list]:
@@ -182,4 +186,5 @@ def window_document(state: WindowState, *, redact_identities: bool = False, tool
         fallback=fallback,
         redact_identities=redact_identities,
         tool_timeout=tool_timeout,
+        diagnosis=state.diagnosis,
     )

@@ -9,7 +9,7 @@ Shape (``FORMAT_VERSION`` 1)::
                "members": [{"credential", "status", "source", "reason", "account", "account_source", "tried",
                             "evidence": [{"source", "status", "reason", "account", "duration"}]}]},
      "run": null | the `chainsight run --json` object plus "kind", "outcome", "duration",
-     "diagnosis": {"verdict", "warnings", "next_steps"} (see diagnosis.py), "diagnosis_source": "run" | "verdict"}
+     "diagnosis": {"verdict", "warnings", "next_steps"} (see diagnosis.py), "diagnosis_source": "diagnosis" | "verdict"}
 
 Every string has been through the secret scrubber; identities are pseudonymised when asked.
 """
@@ -118,6 +118,7 @@ def build_document(
     evidence: Mapping[str, Sequence[dict]],
     fallback_diagnosis: Mapping | None,
     version: str,
+    diagnosis: Mapping | None = None,
     known_secrets: Iterable[str] = (),
     redact_identities: bool = False,
     home: str | None = None,
@@ -129,7 +130,7 @@ def build_document(
     attempted = [a.get("credential") for a in (run or {}).get("attempts", [])]
     names = list(chain.get("members") or [])
     names += [n for n in evidence if n not in names]
-    own = run.get("diagnosis") if run else None
+    own = diagnosis or (run.get("diagnosis") if run else None)
     document = {
         "chainsight_report": FORMAT_VERSION,
         "generated": (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -145,7 +146,7 @@ def build_document(
         },
         "run": dict(run) if run else None,
         "diagnosis": diag.normalise(own if own else fallback_diagnosis),
-        "diagnosis_source": "run" if own else "verdict",
+        "diagnosis_source": "diagnosis" if own else "verdict",
     }
     if document["run"] is not None:
         document["run"].pop("diagnosis", None)  # shown once, as the report's diagnosis

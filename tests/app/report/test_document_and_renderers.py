@@ -68,7 +68,7 @@ def test_pseudonyms_are_consistent_across_the_document() -> None:
 
 def test_the_run_diagnosis_renders_in_full_in_markdown_and_html() -> None:
     document = _document(diagnosis=samples.DIAGNOSIS)
-    assert document["diagnosis_source"] == "run" and "diagnosis" not in document["run"]
+    assert document["diagnosis_source"] == "diagnosis" and "diagnosis" not in document["run"]
     md, html = render(document, "md"), render(document, "html")
     for text in (md, html):
         assert "DefaultAzureCredential uses AzureCliCredential, as dev@contoso.com." in text
@@ -179,3 +179,17 @@ def test_bar_labels_go_after_the_bar_before_it_or_inside_it_never_over_the_lane_
     assert 'text-anchor="end"' not in after
     assert 'text-anchor="end"' in before and "fill:#fff" not in before
     assert "fill:#fff" in inside and f'x="{WIDTH - 54:.1f}"' in inside
+
+
+def test_a_diagnosis_given_to_the_report_wins_over_the_runs_own_and_the_verdict() -> None:
+    from app.report.collect import WindowState, window_document
+
+    run = samples.canary_run()
+    given = {**samples.DIAGNOSIS, "verdict": "The window's own verdict."}
+    state = WindowState(
+        samples.canary_host(), ChainSpec(), tuple(run.members), kind="run", runs=(run,), diagnosis=given
+    )
+    document = window_document(state, tool_timeout=1)
+    assert (
+        document["diagnosis"]["verdict"] == "The window's own verdict." and document["diagnosis_source"] == "diagnosis"
+    )
