@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import member_status as ms
+from app.gui import report_actions
 from app.gui.chain_model import ChainModel
 from app.gui.chain_panel import ChainPanel
 from app.gui.chain_runner import Builder, ChainRunner
@@ -259,6 +260,8 @@ class MainWindow(QMainWindow):
         self.open_action = action("&Open…", self.open_dialog, [std.Open])
         self.save_action = action("&Save", self.save, [std.Save])
         self.save_as_action = action("Save &as…", self.save_as, [std.SaveAs])
+        self.save_report_action = action("Save re&port…", lambda: report_actions.save_report(self))
+        self.copy_report_action = action("Cop&y report", lambda: report_actions.copy_report(self))
         self.quit_action = action("&Quit", self.close, [std.Quit])
         self.undo_action = action("&Undo", self.undo, [std.Undo], "undo")
         self.redo_action = action("&Redo", self.redo, ["Ctrl+Shift+Z", std.Redo], "redo")
@@ -284,6 +287,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_report_action, self.copy_report_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")

@@ -1,0 +1,137 @@
+"""``chainsight report``: probe and run the chain here and write a shareable report (md, html or json).
+
+A report is written whatever the chain does (a chain that fails or cannot be built is what it
+reports), so the exit status is 0 once it is written and 2 for usage errors or an unwritable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from app.cli.common import EXIT_OK, add_chain_arguments, load_spec, usage_error
+from app.cli.run import chain_summary, run_json
+from app.report import FORMATS, format_for, render
+from app.report.collect import chain_part, fallback_diagnosis, report_document, run_part
+from app.report.document import evidence_from
+from app.report.machine import TOOL_TIMEOUT, collect_machine
+from engine import events
+from engine.build import build
+from engine.host import Host
+from engine.run import DEFAULT_SCOPE, run_chain
+from engine.sandbox.sandbox import SCENARIO_ENV
+from engine.scan import scan
+from engine.spec import SpecError
+
+CANNOT_WRITE = "cannot write the report to {path}: {reason}"
+BUILD_FAILED = "{kind}: {error}"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write a shareable report: machine, chain, run, verdict (no tokens or secrets)",
+        description="Probe every member, run the chain once, and write what was found: the machine (OS, Python, "
+        "az/azd/pwsh versions, the chain's variables with secrets masked), each member's evidence, the run's "
+        "attempts and steps, the verdict, warnings and next steps.",
+    )
+    add_chain_arguments(parser)  # its --json is --format json
+    parser.add_argument(
+        "--format", choices=FORMATS, help="md (default), html (one self-contained page) or json (the document)"
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        action="append",
+        help="write to FILE instead of standard output; repeatable (-o r.md -o r.html -o r.json: one run, "
+        "three formats); without --format, each FILE's suffix picks its format",
+    )
+    parser.add_argument(
+        "--redact-identities",
+        action="store_true",
+        help="replace UPNs and tenant, object and client ids with stable pseudonyms (tenant-1, user-1@example.invalid)",
+    )
+    parser.add_argument("--no-run", action="store_true", help="only probe availability; request no token")
+    parser.add_argument("--scope", action="append", metavar="S", help=f"scope to request (default {DEFAULT_SCOPE})")
+    parser.add_argument("--tenant", metavar="T", help="tenant_id for the request")
+    parser.add_argument(
+        "--tool-timeout",
+        type=float,
+        default=TOOL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long az, azd and pwsh may take to say their version (default {TOOL_TIMEOUT:g})",
+    )
+    parser.set_defaults(handler=handle)
+
+
+def report_host(args: argparse.Namespace) -> Host:
+    """The machine the report describes (the what-if flags, once wired, apply their overlay here).
+    Inside `chainsight sandbox exec` it is named after the scenario, as the window names it."""
+    host = Host.real()
+    scenario = host.env.get(SCENARIO_ENV)
+    return dataclasses.replace(host, label=f"sandbox: {scenario}") if scenario else host
+
+
+def output_formats(args: argparse.Namespace) -> list[tuple[str | None, str]]:
+    """(file or None for standard output, format) for each report to write."""
+    chosen = args.format or ("json" if args.json else None)
+    if not args.output:
+        return [(None, chosen or "md")]
+    return [(path, chosen or format_for(path)) for path in args.output]
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.tool_timeout <= 0:
+        return usage_error(f"--tool-timeout must be positive, got {args.tool_timeout:g}")
+    try:
+        spec = load_spec(args)
+    except (OSError, SpecError, ValueError) as ex:
+        return usage_error(str(ex) if isinstance(ex, SpecError) else f"{type(ex).__name__}: {ex}")
+    host = report_host(args)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="machine") as pool:
+        machine = pool.submit(collect_machine, host, timeout=args.tool_timeout)  # beside the probes and run
+        chain, run, evidence, fallback = _probe_and_run(args, spec, host)
+        document = report_document(
+            host,
+            chain=chain,
+            run=run,
+            evidence=evidence,
+            fallback=fallback,
+            redact_identities=args.redact_identities,
+            machine=machine.result(),
+        )
+    status = EXIT_OK
+    for path, fmt in output_formats(args):
+        text = render(document, fmt)
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as ex:  # the other files are still written
+            status = usage_error(CANNOT_WRITE.format(path=path, reason=ex.strerror or ex))
+            continue
+        print(f"chainsight: report written to {path} ({fmt})", file=sys.stderr)
+    return status
+
+
+def _probe_and_run(args: argparse.Namespace, spec, host: Host):
+    """(chain, run section or None, evidence, fallback diagnosis): what the report says about the chain."""
+    recorder = events.Recorder()
+    try:
+        with events.recording(recorder):  # construction logs its own lines, as in `chainsight run`
+            credential = build(spec, host)
+    except Exception as ex:  # the report says why the chain cannot be built here
+        return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
+    summary = chain_summary(spec, credential)
+    probes = scan(credential)
+    if args.no_run:
+        return chain_part(spec, summary["members"]), None, evidence_from(probes), None
+    run = run_chain(credential, args.scope or [DEFAULT_SCOPE], tenant_id=args.tenant, recorder=recorder)
+    section = run_part(spec, run, run_json(summary, run))
+    fallback = fallback_diagnosis(spec, host, [run])
+    return chain_part(spec, summary["members"]), section, evidence_from(probes, section), fallback

@@ -1,0 +1,190 @@
+"""Putting a report together from what a front end holds: the host, the spec, its probes and last run.
+
+The command line and the window both end here, so their reports have the same shape. Slow (asks the
+developer tools for their versions): the window calls it on the worker pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.report import diagnosis as diag
+from app.report.document import RUN, attempt_evidence, build_document, run_section
+from app.report.machine import TOOL_TIMEOUT, collect_machine, known_secrets
+from app.verdict import try_every_verdict, verdict
+from engine.account import Account
+from engine.events import SUCCEEDED
+from engine.host import Host
+from engine.run import ChainRun, account_json
+from engine.spec import ChainSpec
+
+TRY_EVERY = "try every"
+
+
+def chainsight_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("chainsight")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def chain_part(spec: ChainSpec, members: Sequence[str], error: str | None = None) -> dict:
+    return {
+        "type": spec.type,
+        "profile": spec.azure_identity,
+        "options": dict(spec.options),
+        "members": list(members),
+        "error": error,
+    }
+
+
+def run_part(spec: ChainSpec, run: ChainRun, run_json: Mapping | None = None) -> dict:
+    """The run section: ``run_json`` (what `chainsight run --json` printed) or the same built from ``run``."""
+    if run_json is None:
+        from app.cli.run import run_json as build_run_json
+
+        summary = {"chain": spec.type, "profile": spec.azure_identity, "members": list(run.members)}
+        run_json = build_run_json({**summary, "options": dict(spec.options)}, run)
+    return run_section(run_json, outcome=run.outcome, duration=run.duration, kind=RUN, offset=run.started)
+
+
+def try_every_part(spec: ChainSpec, runs: Sequence[ChainRun]) -> dict:
+    """ "Try every credential": one single-member run each, shown as one run of several attempts (each
+    attempt's times count from its own start: they ran side by side)."""
+    attempts = [_from_start(a.to_json(), run.started) for run in runs for a in run.attempts]
+    ended = [r.duration for r in runs if r.duration is not None]
+    signed_in = any(r.outcome == SUCCEEDED for r in runs)
+    return run_section(
+        {
+            "chain": spec.type,
+            "profile": spec.azure_identity,
+            "members": [a["credential"] for a in attempts],
+            "options": dict(spec.options),
+            "scopes": list(runs[0].scopes) if runs else [],
+            "attempts": attempts,
+            "selected": None,
+            "account": None,
+            "error": None,
+        },
+        outcome=SUCCEEDED if signed_in else (runs[0].outcome if runs else None),
+        duration=max(ended, default=None),
+        kind=TRY_EVERY,
+    )
+
+
+def _from_start(attempt: dict, offset: float) -> dict:
+    return run_section({"attempts": [attempt]}, outcome=None, duration=None, offset=offset)["attempts"][0]
+
+
+def fallback_diagnosis(
+    spec: ChainSpec,
+    host: Host,
+    runs: Sequence[ChainRun],
+    kind: str = RUN,
+    identities: Mapping[str, Account] | None = None,
+) -> dict | None:
+    """Today's verdict (app/verdict.py) in the diagnosis schema, for runs whose JSON carries none."""
+    if not runs:
+        return None
+    if kind == TRY_EVERY:
+        return diag.from_verdict(try_every_verdict(list(runs), env=host.env))
+    profile = spec.profile if spec.is_default else None
+    found = verdict(runs[0], env=host.env, identities=identities, profile=spec.profile)
+    return diag.from_verdict(found, profile)
+
+
+def report_document(
+    host: Host,
+    *,
+    chain: Mapping,
+    run: Mapping | None,
+    evidence: Mapping[str, Sequence[dict]],
+    fallback: Mapping | None,
+    redact_identities: bool = False,
+    tool_timeout: float = TOOL_TIMEOUT,
+    machine: Mapping | None = None,
+    diagnosis: Mapping | None = None,
+) -> dict:
+    """The finished, scrubbed document; ``machine`` when already collected, else collected here.
+    ``diagnosis`` (the shared diagnosis module's, in the `run --json` schema) wins over the run's own."""
+    return build_document(
+        machine=machine if machine is not None else collect_machine(host, timeout=tool_timeout),
+        chain=chain,
+        run=run,
+        evidence=evidence,
+        fallback_diagnosis=fallback,
+        diagnosis=diagnosis,
+        version=chainsight_version(),
+        known_secrets=known_secrets(host),
+        redact_identities=redact_identities,
+        home=str(host.home_dir),
+    )
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """What the window shows, copied on the GUI thread so the report can be built on a worker."""
+
+    host: Host
+    spec: ChainSpec
+    members: tuple[str, ...]  # the enabled members, in chain order
+    statuses: Mapping[str, Any] = field(default_factory=dict)  # name -> MemberStatus (badge, reason, identity, source)
+    kind: str | None = None  # the last finished record's kind: "run" or "try every"; None when nothing ran
+    runs: tuple[ChainRun, ...] = ()
+    error: str | None = None  # the last record could not run at all
+    run_machine: str | None = None  # the machine label the last record ran on
+    diagnosis: Mapping | None = None  # what the window's verdict banner shows, in the `run --json` schema
+
+
+def window_evidence(state: WindowState, run: Mapping | None) -> dict[str, list]:
+    """Per member: the badge the window shows (unless it is the run's own outcome), then the run's attempt."""
+    attempted = {a.get("credential") for a in (run or {}).get("attempts", [])}
+    source = (run or {}).get("kind", RUN)
+    evidence: dict[str, list] = {}
+    for name, status in state.statuses.items():
+        origin = getattr(status, "source", "") or "probe"
+        if origin in (RUN, TRY_EVERY) and name in attempted:
+            continue  # the attempt below says the same, with its timing
+        evidence.setdefault(name, []).append(
+            {
+                "source": origin,
+                "status": getattr(status, "badge", "unknown"),
+                "reason": getattr(status, "reason", ""),
+                "account": account_json(getattr(status, "identity", None)),
+                "duration": None,
+            }
+        )
+    for attempt in (run or {}).get("attempts", []):
+        evidence.setdefault(attempt.get("credential", ""), []).append(attempt_evidence(attempt, source))
+    return evidence
+
+
+def window_document(state: WindowState, *, redact_identities: bool = False, tool_timeout: float = TOOL_TIMEOUT) -> dict:
+    """The report of what the window shows (runs on a worker: it asks the tools for their versions)."""
+    run = None
+    if state.kind == TRY_EVERY and state.runs:
+        run = try_every_part(state.spec, state.runs)
+    elif state.runs:
+        run = run_part(state.spec, state.runs[0])
+    if run is not None and state.run_machine:
+        run["machine"] = state.run_machine
+    identities = {
+        name: status.identity
+        for name, status in state.statuses.items()
+        if getattr(status, "identity", None) is not None
+    }
+    fallback = fallback_diagnosis(state.spec, state.host, state.runs, state.kind or RUN, identities)
+    return report_document(
+        state.host,
+        chain=chain_part(state.spec, state.members, state.error),
+        run=run,
+        evidence=window_evidence(state, run),
+        fallback=fallback,
+        redact_identities=redact_identities,
+        tool_timeout=tool_timeout,
+        diagnosis=state.diagnosis,
+    )

@@ -1,0 +1,120 @@
+"""The report's diagnosis section: the run's own ``diagnosis`` when it has one, else today's verdict.
+
+The schema (the same ``chainsight run --json`` carries)::
+
+    {"verdict": str,
+     "warnings": [{"id": str, "text": str,
+                   "fixes": [{"label": str, "apply": {...}, "expect": {"selected": str|None, "account": str}}]}],
+     "next_steps": [{"credential": str, "text": str, "command": str}]}
+
+``normalise`` makes any dict of roughly that shape safe to render (missing keys, wrong types), so a
+renderer never has to guess.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from app.verdict import Verdict
+from engine.profiles import Profile
+
+
+def from_verdict(verdict: Verdict, profile: Profile | None = None) -> dict:
+    """The diagnosis of today's app/verdict.py: its headline, passed-over members and warnings.
+    ``profile`` (DefaultAzureCredential's version) turns an "exclude X" fix into its keyword argument."""
+    lines = [verdict.headline]
+    lines += [f"{p.credential} was {p.outcome}: {p.reason}" for p in verdict.passed_over]
+    warnings = []
+    for number, finding in enumerate(verdict.warnings, 1):
+        fixes = []
+        if finding.fix:
+            fix: dict[str, Any] = {"label": finding.fix}
+            apply = _apply_of(finding.action, profile)
+            if apply:
+                fix["apply"] = apply
+            fixes.append(fix)
+        warnings.append({"id": f"warning-{number}", "text": finding.text, "fixes": fixes})
+    return {"verdict": "\n".join(lines), "warnings": warnings, "next_steps": []}
+
+
+def _apply_of(action: tuple, profile: Profile | None) -> dict:
+    """A Finding action as the diagnosis' ``apply``; an exclusion only where a DefaultAzureCredential
+    keyword expresses it (a ChainedTokenCredential's members are edited in its spec instead)."""
+    if len(action) == 2 and action[0] == "exclude" and profile is not None:
+        member = next((m for m in profile.members if m.credential == action[1]), None)
+        return {"options": {member.exclude_option: True}} if member is not None else {}
+    if len(action) == 2 and action[0] == "unset":
+        return {"unset_env": [action[1]]}
+    if len(action) == 3 and action[0] == "set":
+        return {"set_env": {action[1]: action[2]}}
+    return {}
+
+
+def normalise(diagnosis: Any) -> dict:
+    """``diagnosis`` reduced to the schema's keys and types; anything else dropped, never raised on."""
+    data = diagnosis if isinstance(diagnosis, Mapping) else {}
+    return {
+        "verdict": _text(data.get("verdict")),
+        "warnings": [_warning(w) for w in _list(data.get("warnings")) if isinstance(w, Mapping)],
+        "next_steps": [_next_step(s) for s in _list(data.get("next_steps")) if isinstance(s, Mapping)],
+    }
+
+
+def _warning(warning: Mapping) -> dict:
+    return {
+        "id": _text(warning.get("id")),
+        "text": _text(warning.get("text")),
+        "fixes": [_fix(f) for f in _list(warning.get("fixes")) if isinstance(f, Mapping)],
+    }
+
+
+def _fix(fix: Mapping) -> dict:
+    result: dict[str, Any] = {"label": _text(fix.get("label"))}
+    apply = fix.get("apply")
+    if isinstance(apply, Mapping) and apply:
+        result["apply"] = dict(apply)
+    expect = fix.get("expect")
+    if isinstance(expect, Mapping):
+        result["expect"] = {k: expect[k] for k in ("selected", "account") if k in expect}
+    return result
+
+
+def _next_step(step: Mapping) -> dict:
+    return {key: _text(step.get(key)) for key in ("credential", "text", "command")}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _list(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def apply_as_flags(apply: Mapping) -> str:
+    """A fix's ``apply`` as command-line flags, so it can be tried from a shell:
+    ``--unset-env AZURE_CLIENT_SECRET --set-env AZURE_TENANT_ID=… --option exclude_cli_credential=true``."""
+    flags: list[str] = []
+    for name in _list(apply.get("unset_env")):
+        flags += ["--unset-env", str(name)]
+    set_env = apply.get("set_env")
+    for name, value in set_env.items() if isinstance(set_env, Mapping) else ():
+        flags += ["--set-env", f"{name}={value}"]
+    options = apply.get("options")
+    for key, value in options.items() if isinstance(options, Mapping) else ():
+        flags += ["--option", f"{key}={json.dumps(value)}"]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
+def expect_text(expect: Mapping | None) -> str:
+    """ "AzureCliCredential as dev@contoso.com", "the chain fails", or "" when nothing is promised."""
+    if not isinstance(expect, Mapping) or "selected" not in expect:
+        return ""
+    selected = expect.get("selected")
+    if not selected:
+        return "the chain fails"
+    account = expect.get("account")
+    return f"{selected} as {account}" if account else str(selected)

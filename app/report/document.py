@@ -1,0 +1,168 @@
+"""The report document: one JSON-able dict; the Markdown and HTML reports are pure renderings of it.
+
+Shape (``FORMAT_VERSION`` 1)::
+
+    {"chainsight_report": 1, "generated": ISO-8601 UTC, "chainsight_version": str, "identities_redacted": bool,
+     "machine": {"label", "os", "python", "tools": [{"name", "path", "version", "note"}],
+                 "variables": [{"name", "value", "secret"}], "what_if": [{"name", "value", "unset"}]},
+     "chain": {"type", "profile", "options", "error",
+               "members": [{"credential", "status", "source", "reason", "account", "account_source", "tried",
+                            "evidence": [{"source", "status", "reason", "account", "duration"}]}]},
+     "run": null | the `chainsight run --json` object plus "kind", "outcome", "duration",
+     "diagnosis": {"verdict", "warnings", "next_steps"} (see diagnosis.py), "diagnosis_source": "diagnosis" | "verdict"}
+
+Every string has been through the secret scrubber; identities are pseudonymised when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from app.report import diagnosis as diag
+from app.report.redact import pseudonymise, scrub_secrets
+from engine.probe import Probe
+from engine.run import account_json
+
+FORMAT_VERSION = 1
+PROBE = "probe"
+RUN = "run"
+
+
+def probe_evidence(probe: Probe) -> dict:
+    """A probe as evidence: availability without a token; its account is read from files or variables."""
+    return {
+        "source": PROBE,
+        "status": probe.status,
+        "reason": probe.reason,
+        "account": account_json(probe.identity),
+        "duration": round(probe.duration, 4),
+    }
+
+
+def attempt_evidence(attempt: Mapping, source: str = RUN) -> dict:
+    """An attempt of a run (its ``to_json``) as evidence: the outcome and the account of the token."""
+    return {
+        "source": source,
+        "status": attempt.get("outcome") or "running",
+        "reason": attempt.get("message") or "",
+        "account": attempt.get("account"),
+        "duration": attempt.get("duration"),
+    }
+
+
+def members_section(
+    names: Sequence[str], evidence: Mapping[str, Sequence[dict]], attempted: Iterable[str] = ()
+) -> list[dict]:
+    """Each member with its evidence, oldest first; its state is the latest (a run supersedes a probe)."""
+    attempted = set(attempted)
+    members = []
+    for name in names:
+        items = list(evidence.get(name, ()))
+        latest = items[-1] if items else {"source": "", "status": "unknown", "reason": "", "account": None}
+        with_account = next((e for e in reversed(items) if e.get("account")), None)
+        members.append(
+            {
+                "credential": name,
+                "status": latest["status"],
+                "source": latest["source"],
+                "reason": latest["reason"],
+                "account": with_account["account"] if with_account else None,
+                # a probe reads an account from a tool's files or the variables; a run's comes from a token
+                "account_source": with_account["source"] if with_account else None,
+                "tried": name in attempted,
+                "evidence": items,
+            }
+        )
+    return members
+
+
+def run_section(
+    run_json: Mapping, *, outcome: str | None, duration: float | None, kind: str = RUN, offset: float = 0.0
+) -> dict:
+    """The run as `chainsight run --json` gives it, plus what a reader needs that it leaves implicit.
+    ``offset`` (the run's start on its recorder's clock) is subtracted, so times count from the run's start."""
+    section = dict(run_json)
+    if offset:
+        section["attempts"] = [_shifted(a, offset) for a in section.get("attempts") or []]
+    section.setdefault("kind", kind)
+    section.setdefault("outcome", outcome)
+    section.setdefault("duration", None if duration is None else round(duration, 6))
+    return section
+
+
+def _shifted(attempt: Mapping, offset: float) -> dict:
+    def shift(item: Mapping) -> dict:
+        started = item.get("started")
+        return {**item, "started": round(started - offset, 6)} if isinstance(started, (int, float)) else dict(item)
+
+    return {**shift(attempt), "steps": [shift(s) for s in attempt.get("steps") or []]}
+
+
+def evidence_from(probes: Sequence[Probe] = (), run: Mapping | None = None, source: str = RUN) -> dict[str, list]:
+    """Per member: its probe, then its attempt in the run (when it was reached)."""
+    evidence: dict[str, list] = {}
+    for probe in probes:
+        evidence.setdefault(probe.credential, []).append(probe_evidence(probe))
+    for attempt in (run or {}).get("attempts", []):
+        evidence.setdefault(attempt.get("credential", ""), []).append(attempt_evidence(attempt, source))
+    return evidence
+
+
+def build_document(
+    *,
+    machine: Mapping,
+    chain: Mapping,
+    run: Mapping | None,
+    evidence: Mapping[str, Sequence[dict]],
+    fallback_diagnosis: Mapping | None,
+    version: str,
+    diagnosis: Mapping | None = None,
+    known_secrets: Iterable[str] = (),
+    redact_identities: bool = False,
+    home: str | None = None,
+    generated: datetime | None = None,
+) -> dict:
+    """The whole report, scrubbed. ``run`` is ``run_section(...)`` or None (only probed); the run's own
+    ``diagnosis`` wins over ``fallback_diagnosis`` (today's verdict); ``home`` is shown as "~" when
+    identities are redacted."""
+    attempted = [a.get("credential") for a in (run or {}).get("attempts", [])]
+    names = list(chain.get("members") or [])
+    names += [n for n in evidence if n not in names]
+    own = diagnosis or (run.get("diagnosis") if run else None)
+    document = {
+        "chainsight_report": FORMAT_VERSION,
+        "generated": (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "chainsight_version": version,
+        "identities_redacted": redact_identities,
+        "machine": dict(machine),
+        "chain": {
+            "type": chain.get("type", ""),
+            "profile": chain.get("profile", ""),
+            "options": dict(chain.get("options") or {}),
+            "error": chain.get("error"),
+            "members": members_section(names, evidence, attempted),
+        },
+        "run": dict(run) if run else None,
+        "diagnosis": diag.normalise(own if own else fallback_diagnosis),
+        "diagnosis_source": "diagnosis" if own else "verdict",
+    }
+    if document["run"] is not None:
+        document["run"].pop("diagnosis", None)  # shown once, as the report's diagnosis
+    document = scrub_secrets(_plain(document), known_secrets)
+    if redact_identities:  # the home directory's path names the user: it becomes "~"
+        document, _ = pseudonymise(document, {home.rstrip("/\\"): "~"} if home else None)
+    return document
+
+
+def _plain(value: Any) -> Any:
+    """Only JSON types: anything else (an Account, a Secret) becomes its ``to_json`` or its ``str``."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    to_json = getattr(value, "to_json", None)
+    return _plain(to_json()) if callable(to_json) else str(value)

@@ -1,0 +1,195 @@
+"""The document and its renderings: canaries never appear, the diagnosis schema renders in full, the
+HTML is self-contained, and md and html show only what the JSON document holds."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from app.report import FORMATS, format_for, render
+from app.report.collect import chain_part, fallback_diagnosis, report_document, run_part, try_every_part
+from app.report.document import evidence_from, members_section
+from app.report.markdown import text_timeline
+from app.report.svg_timeline import nice_step, render_svg
+from engine.spec import ChainSpec
+from tests.app.report import samples
+
+MACHINE = {"label": "sandbox: canaries", "os": "Linux", "python": "CPython 3.11.7", "tools": [], "variables": []}
+EXTERNAL = re.compile(r"""(?i)(\bsrc\s*=|\bhref\s*=|url\(|@import|<script|<link|<img|<iframe)""")
+
+
+def _document(*, diagnosis: dict | None = None, redact: bool = False, spec: ChainSpec | None = None) -> dict:
+    spec = spec or ChainSpec()
+    host = samples.canary_host()
+    run = samples.canary_run()
+    section = run_part(spec, run)
+    if diagnosis is not None:
+        section["diagnosis"] = diagnosis
+    return report_document(
+        host,
+        chain=chain_part(spec, list(run.members)),
+        run=section,
+        evidence=evidence_from(samples.canary_probes(), section),
+        fallback=fallback_diagnosis(spec, host, [run]),
+        redact_identities=redact,
+        machine={**MACHINE, "variables": [{"name": "AZURE_CLIENT_SECRET", "value": samples.CLIENT_SECRET}]},
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("diagnosis", [None, samples.DIAGNOSIS], ids=["verdict", "diagnosis"])
+def test_no_canary_secret_reaches_any_format(fmt: str, diagnosis: dict | None) -> None:
+    text = render(_document(diagnosis=diagnosis), fmt)
+    for canary in samples.CANARIES:
+        assert canary not in text, f"{canary[:8]}… leaked into the {fmt} report"
+    assert not re.search(r"eyJ[A-Za-z0-9_-]{8,}\.", text)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_redacted_reports_hold_no_original_identity_in_any_section(fmt: str) -> None:
+    text = render(_document(diagnosis=samples.DIAGNOSIS, redact=True), fmt)
+    for original in samples.IDENTITIES:
+        assert original.lower() not in text.lower(), f"{original} left in the {fmt} report"
+    assert "user-1@example.invalid" in text and "tenant-1" in text
+
+
+def test_pseudonyms_are_consistent_across_the_document() -> None:
+    document = _document(diagnosis=samples.DIAGNOSIS, redact=True)
+    upn = "user-1@example.invalid"
+    assert document["run"]["account"]["upn"] == upn
+    assert document["chain"]["members"][1]["account"]["upn"] == upn
+    assert document["diagnosis"]["warnings"][0]["fixes"][0]["expect"]["account"] == upn
+    tenant = document["run"]["account"]["tenant_id"]
+    assert tenant in document["diagnosis"]["next_steps"][0]["command"]
+    assert document["identities_redacted"] is True
+
+
+def test_the_run_diagnosis_renders_in_full_in_markdown_and_html() -> None:
+    document = _document(diagnosis=samples.DIAGNOSIS)
+    assert document["diagnosis_source"] == "diagnosis" and "diagnosis" not in document["run"]
+    md, html = render(document, "md"), render(document, "html")
+    for text in (md, html):
+        assert "DefaultAzureCredential uses AzureCliCredential, as dev@contoso.com." in text
+        assert "Try without AZURE_CLIENT_SECRET" in text
+        assert f"chainsight run --unset-env AZURE_CLIENT_SECRET --set-env AZURE_TENANT_ID={samples.TENANT}" in text
+        assert "--option exclude_cli_credential=true" in text
+        assert "AzureCliCredential as dev@contoso.com" in text and "the chain fails" in text
+        assert f"az login --tenant {samples.TENANT} --scope https://management.azure.com/.default" in text
+        assert "refresh token was revoked (AADSTS50173)" in text
+
+
+def test_without_a_run_diagnosis_the_report_falls_back_to_todays_verdict() -> None:
+    document = _document()
+    assert document["diagnosis_source"] == "verdict"
+    assert document["diagnosis"]["verdict"].startswith("DefaultAzureCredential uses AzureCliCredential, as")
+    fixes = [f for w in document["diagnosis"]["warnings"] for f in w["fixes"]]
+    assert {"unset_env": ["AZURE_CLIENT_SECRET"]} in [f.get("apply") for f in fixes]
+
+
+def test_members_state_is_the_latest_evidence_and_a_probe_account_is_labelled() -> None:
+    document = _document()
+    env, cli = document["chain"]["members"]
+    assert (env["status"], env["source"], env["tried"]) == ("failed", "run", True)
+    assert [e["source"] for e in env["evidence"]] == ["probe", "run"]
+    assert (cli["status"], cli["account_source"]) == ("succeeded", "run")
+    only_probed = members_section(["AzureCliCredential"], evidence_from(samples.canary_probes()))
+    assert only_probed[0]["account_source"] == "probe"
+    md = render({**document, "run": None, "chain": {**document["chain"], "members": only_probed}}, "md")
+    assert "(read by the probe, not from a token)" in md
+
+
+def test_run_times_count_from_the_runs_own_start() -> None:
+    original = [a.started for a in samples.canary_run().attempts]
+    run = samples.canary_run()
+    run.started = 0.5  # the run began half a second after its recorder (construction, probes)
+    for attempt in run.attempts:
+        attempt.started += 0.5
+        for step in attempt.steps:
+            step.started += 0.5
+    section = run_part(ChainSpec(), run)
+    assert [a["started"] for a in section["attempts"]] == pytest.approx(original)
+    assert section["attempts"][1]["steps"][0]["started"] == pytest.approx(
+        samples.canary_run().attempts[1].steps[0].started
+    )
+    assert section["outcome"] == "succeeded" and section["kind"] == "run"
+
+
+def test_try_every_runs_become_one_section_of_all_attempts() -> None:
+    runs = [samples.canary_run(), samples.canary_run()]
+    section = try_every_part(ChainSpec(), runs)
+    assert section["kind"] == "try every" and len(section["attempts"]) == 4
+    assert section["outcome"] == "succeeded"
+    assert fallback_diagnosis(ChainSpec(), samples.canary_host(), runs, "try every")["verdict"].startswith("Tried")
+
+
+def test_html_is_one_self_contained_page_with_an_inline_svg_timeline() -> None:
+    html = render(_document(diagnosis=samples.DIAGNOSIS), "html")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    assert html.count("<svg") == 1 and "<style>" in html and "@media print" in html
+    assert "EnvironmentCredential: failed" in html  # a lane's tooltip
+
+
+def test_markup_in_messages_is_escaped_in_html_and_markdown() -> None:
+    document = _document()
+    document["run"]["attempts"][0]["message"] = "<script>alert(1)</script> | pipe"
+    document["chain"]["members"][0]["reason"] = "<img src=x> | cell"
+    html, md = render(document, "html"), render(document, "md")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html and "<img src" not in html
+    assert "\\<img src=x\\> \\| cell" in md
+
+
+def test_markdown_has_a_text_timeline_with_a_bar_per_attempt_and_step() -> None:
+    document = _document()
+    timeline = text_timeline(document["run"])
+    lines = timeline.splitlines()
+    assert len(lines) == 1 + 2 + 2  # header, two attempts, one step each
+    assert lines[1].startswith("EnvironmentCredential") and "#" in lines[1]
+    assert lines[2].startswith("  http POST") and "=" in lines[2]
+    assert "```text" in render(document, "md")
+
+
+def test_renderers_survive_an_empty_or_unexpected_document() -> None:
+    for document in ({}, {"run": {"attempts": [{"started": "x", "duration": None, "steps": [{}]}]}, "diagnosis": {}}):
+        for fmt in ("md", "html"):
+            assert render(document, fmt)
+    with pytest.raises(ValueError, match="unknown report format"):
+        render({}, "pdf")
+
+
+def test_svg_timeline_of_a_run_without_attempts_and_nice_ticks() -> None:
+    assert "No attempt was made." in render_svg({"attempts": []})
+    assert nice_step(1.0) == pytest.approx(0.2) and nice_step(0.0) == 1.0 and nice_step(7.3) == pytest.approx(2.0)
+
+
+def test_json_report_is_the_document() -> None:
+    document = _document(diagnosis=samples.DIAGNOSIS)
+    assert json.loads(render(document, "json")) == document
+    assert format_for("r.HTML") == "html" and format_for("r.json") == "json" and format_for("report") == "md"
+
+
+def test_bar_labels_go_after_the_bar_before_it_or_inside_it_never_over_the_lane_names() -> None:
+    from app.report.svg_timeline import LABEL_WIDTH, WIDTH, _bar_label
+
+    after = _bar_label("failed · 5 ms", LABEL_WIDTH + 10, LABEL_WIDTH + 20, 10)
+    before = _bar_label("failed · 5 ms", WIDTH - 100, WIDTH - 40, 10)
+    inside = _bar_label("unavailable · 1000 ms", LABEL_WIDTH, WIDTH - 50, 10)
+    assert 'text-anchor="end"' not in after
+    assert 'text-anchor="end"' in before and "fill:#fff" not in before
+    assert "fill:#fff" in inside and f'x="{WIDTH - 54:.1f}"' in inside
+
+
+def test_a_diagnosis_given_to_the_report_wins_over_the_runs_own_and_the_verdict() -> None:
+    from app.report.collect import WindowState, window_document
+
+    run = samples.canary_run()
+    given = {**samples.DIAGNOSIS, "verdict": "The window's own verdict."}
+    state = WindowState(
+        samples.canary_host(), ChainSpec(), tuple(run.members), kind="run", runs=(run,), diagnosis=given
+    )
+    document = window_document(state, tool_timeout=1)
+    assert (
+        document["diagnosis"]["verdict"] == "The window's own verdict." and document["diagnosis_source"] == "diagnosis"
+    )
