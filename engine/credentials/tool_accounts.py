@@ -17,6 +17,7 @@ reason when a file is not what the tool writes. File formats, as the tools write
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,7 +129,8 @@ def az_login_hosts(cloud: str, clouds_config: str | None) -> tuple[str, ...] | N
         elif section == cloud and "=" in line:
             key, _, value = line.partition("=")
             if key.strip().lower() == "endpoint_active_directory":
-                host = value.strip().split("://", 1)[-1].split("/", 1)[0].lower()
+                # msal's canonicalize: the environment is the lower-case host name, without the port
+                host = urllib.parse.urlsplit(value.strip()).hostname
                 return (host,) if host else None
     return None
 

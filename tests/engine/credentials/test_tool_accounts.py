@@ -221,7 +221,7 @@ def test_powershell_damaged_context_and_settings():
             ("login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"),
         ),
         ("AzureChinaCloud", None, ("login.chinacloudapi.cn",)),
-        ("Sandbox", "[Sandbox]\nendpoint_active_directory = https://127.0.0.1:8443\n", ("127.0.0.1:8443",)),
+        ("Sandbox", "[Sandbox]\nendpoint_active_directory = https://Login.Example:8443/\n", ("login.example",)),
         ("Unknown", "[Other]\nendpoint_active_directory = https://x\n", None),
     ],
 )
