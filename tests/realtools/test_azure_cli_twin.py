@@ -113,6 +113,15 @@ def _stderr(step: str, text: str) -> str:
     return "\n".join([*lines[:2], "<traceback>", next(ln for ln in reversed(lines) if ln.strip())])
 
 
+def _shown(argv: list[str]) -> list[str]:
+    """The argv for a failure message, with the password or client secret after -p masked."""
+    return ["***" if i and argv[i - 1] in ("-p", "--password") else a for i, a in enumerate(argv)]
+
+
+def test_failure_messages_never_show_the_password() -> None:
+    assert _shown(["login", "-u", "dev", "-p", "Canary-Passw0rd!"]) == ["login", "-u", "dev", "-p", "***"]
+
+
 @pytest.mark.parametrize("step", STEPS)
 def test_same_exit_code_output_and_error_text(observed: dict, step: str) -> None:
     real, twin = observed["real"][step], observed["twin"][step]
@@ -121,7 +130,7 @@ def test_same_exit_code_output_and_error_text(observed: dict, step: str) -> None
         theirs = normalise(real[key], observed, "real") if isinstance(real[key], str) else real[key]
         if key == "err":
             ours, theirs = _stderr(step, ours), _stderr(step, theirs)
-        assert ours == theirs, f"{step} {real['argv']}: {key} differs"
+        assert ours == theirs, f"{step} {_shown(real['argv'])}: {key} differs"
 
 
 def test_version_flag_is_the_same_text_table(observed: dict) -> None:
