@@ -72,14 +72,29 @@ VERDICTS = [
 FILE_STEPS = ["login_files", "token_files", "logout_files", "sp_files"]
 
 
+def _reporter(config: pytest.Config):
+    """Print past pytest's capture (the build and run times belong in every CI log)."""
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if terminal is None or capture is None:
+        return lambda line: print(line, file=sys.stderr, flush=True)
+
+    def say(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(line)
+
+    return say
+
+
 @pytest.fixture(scope="module")
-def observed() -> dict:
+def observed(pytestconfig: pytest.Config) -> dict:
     """Build or reuse the azure-cli venv, then run the driver once in a loopback-only namespace."""
+    say = _reporter(pytestconfig)
     ok, reason = netns.available()
     require_system(ok, f"network namespaces: {reason}")
     started = time.monotonic()
     try:
-        az_venv = venv.ensure(log=lambda line: print(line, file=sys.stderr, flush=True))
+        az_venv = venv.ensure(log=say)
     except (RuntimeError, subprocess.SubprocessError, OSError) as ex:
         if system_required():
             pytest.fail(f"realtools: {ex}", pytrace=False)
@@ -90,7 +105,7 @@ def observed() -> dict:
     started = time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
     ran = time.monotonic() - started
-    print(f"realtools: venv ready in {built:.1f} s, real az vs twin in {ran:.1f} s", file=sys.stderr)
+    say(f"realtools: venv ready in {built:.1f} s, real az vs twin in {ran:.1f} s")
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_MARKER)]
     assert proc.returncode == 0 and lines, f"driver failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
     return json.loads(lines[-1][len(RESULT_MARKER) :])
