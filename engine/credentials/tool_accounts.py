@@ -17,6 +17,7 @@ reason when a file is not what the tool writes. File formats, as the tools write
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,9 +106,39 @@ def az_signed_in(data: bytes, *, subscription: str | None = None, cloud: str = A
     return SignedIn(Account(tenant_id=tenant, upn=name, identity_type="user"), name or "an unnamed user", tenant, note)
 
 
-def az_user_in_msal_cache(data: bytes | None, username: str) -> bool:
+# The login hosts of az's built-in clouds and the aliases msal treats as the same environment.
+_PUBLIC_HOSTS = ("login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net")
+AZ_CLOUD_LOGIN_HOSTS = {
+    "azurecloud": _PUBLIC_HOSTS,
+    "azurechinacloud": ("login.chinacloudapi.cn",),
+    "azureusgovernment": ("login.microsoftonline.us",),
+}
+
+
+def az_login_hosts(cloud: str, clouds_config: str | None) -> tuple[str, ...] | None:
+    """The login host(s) of the active cloud: built in, or a custom cloud's ``endpoint_active_directory``
+    in clouds.config; None when unknown (then the cache's environment is not checked)."""
+    builtin = AZ_CLOUD_LOGIN_HOSTS.get(cloud.lower())
+    if builtin:
+        return builtin
+    section = None
+    for raw in (clouds_config or "").splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif section == cloud and "=" in line:
+            key, _, value = line.partition("=")
+            if key.strip().lower() == "endpoint_active_directory":
+                # msal's canonicalize: the environment is the lower-case host name, without the port
+                host = urllib.parse.urlsplit(value.strip()).hostname
+                return (host,) if host else None
+    return None
+
+
+def az_user_in_msal_cache(data: bytes | None, username: str, hosts: tuple[str, ...] | None = None) -> bool:
     """Whether az's ``msal_token_cache.json`` holds an account for ``username`` (msal's get_accounts matches
-    usernames ignoring case); a missing or unreadable cache holds none, as msal-extensions reads it."""
+    usernames ignoring case, and only accounts of the authority's environment); a missing or unreadable
+    cache holds none, as msal-extensions reads it."""
     if data is None:
         return False
     try:
@@ -116,7 +147,12 @@ def az_user_in_msal_cache(data: bytes | None, username: str) -> bool:
         return False
     accounts = cache.get("Account") if isinstance(cache, dict) else None
     entries = accounts.values() if isinstance(accounts, dict) else ()
-    return any(isinstance(e, dict) and str(e.get("username", "")).lower() == username.lower() for e in entries)
+    return any(
+        isinstance(e, dict)
+        and str(e.get("username", "")).lower() == username.lower()
+        and (hosts is None or str(e.get("environment", "")).lower() in hosts)
+        for e in entries
+    )
 
 
 def az_service_principal_stored(data: bytes | None, client_id: str) -> bool:

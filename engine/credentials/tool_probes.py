@@ -87,14 +87,14 @@ def az_verdict(host: Host, tool: str, *, tenant_id: str = "", subscription: str 
             config.decode("utf-8-sig", errors="replace") if config else None
         )
         found = accounts.az_signed_in(data, subscription=subscription, cloud=cloud)
-        found = _az_credentials(host, config_dir, found)
+        found = _az_credentials(host, config_dir, found, cloud)
     except accounts.ToolFileError as error:
         return _unknown(tool, profile_path, error)
     return _verdict(tool, found, tenant_id)
 
 
 def _az_credentials(
-    host: Host, config_dir: Path, found: accounts.SignedIn | accounts.NotSignedIn
+    host: Host, config_dir: Path, found: accounts.SignedIn | accounts.NotSignedIn, cloud: str
 ) -> accounts.SignedIn | accounts.NotSignedIn:
     """az issues a token only with the account's secret too: a user's MSAL cache entry or a service
     principal's stored secret (managed identities need neither)."""
@@ -103,7 +103,9 @@ def _az_credentials(
     kind, account = found.account.identity_type, found.account
     if kind == "user" and account.upn:
         cache = _read(host, config_dir / "msal_token_cache.json")
-        if not accounts.az_user_in_msal_cache(cache, account.upn):
+        clouds = _read(host, config_dir / "clouds.config")
+        hosts = accounts.az_login_hosts(cloud, clouds.decode("utf-8", errors="replace") if clouds else None)
+        if not accounts.az_user_in_msal_cache(cache, account.upn, hosts):
             return accounts.az_user_not_in_cache(account.upn)
     elif kind == "app" and account.client_id:
         entries = _read(host, config_dir / "service_principal_entries.json")

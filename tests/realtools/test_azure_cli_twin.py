@@ -72,14 +72,29 @@ VERDICTS = [
 FILE_STEPS = ["login_files", "token_files", "logout_files", "sp_files"]
 
 
+def _reporter(config: pytest.Config):
+    """Print past pytest's capture (the build and run times belong in every CI log)."""
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if terminal is None or capture is None:
+        return lambda line: print(line, file=sys.stderr, flush=True)
+
+    def say(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(line)
+
+    return say
+
+
 @pytest.fixture(scope="module")
-def observed() -> dict:
+def observed(pytestconfig: pytest.Config) -> dict:
     """Build or reuse the azure-cli venv, then run the driver once in a loopback-only namespace."""
+    say = _reporter(pytestconfig)
     ok, reason = netns.available()
     require_system(ok, f"network namespaces: {reason}")
     started = time.monotonic()
     try:
-        az_venv = venv.ensure(log=lambda line: print(line, file=sys.stderr, flush=True))
+        az_venv = venv.ensure(log=say)
     except (RuntimeError, subprocess.SubprocessError, OSError) as ex:
         if system_required():
             pytest.fail(f"realtools: {ex}", pytrace=False)
@@ -90,7 +105,7 @@ def observed() -> dict:
     started = time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
     ran = time.monotonic() - started
-    print(f"realtools: venv ready in {built:.1f} s, real az vs twin in {ran:.1f} s", file=sys.stderr)
+    say(f"realtools: venv ready in {built:.1f} s, real az vs twin in {ran:.1f} s")
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_MARKER)]
     assert proc.returncode == 0 and lines, f"driver failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
     return json.loads(lines[-1][len(RESULT_MARKER) :])
@@ -113,6 +128,15 @@ def _stderr(step: str, text: str) -> str:
     return "\n".join([*lines[:2], "<traceback>", next(ln for ln in reversed(lines) if ln.strip())])
 
 
+def _shown(argv: list[str]) -> list[str]:
+    """The argv for a failure message, with the password or client secret after -p masked."""
+    return ["***" if i and argv[i - 1] in ("-p", "--password") else a for i, a in enumerate(argv)]
+
+
+def test_failure_messages_never_show_the_password() -> None:
+    assert _shown(["login", "-u", "dev", "-p", "Canary-Passw0rd!"]) == ["login", "-u", "dev", "-p", "***"]
+
+
 @pytest.mark.parametrize("step", STEPS)
 def test_same_exit_code_output_and_error_text(observed: dict, step: str) -> None:
     real, twin = observed["real"][step], observed["twin"][step]
@@ -121,7 +145,7 @@ def test_same_exit_code_output_and_error_text(observed: dict, step: str) -> None
         theirs = normalise(real[key], observed, "real") if isinstance(real[key], str) else real[key]
         if key == "err":
             ours, theirs = _stderr(step, ours), _stderr(step, theirs)
-        assert ours == theirs, f"{step} {real['argv']}: {key} differs"
+        assert ours == theirs, f"{step} {_shown(real['argv'])}: {key} differs"
 
 
 def test_version_flag_is_the_same_text_table(observed: dict) -> None:

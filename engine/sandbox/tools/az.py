@@ -17,6 +17,8 @@ import traceback
 from typing import Any
 
 from engine.sandbox.tools import az_files, az_output
+from engine.sandbox.tools.az_config import cloud_list, cloud_register, cloud_set, cloud_show, config_get, config_set
+from engine.sandbox.tools.az_identity import CLIError, EntraError
 from engine.sandbox.tools.az_release import Release, release
 from engine.sandbox.tools.common import hang, load_state
 
@@ -30,17 +32,6 @@ NO_ACTIVE_ACCOUNTS = "There are no active accounts."
 NO_ACCOUNTS_WARNING = 'Please run "az login" to access your accounts.'
 UNKNOWN_COMMAND = "'{}' is misspelled or not recognized by the system.\n\nhttps://aka.ms/cli_ref\nRead more about the command in reference docs"
 UNEXPECTED = "The command failed with an unexpected error. Here is the traceback:"
-CLOUD_NOT_REGISTERED = "The cloud '{}' is not registered."
-CLOUD_SWITCHED = (
-    "Switched active cloud to '{}'.",
-    "Use 'az login' to log in to this cloud.",
-    "Use 'az account set' to set the active subscription.",
-)
-CLOUD_ALREADY_REGISTERED = "The cloud '{}' is already registered."
-CONFIG_EXPERIMENTAL = (
-    "Command group 'config' is experimental and under development. "
-    "Reference and support levels: https://aka.ms/CLI_refstatus"
-)
 PASSWORD_WARNING_AZURE_CLOUD = (
     "Starting September 1, 2025, MFA will be gradually enforced for Azure public cloud. "
     "The authentication with username and password in the command line is not supported with MFA. "
@@ -56,22 +47,6 @@ NO_SUBSCRIPTIONS_FOUND = "No subscriptions found for {}."
 UPDATE_CHECK_OFFLINE = "Unable to check if your CLI is up-to-date. Check your internet connection."
 GARBAGE = "WARNING: This command is in preview.\n<html>not json</html>\n"
 TENANT_LEVEL = "N/A(tenant level account)"
-COMMANDS = {
-    ("login",),
-    ("logout",),
-    ("version",),
-    ("account", "show"),
-    ("account", "list"),
-    ("account", "set"),
-    ("account", "get-access-token"),
-    ("account", "clear"),
-    ("config", "set"),
-    ("config", "get"),
-    ("cloud", "show"),
-    ("cloud", "list"),
-    ("cloud", "set"),
-    ("cloud", "register"),
-}
 
 
 class Context:
@@ -98,8 +73,6 @@ class Context:
 
     def get_subscription(self, subscription: str | None = None) -> dict[str, Any]:
         """azure-cli's Profile.get_subscription: by id or name ignoring case, else the default one."""
-        from engine.sandbox.tools.az_identity import CLIError
-
         subs = self.subscriptions()
         if not subs:
             raise CLIError(AZ_LOGIN_MESSAGE)
@@ -123,8 +96,6 @@ class Context:
 
 # ---- commands ------------------------------------------------------------------------------------
 def get_access_token(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
-    from engine.sandbox.tools.az_identity import CLIError
-
     scopes = args.scope or [(args.resource or ctx.arm_resource) + "/.default"]
     if args.subscription and args.tenant:
         raise CLIError(SUBSCRIPTION_AND_TENANT)
@@ -150,8 +121,6 @@ def get_access_token(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _with_relogin(ctx: Context, tenant: str, scopes: list[str], call: Any) -> Any:
-    from engine.sandbox.tools.az_identity import EntraError
-
     try:
         return call()
     except EntraError as err:
@@ -160,8 +129,6 @@ def _with_relogin(ctx: Context, tenant: str, scopes: list[str], call: Any) -> An
 
 
 def login(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
-    from engine.sandbox.tools.az_identity import CLIError
-
     if not args.username or not args.password:
         raise CLIError("The sandbox's az signs in with --username and --password (user or --service-principal).")
     scopes = [ctx.arm_resource + "/.default"]
@@ -188,7 +155,7 @@ def login(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
         subs = [{"id": tenant, "name": TENANT_LEVEL, "tenantId": tenant}]
     consolidated = [_account(ctx, s, username, kind) for s in subs]
     _set_subscriptions(ctx, consolidated)
-    return [_listed(dict(s, isDefault=s["isDefault"])) for s in _current(ctx, consolidated)]
+    return [_listed(s) for s in _current(ctx, consolidated)]
 
 
 def _discover(ctx: Context, tenant: str, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -245,8 +212,6 @@ def _listed(sub: dict[str, Any]) -> dict[str, Any]:
 
 
 def logout(ctx: Context, args: argparse.Namespace) -> None:
-    from engine.sandbox.tools.az_identity import CLIError
-
     username = args.username
     if not username:
         try:
@@ -277,8 +242,6 @@ def account_list(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]
 
 
 def account_set(ctx: Context, args: argparse.Namespace) -> None:
-    from engine.sandbox.tools.az_identity import CLIError
-
     wanted = (args.subscription or "").lower()
     all_subs = ctx.subscriptions(all_clouds=True)
     found = [
@@ -297,95 +260,6 @@ def account_set(ctx: Context, args: argparse.Namespace) -> None:
     profile["subscriptions"] = all_subs
     az_files.save_profile(ctx.dir, profile)
     az_files.set_cloud_subscription(ctx.dir, ctx.cloud, found[0]["id"])
-
-
-def config_set(ctx: Context, args: argparse.Namespace) -> None:
-    from engine.sandbox.tools.az_identity import CLIError
-
-    sys.stderr.write(f"WARNING: {CONFIG_EXPERIMENTAL}\n")
-    parser = az_files.load_config(ctx.dir)
-    for pair in args.key_value:
-        key, sep, value = pair.partition("=")
-        section, dot, option = key.partition(".")
-        if not sep or not dot:
-            raise CLIError(f"usage error: {pair} should be in the format <section>.<option>=<value>")
-        if not parser.has_section(section):
-            parser.add_section(section)
-        parser.set(section, option, value)
-    az_files.save_config(ctx.dir, parser)
-
-
-def config_get(ctx: Context, args: argparse.Namespace) -> Any:
-    from engine.sandbox.tools.az_identity import CLIError
-
-    sys.stderr.write(f"WARNING: {CONFIG_EXPERIMENTAL}\n")
-    parser = az_files.load_config(ctx.dir)
-    source = str(ctx.dir / az_files.CONFIG)
-    if not args.key:
-        return {s: [{"name": k, "source": source, "value": v} for k, v in parser.items(s)] for s in parser.sections()}
-    section, _, option = args.key.partition(".")
-    if not option:
-        return (
-            [{"name": k, "source": source, "value": v} for k, v in parser.items(section)]
-            if parser.has_section(section)
-            else []
-        )
-    if not parser.has_option(section, option):
-        raise CLIError(f"Configuration '{args.key}' is not set.")
-    return {"name": option, "source": source, "value": parser.get(section, option)}
-
-
-def cloud_show(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
-    from engine.sandbox.tools.az_identity import CLIError
-
-    name = args.name or ctx.cloud
-    endpoints = az_files.cloud_endpoints(ctx.dir, name)
-    if endpoints is None:
-        raise CLIError(CLOUD_NOT_REGISTERED.format(name))
-    if name != az_files.AZURE_CLOUD:
-        endpoints = {k: endpoints.get(k) for k in az_files.AZURE_CLOUD_ENDPOINTS} | endpoints
-    suffixes = az_files.AZURE_CLOUD_SUFFIXES if name == az_files.AZURE_CLOUD else {}
-    profile = az_files.load_clouds(ctx.dir).get(name, "profile", fallback="latest")
-    return {
-        "endpoints": endpoints,
-        "isActive": name == ctx.cloud,
-        "name": name,
-        "profile": profile,
-        "suffixes": suffixes,
-    }
-
-
-def cloud_list(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
-    names = [az_files.AZURE_CLOUD] + [
-        s for s in az_files.load_clouds(ctx.dir).sections() if az_files.cloud_endpoints(ctx.dir, s)
-    ]
-    return [cloud_show(ctx, argparse.Namespace(name=n)) for n in dict.fromkeys(names)]
-
-
-def cloud_set(ctx: Context, args: argparse.Namespace) -> None:
-    from engine.sandbox.tools.az_identity import CLIError
-
-    if az_files.cloud_endpoints(ctx.dir, args.name) is None:
-        raise CLIError(CLOUD_NOT_REGISTERED.format(args.name))
-    parser = az_files.load_config(ctx.dir)
-    parser.set("cloud", "name", args.name)
-    az_files.save_config(ctx.dir, parser)
-    sys.stderr.write("".join(f"WARNING: {line}\n" for line in CLOUD_SWITCHED).format(args.name))
-
-
-def cloud_register(ctx: Context, args: argparse.Namespace) -> None:
-    """Only the offline form (--skip-endpoint-discovery): there is no ARM metadata endpoint in the sandbox."""
-    from engine.sandbox.tools.az_identity import CLIError
-
-    parser = az_files.load_clouds(ctx.dir)
-    if args.name == az_files.AZURE_CLOUD or az_files.cloud_endpoints(ctx.dir, args.name) is not None:
-        raise CLIError(CLOUD_ALREADY_REGISTERED.format(args.name))
-    if not parser.has_section(args.name):
-        parser.add_section(args.name)
-    for key, value in sorted(vars(args).items()):
-        if key.startswith("endpoint_") and value:
-            parser.set(args.name, key, value)
-    az_files.save_clouds(ctx.dir, parser)
 
 
 # ---- argument parsing and the main loop ---------------------------------------------------------
@@ -467,8 +341,6 @@ def main(argv: list[str]) -> int:
 
 
 def _run(handler: Any, ctx: Context, args: argparse.Namespace) -> int:
-    from engine.sandbox.tools.az_identity import CLIError
-
     try:
         result = handler(ctx, args)
     except CLIError as err:

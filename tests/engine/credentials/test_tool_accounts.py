@@ -15,12 +15,12 @@ def az_profile(*subscriptions: dict, bom: bool = True) -> bytes:
     return (codecs.BOM_UTF8 if bom else b"") + text.encode()
 
 
-def az_msal_cache(*usernames: str) -> bytes:
+def az_msal_cache(*usernames: str, environment: str = "login.microsoftonline.com") -> bytes:
     """az's msal_token_cache.json with an account (and nothing secret) for each username."""
     accounts_ = {
-        f"oid-{i}.tid-login.microsoftonline.com-tid": {
+        f"oid-{i}.tid-{environment}-tid": {
             "home_account_id": f"oid-{i}.tid",
-            "environment": "login.microsoftonline.com",
+            "environment": environment,
             "realm": "tid",
             "local_account_id": f"oid-{i}",
             "username": name,
@@ -210,3 +210,27 @@ def test_powershell_damaged_context_and_settings():
     settings = accounts.powershell_autosave(b'{"Mode": "Process", "ContextDirectory": "/x", "ContextFile": "c.json"}')
     assert settings == accounts.AutosaveSettings("Process", "/x", "c.json")
     assert accounts.powershell_autosave(b"{}") == accounts.AutosaveSettings()
+
+
+@pytest.mark.parametrize(
+    ("cloud", "clouds_config", "hosts"),
+    [
+        (
+            "AzureCloud",
+            None,
+            ("login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"),
+        ),
+        ("AzureChinaCloud", None, ("login.chinacloudapi.cn",)),
+        ("Sandbox", "[Sandbox]\nendpoint_active_directory = https://Login.Example:8443/\n", ("login.example",)),
+        ("Unknown", "[Other]\nendpoint_active_directory = https://x\n", None),
+    ],
+)
+def test_az_login_hosts_of_built_in_and_custom_clouds(cloud, clouds_config, hosts):
+    assert accounts.az_login_hosts(cloud, clouds_config) == hosts
+
+
+def test_az_msal_cache_account_must_be_of_the_clouds_environment():
+    cache = az_msal_cache("dev@contoso.com", environment="login.windows.net")
+    assert accounts.az_user_in_msal_cache(cache, "DEV@contoso.com", accounts.az_login_hosts("AzureCloud", None))
+    assert not accounts.az_user_in_msal_cache(cache, "dev@contoso.com", ("login.chinacloudapi.cn",))
+    assert not accounts.az_user_in_msal_cache(None, "dev@contoso.com")

@@ -107,7 +107,8 @@ def test_az_config_dir_and_cloud_and_credential_settings_are_honoured(tmp_path):
         )
     )
     (config_dir / "config").write_text("[cloud]\nname = AzureChinaCloud\n")
-    (config_dir / "msal_token_cache.json").write_bytes(az_msal_cache("cn@contoso.cn", "other@contoso.cn"))
+    china = az_msal_cache("cn@contoso.cn", "other@contoso.cn", environment="login.chinacloudapi.cn")
+    (config_dir / "msal_token_cache.json").write_bytes(china)
     host = machine.host(AZURE_CONFIG_DIR=str(config_dir))
     assert probe(AzureCliCredential(host=host)).identity.upn == "cn@contoso.cn"
     chosen = probe(AzureCliCredential(host=host, subscription="china other", tenant_id="tenant-x"))
