@@ -18,12 +18,11 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from app.verdict import Verdict
 from engine.profiles import Profile
 
 
-def from_verdict(verdict: Verdict, profile: Profile | None = None) -> dict:
-    """The diagnosis of today's app/verdict.py: its headline, passed-over members and warnings.
+def from_verdict(verdict: Any, profile: Profile | None = None) -> dict:
+    """The diagnosis of today's app/verdict.py Verdict: its headline, passed-over members and warnings.
     ``profile`` (DefaultAzureCredential's version) turns an "exclude X" fix into its keyword argument."""
     lines = [verdict.headline]
     lines += [f"{p.credential} was {p.outcome}: {p.reason}" for p in verdict.passed_over]

@@ -6,7 +6,7 @@ Shape (``FORMAT_VERSION`` 1)::
      "machine": {"label", "os", "python", "tools": [{"name", "path", "version", "note"}],
                  "variables": [{"name", "value", "secret"}], "what_if": [{"name", "value", "unset"}]},
      "chain": {"type", "profile", "options", "error",
-               "members": [{"credential", "status", "source", "reason", "account", "account_source", "tried",
+               "members": [{"credential", "status", "source", "reason", "account", "account_source", "account_note", "tried",
                             "evidence": [{"source", "status", "reason", "account", "duration"}]}]},
      "run": null | the `chainsight run --json` object plus "kind", "outcome", "duration",
      "diagnosis": {"verdict", "warnings", "next_steps"} (see diagnosis.py), "diagnosis_source": "diagnosis" | "verdict"}
@@ -28,6 +28,10 @@ from engine.run import account_json
 FORMAT_VERSION = 1
 PROBE = "probe"
 RUN = "run"
+# How the report says where a member's account came from.
+GUESSED = "guessed from configuration, not observed"
+FROM_TOOL_FILES = "read from the tool's own sign-in files"
+FROM_PROBE = "read by the probe, not from a token"
 
 
 def probe_evidence(probe: Probe) -> dict:
@@ -52,6 +56,32 @@ def attempt_evidence(attempt: Mapping, source: str = RUN) -> dict:
     }
 
 
+def provenance_evidence(entry: Mapping) -> dict:
+    """An entry of `run --json`'s "evidence" (the shared diagnosis' provenance: source, machine,
+    account_observed…) as report evidence."""
+    return {
+        "source": str(entry.get("source") or ""),
+        "status": str(entry.get("status") or "unknown"),
+        "reason": str(entry.get("reason") or ""),
+        "account": entry.get("account") if isinstance(entry.get("account"), Mapping) else None,
+        "duration": None,
+        "account_observed": entry.get("account_observed") if isinstance(entry.get("account_observed"), bool) else None,
+        "machine": entry.get("machine"),
+    }
+
+
+def account_note(entry: Mapping | None) -> str:
+    """Where an evidence entry's account came from, when that is not a token the run received."""
+    if not entry or not entry.get("account"):
+        return ""
+    observed = entry.get("account_observed")
+    if observed is False:
+        return GUESSED
+    if entry.get("source") == PROBE:
+        return FROM_TOOL_FILES if observed else FROM_PROBE
+    return ""
+
+
 def members_section(
     names: Sequence[str], evidence: Mapping[str, Sequence[dict]], attempted: Iterable[str] = ()
 ) -> list[dict]:
@@ -71,6 +101,7 @@ def members_section(
                 "account": with_account["account"] if with_account else None,
                 # a probe reads an account from a tool's files or the variables; a run's comes from a token
                 "account_source": with_account["source"] if with_account else None,
+                "account_note": account_note(with_account),
                 "tried": name in attempted,
                 "evidence": items,
             }
@@ -101,10 +132,20 @@ def _shifted(attempt: Mapping, offset: float) -> dict:
 
 
 def evidence_from(probes: Sequence[Probe] = (), run: Mapping | None = None, source: str = RUN) -> dict[str, list]:
-    """Per member: its probe, then its attempt in the run (when it was reached)."""
+    """Per member: its probe, then its attempt in the run (when it was reached); where the run's JSON
+    carries the shared diagnosis' "evidence", that is the member's latest evidence instead."""
     evidence: dict[str, list] = {}
     for probe in probes:
         evidence.setdefault(probe.credential, []).append(probe_evidence(probe))
+    provenance = (run or {}).get("evidence")
+    if isinstance(provenance, list):  # the shared diagnosis' current evidence: it supersedes the attempts
+        for entry in (e for e in provenance if isinstance(e, Mapping)):
+            items = evidence.setdefault(str(entry.get("credential", "")), [])
+            mapped = provenance_evidence(entry)
+            if mapped["source"] == PROBE:  # the same probe, now with whether its account was observed
+                items[:] = [e for e in items if e["source"] != PROBE]
+            items.append(mapped)
+        return evidence
     for attempt in (run or {}).get("attempts", []):
         evidence.setdefault(attempt.get("credential", ""), []).append(attempt_evidence(attempt, source))
     return evidence

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from html import escape
 
 from app.report.diagnosis import apply_as_flags, expect_text
-from app.report.markdown import NOT_RUN, NOTHING_SET, account_text, member_account_text
+from app.report.markdown import NOT_RUN, NOTHING_SET, account_text, member_account_text, no_verdict
 from app.report.svg_timeline import OUTCOME_COLOURS, duration_text, render_svg
 
 STYLE = """
@@ -88,7 +88,7 @@ def render_html(document: Mapping) -> str:
 
 def _diagnosis(diagnosis: Mapping, outcome: str | None) -> str:
     verdict = [ln for ln in str(diagnosis.get("verdict") or "").splitlines() if ln.strip()]
-    headline = escape(verdict[0]) if verdict else "No verdict: the chain has not run."
+    headline = escape(verdict[0]) if verdict else no_verdict(bool(outcome))
     rest = "".join(f"<li>{escape(ln)}</li>" for ln in verdict[1:])
     parts = [
         "<h2>Verdict</h2>",

@@ -72,3 +72,18 @@ def test_a_report_that_cannot_be_written_says_why(make_window, qtbot, tmp_path) 
     report_actions.save_report(window, str(target))
     qtbot.waitUntil(lambda: "Could not save the report" in window.statusBar().currentMessage(), timeout=20000)
     assert not target.exists()
+
+
+def test_the_report_carries_the_diagnosis_the_window_shows(make_window, qtbot, tmp_path) -> None:
+    from tests.app.report.samples import DIAGNOSIS
+
+    class Shown:  # what the window holds once its banner shows a diagnosis
+        def to_json(self) -> dict:
+            return DIAGNOSIS
+
+    window = make_window()
+    window.diagnosis = Shown()
+    target = tmp_path / "report.md"
+    report_actions.save_report(window, str(target))
+    qtbot.waitUntil(lambda: target.exists() and "Next steps" in target.read_text(), timeout=20000)
+    assert "Try without AZURE_CLIENT_SECRET" in target.read_text()

@@ -193,3 +193,96 @@ def test_a_diagnosis_given_to_the_report_wins_over_the_runs_own_and_the_verdict(
     assert (
         document["diagnosis"]["verdict"] == "The window's own verdict." and document["diagnosis_source"] == "diagnosis"
     )
+
+
+# An entry of `run --json`'s "evidence", exactly as the shared diagnosis writes it.
+PROVENANCE = [
+    {
+        "credential": "EnvironmentCredential",
+        "status": "failed",
+        "reason": "AADSTS7000215",
+        "source": "run",
+        "machine": "sandbox: canaries",
+        "overlay": {},
+        "at": 1764660000.0,
+        "account": None,
+        "account_observed": False,
+    },
+    {
+        "credential": "ManagedIdentityCredential",
+        "status": "unknown",
+        "reason": "IMDS did not answer",
+        "source": "probe",
+        "machine": "sandbox: canaries",
+        "overlay": {},
+        "at": 1764660000.0,
+        "account": {"tenant_id": None, "object_id": None, "client_id": samples.APP_ID, "upn": None},
+        "account_observed": False,
+    },
+    {
+        "credential": "AzureCliCredential",
+        "status": "available",
+        "reason": "signed in",
+        "source": "probe",
+        "machine": "sandbox: canaries",
+        "overlay": {},
+        "at": 1764660000.0,
+        "account": {"tenant_id": samples.TENANT, "object_id": None, "client_id": None, "upn": samples.UPN},
+        "account_observed": True,
+    },
+]
+
+
+def test_the_runs_provenance_evidence_is_each_members_latest_and_says_how_its_account_was_known() -> None:
+    probes = [*samples.canary_probes()]
+    section = {"attempts": [], "evidence": PROVENANCE}
+    evidence = evidence_from(probes, section)
+    assert [e["source"] for e in evidence["AzureCliCredential"]] == ["probe"]  # replaced, not repeated
+    assert evidence["AzureCliCredential"][0]["account_observed"] is True
+    members = {
+        m["credential"]: m
+        for m in members_section(["EnvironmentCredential", "ManagedIdentityCredential", "AzureCliCredential"], evidence)
+    }
+    assert members["EnvironmentCredential"]["status"] == "failed"
+    assert members["ManagedIdentityCredential"]["account_note"] == "guessed from configuration, not observed"
+    assert members["AzureCliCredential"]["account_note"] == "read from the tool's own sign-in files"
+    md = render(_document() | {"chain": {"type": "DefaultAzureCredential", "members": list(members.values())}}, "md")
+    assert f"{samples.APP_ID} (guessed from configuration, not observed)" in md
+
+
+def test_without_app_verdict_the_fallback_is_absent_and_the_report_still_renders(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "app.verdict", None)  # the shared diagnosis module replaces it
+    assert fallback_diagnosis(ChainSpec(), samples.canary_host(), [samples.canary_run()]) is None
+    document = _document()
+    assert document["diagnosis"] == {"verdict": "", "warnings": [], "next_steps": []}
+    assert "No verdict was given for this run" in render(document, "md")
+
+
+def test_window_statuses_become_evidence_with_their_provenance() -> None:
+    from dataclasses import dataclass
+
+    from app.report.collect import WindowState, window_evidence
+
+    @dataclass
+    class Status:  # the window's MemberStatus, as the shared diagnosis extends it
+        badge: str
+        reason: str
+        identity: object
+        source: str
+        guessed: bool = False
+
+    state = WindowState(
+        samples.canary_host(),
+        ChainSpec(),
+        ("ManagedIdentityCredential", "AzureCliCredential"),
+        statuses={
+            "ManagedIdentityCredential": Status("unknown", "no answer", None, "probe"),
+            "AzureCliCredential": Status("available", "signed in", None, "run #3", guessed=False),
+        },
+    )
+    run = run_part(ChainSpec(), samples.canary_run())
+    evidence = window_evidence(state, run)
+    assert [e["source"] for e in evidence["AzureCliCredential"]] == ["run"]  # the status was that run's
+    assert evidence["ManagedIdentityCredential"][0]["account_observed"] is True
