@@ -128,10 +128,18 @@ def _probe_and_run(args: argparse.Namespace, spec, host: Host):
     except Exception as ex:  # the report says why the chain cannot be built here
         return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
     members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
-    probes = scan(credential)
+    probes = _probe(spec, host)
     if args.no_run:
         return chain_part(spec, members), None, evidence_from(probes), None
     run = run_chain(credential, args.scope or [DEFAULT_SCOPE], tenant_id=args.tenant, recorder=recorder)
     section = run_part(spec, run)
     fallback = fallback_diagnosis(spec, host, [run])
     return chain_part(spec, members), section, evidence_from(probes, section), fallback
+
+
+def _probe(spec, host: Host) -> list:
+    """Every member's probe, on a chain of its own: a probe never leaves state behind for the run."""
+    try:
+        return scan(build(spec, host))
+    except Exception:  # the run's own build succeeded; the report then rests on the run alone
+        return []
