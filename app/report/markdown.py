@@ -156,7 +156,7 @@ def _chain(chain: Mapping, run_exists: bool) -> list[str]:
     for number, member in enumerate(members, 1):
         source = member.get("source") or ""
         if run_exists and not member.get("tried") and source != "run":
-            source += " (not reached by the run)"
+            source += " (not reached)"
         reason = str(member.get("reason") or "").strip().split("\n")[0]
         lines.append(
             f"| {number} | {escape(member.get('credential', ''))} | {escape(member.get('status', ''))} | "
