@@ -16,6 +16,9 @@ Every string has been through the secret scrubber; identities are pseudonymised 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -115,12 +118,54 @@ def run_section(
     """The run as `chainsight run --json` gives it, plus what a reader needs that it leaves implicit.
     ``offset`` (the run's start on its recorder's clock) is subtracted, so times count from the run's start."""
     section = dict(run_json)
-    if offset:
-        section["attempts"] = [_shifted(a, offset) for a in section.get("attempts") or []]
+    attempts = [a for a in section.get("attempts") or [] if isinstance(a, Mapping)]
+    section["attempts"] = [_with_scripts(_shifted(a, offset) if offset else a) for a in attempts]
     section.setdefault("kind", kind)
     section.setdefault("outcome", outcome)
     section.setdefault("duration", None if duration is None else round(duration, 6))
     return section
+
+
+_ENCODED_COMMAND = re.compile(r"(-EncodedCommand\s+)([A-Za-z0-9+/=]{8,})", re.IGNORECASE)
+ENCODED_SCRIPT = "<the script below>"
+
+
+def decode_scripts(detail: Mapping) -> dict:
+    """A process step's detail with PowerShell's ``-EncodedCommand`` (base64 UTF-16) shown as the script
+    it encodes, so a reader can read it and the report's scrubbing reaches what it names (a tenant)."""
+    argv = detail.get("argv")
+    if not isinstance(argv, list):
+        return dict(detail)
+    scripts: list[str] = []
+
+    def decode(match: re.Match) -> str:
+        try:
+            scripts.append(base64.b64decode(match.group(2), validate=True).decode("utf-16-le"))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return match.group(0)
+        return match.group(1) + ENCODED_SCRIPT
+
+    # "pwsh … -EncodedCommand B64" inside one `sh -c` string, or "-EncodedCommand", "B64" as two items
+    shown = []
+    for i, item in enumerate(argv):
+        if not isinstance(item, str):
+            shown.append(item)
+        elif i and str(argv[i - 1]).lower() == "-encodedcommand":
+            shown.append(_ENCODED_COMMAND.sub(decode, f"{argv[i - 1]} {item}").split(" ", 1)[1])
+        else:
+            shown.append(_ENCODED_COMMAND.sub(decode, item))
+    if not scripts:
+        return dict(detail)
+    return {**detail, "argv": shown, "script": "\n".join(scripts)}
+
+
+def _with_scripts(attempt: Mapping) -> dict:
+    steps = [
+        {**s, "detail": decode_scripts(s["detail"])} if isinstance(s.get("detail"), Mapping) else s
+        for s in attempt.get("steps") or []
+        if isinstance(s, Mapping)
+    ]
+    return {**attempt, "steps": steps}
 
 
 def _shifted(attempt: Mapping, offset: float) -> dict:

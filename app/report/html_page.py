@@ -239,6 +239,10 @@ def _attempt(number: int, attempt: Mapping) -> str:
                 extra += f"<br>{_code(detail['url'])}"
             if detail.get("argv"):
                 extra += f"<br>{_code(' '.join(str(a) for a in detail['argv']))}"
+            if detail.get("script"):
+                extra += (
+                    f"<br><span class='muted'>Script (decoded from -EncodedCommand):</span>{_pre(detail['script'])}"
+                )
             if detail.get("stderr"):
                 extra += _pre(detail["stderr"])
             started = step.get("started") if isinstance(step.get("started"), (int, float)) else 0.0

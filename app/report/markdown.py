@@ -249,6 +249,13 @@ def _attempt(number: int, attempt: Mapping) -> list[str]:
             lines.append(f"  - URL: {code(detail['url'])}")
         if detail.get("argv"):
             lines.append(f"  - Command: {code(' '.join(str(a) for a in detail['argv']))}")
+        if detail.get("script"):
+            lines += [
+                "  - Script (decoded from -EncodedCommand):",
+                "",
+                *("    " + ln for ln in block(str(detail["script"]), "powershell")),
+                "",
+            ]
         if step.get("error"):
             lines.append(f"  - Error: {escape(step['error'])}")
         if detail.get("stderr"):

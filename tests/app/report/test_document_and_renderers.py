@@ -13,6 +13,7 @@ from app.report import FORMATS, format_for, render
 from app.report.collect import chain_part, fallback_diagnosis, report_document, run_part, try_every_part
 from app.report.document import evidence_from, members_section
 from app.report.markdown import text_timeline
+from app.report.redact import pseudonymise
 from app.report.svg_timeline import nice_step, render_svg
 from engine.spec import ChainSpec
 from tests.app.report import samples
@@ -290,3 +291,31 @@ def test_window_statuses_become_evidence_with_their_provenance() -> None:
     evidence = window_evidence(state, run)
     assert [e["source"] for e in evidence["AzureCliCredential"]] == ["run"]  # the status was that run's
     assert evidence["ManagedIdentityCredential"][0]["account_observed"] is True
+
+
+def test_powershells_encoded_command_is_shown_decoded_and_so_redacted() -> None:
+    from app.report.document import ENCODED_SCRIPT, decode_scripts, run_section
+    from engine.credentials.powershell_script import encoded_command
+
+    script = f"Get-AzAccessToken -ResourceUrl 'https://management.azure.com' -TenantId '{samples.TENANT}'"
+    argv = ["/bin/sh", "-c", f"pwsh -NoProfile -NonInteractive -EncodedCommand {encoded_command(script)}"]
+    detail = decode_scripts({"argv": argv, "exit_status": 0})
+    assert detail["script"] == script and detail["argv"][2].endswith(f"-EncodedCommand {ENCODED_SCRIPT}")
+    assert decode_scripts({"argv": ["pwsh", "-EncodedCommand", "not//base64=="]})["argv"][2] == "not//base64=="
+    apart = decode_scripts({"argv": ["pwsh", "-EncodedCommand", encoded_command(script)]})
+    assert apart["argv"] == ["pwsh", "-EncodedCommand", ENCODED_SCRIPT] and apart["script"] == script
+    section = run_section(
+        {
+            "attempts": [
+                {"credential": "AzurePowerShellCredential", "steps": [{"kind": "process", "detail": {"argv": argv}}]}
+            ]
+        },
+        outcome="failed",
+        duration=0.1,
+    )
+    document = _document() | {"run": section}
+    redacted, _ = pseudonymise(document)
+    for fmt in ("md", "html", "json"):
+        text = render(redacted, fmt)
+        assert samples.TENANT not in text and encoded_command(script) not in text
+    assert "Script (decoded from -EncodedCommand)" in render(document, "md")
