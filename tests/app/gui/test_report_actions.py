@@ -40,6 +40,8 @@ def test_save_report_collects_off_the_gui_thread_and_reports_the_last_run(make_w
     window = make_window(env=_slow_az(tmp_path))
     with qtbot.waitSignal(window.run_finished, timeout=10000):
         window.run_chain()
+    if hasattr(window, "diagnosed"):  # a window whose diagnosis follows the run from the worker pool
+        qtbot.waitUntil(lambda: getattr(window, "diagnosis", None) is not None, timeout=10000)
     target = tmp_path / "report.json"
     started = time.monotonic()
     report_actions.save_report(window, str(target))

@@ -78,6 +78,7 @@ def test_the_run_diagnosis_renders_in_full_in_markdown_and_html() -> None:
         assert f"chainsight run --unset-env AZURE_CLIENT_SECRET --set-env AZURE_TENANT_ID={samples.TENANT}" in text
         assert "--option exclude_cli_credential=true" in text
         assert "AzureCliCredential as dev@contoso.com" in text and "the chain fails" in text
+        assert "Expected outcome: untested" in text  # a checked fix that promises nothing says so
         assert f"az login --tenant {samples.TENANT} --scope https://management.azure.com/.default" in text
         assert "refresh token was revoked (AADSTS50173)" in text
 
