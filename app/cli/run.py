@@ -41,8 +41,8 @@ def handle(args: argparse.Namespace) -> int:
             spec, credential, _host = build_from_args(args)
     except Exception as ex:
         return construction_error(ex)
-    summary = chain_summary(spec, credential)
-    members = summary["members"]
+    members = [getattr(c, "_credential_name", None) or type(c).__name__ for c in credential.credentials]
+    summary = {"chain": spec.type, "profile": spec.azure_identity, "members": members, "options": spec.options}
     if args.dry_run:
         if args.json:
             print_json(summary)
@@ -65,21 +65,10 @@ def handle(args: argparse.Namespace) -> int:
         for line in run.log_lines(logging.getLevelName(args.log_level)):
             print(line, file=sys.stderr)
     if args.json:
-        print_json(run_json(summary, run))
+        print_json({**summary, **run.to_json(), "chain": spec.type})
     else:
         _print_human(run)
     return EXIT_OK if run.outcome == "succeeded" else EXIT_FAILED
-
-
-def chain_summary(spec, credential) -> dict:
-    """The chain part of `run --json` (also all of `run --dry-run --json`)."""
-    members = [getattr(c, "_credential_name", None) or type(c).__name__ for c in credential.credentials]
-    return {"chain": spec.type, "profile": spec.azure_identity, "members": members, "options": spec.options}
-
-
-def run_json(summary: dict, run) -> dict:
-    """What `chainsight run --json` prints: the chain summary and the run (the report builds on it too)."""
-    return {**summary, **run.to_json(), "chain": summary["chain"]}
 
 
 def _print_human(run) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from app.report import diagnosis as diag
 from app.report.document import RUN, attempt_evidence, build_document, run_section
 from app.report.machine import TOOL_TIMEOUT, collect_machine, known_secrets
-from app.verdict import try_every_verdict, verdict
 from engine.account import Account
 from engine.events import SUCCEEDED
 from engine.host import Host
@@ -42,14 +41,17 @@ def chain_part(spec: ChainSpec, members: Sequence[str], error: str | None = None
     }
 
 
-def run_part(spec: ChainSpec, run: ChainRun, run_json: Mapping | None = None) -> dict:
-    """The run section: ``run_json`` (what `chainsight run --json` printed) or the same built from ``run``."""
-    if run_json is None:
-        from app.cli.run import run_json as build_run_json
+def run_json(spec: ChainSpec, run: ChainRun) -> dict:
+    """The object `chainsight run --json` prints for ``run`` (chain summary, then the run)."""
+    summary = {"chain": spec.type, "profile": spec.azure_identity, "members": list(run.members)}
+    return {**summary, "options": dict(spec.options), **run.to_json(), "chain": spec.type}
 
-        summary = {"chain": spec.type, "profile": spec.azure_identity, "members": list(run.members)}
-        run_json = build_run_json({**summary, "options": dict(spec.options)}, run)
-    return run_section(run_json, outcome=run.outcome, duration=run.duration, kind=RUN, offset=run.started)
+
+def run_part(spec: ChainSpec, run: ChainRun, printed: Mapping | None = None) -> dict:
+    """The run section: ``printed`` (what `chainsight run --json` printed for ``run``, "diagnosis" and
+    "evidence" included when it has them) or the same built from ``run``."""
+    section = printed if printed is not None else run_json(spec, run)
+    return run_section(section, outcome=run.outcome, duration=run.duration, kind=RUN, offset=run.started)
 
 
 def try_every_part(spec: ChainSpec, runs: Sequence[ChainRun]) -> dict:
@@ -87,14 +89,18 @@ def fallback_diagnosis(
     kind: str = RUN,
     identities: Mapping[str, Account] | None = None,
 ) -> dict | None:
-    """Today's verdict (app/verdict.py) in the diagnosis schema, for runs whose JSON carries none."""
+    """Today's verdict (app/verdict.py) in the diagnosis schema, for runs whose JSON carries none.
+    None when there is no run, or no app/verdict.py (the shared diagnosis module replaces it)."""
     if not runs:
+        return None
+    try:  # imported here: the one place the report still leans on app/verdict.py
+        from app.verdict import try_every_verdict, verdict
+    except ImportError:
         return None
     if kind == TRY_EVERY:
         return diag.from_verdict(try_every_verdict(list(runs), env=host.env))
-    profile = spec.profile if spec.is_default else None
     found = verdict(runs[0], env=host.env, identities=identities, profile=spec.profile)
-    return diag.from_verdict(found, profile)
+    return diag.from_verdict(found, spec.profile if spec.is_default else None)
 
 
 def report_document(
@@ -146,18 +152,20 @@ def window_evidence(state: WindowState, run: Mapping | None) -> dict[str, list]:
     source = (run or {}).get("kind", RUN)
     evidence: dict[str, list] = {}
     for name, status in state.statuses.items():
-        origin = getattr(status, "source", "") or "probe"
+        origin = (getattr(status, "source", "") or "probe").split(" #")[0]  # "run #3" -> "run"
         if origin in (RUN, TRY_EVERY) and name in attempted:
             continue  # the attempt below says the same, with its timing
-        evidence.setdefault(name, []).append(
-            {
-                "source": origin,
-                "status": getattr(status, "badge", "unknown"),
-                "reason": getattr(status, "reason", ""),
-                "account": account_json(getattr(status, "identity", None)),
-                "duration": None,
-            }
-        )
+        entry = {
+            "source": origin,
+            "status": getattr(status, "badge", "unknown"),
+            "reason": getattr(status, "reason", ""),
+            "account": account_json(getattr(status, "identity", None)),
+            "duration": None,
+        }
+        guessed = getattr(status, "guessed", None)  # set where the window knows a guess from an observation
+        if isinstance(guessed, bool):
+            entry["account_observed"] = not guessed
+        evidence.setdefault(name, []).append(entry)
     for attempt in (run or {}).get("attempts", []):
         evidence.setdefault(attempt.get("credential", ""), []).append(attempt_evidence(attempt, source))
     return evidence

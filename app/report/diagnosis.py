@@ -18,12 +18,11 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from app.verdict import Verdict
 from engine.profiles import Profile
 
 
-def from_verdict(verdict: Verdict, profile: Profile | None = None) -> dict:
-    """The diagnosis of today's app/verdict.py: its headline, passed-over members and warnings.
+def from_verdict(verdict: Any, profile: Profile | None = None) -> dict:
+    """The diagnosis of today's app/verdict.py Verdict: its headline, passed-over members and warnings.
     ``profile`` (DefaultAzureCredential's version) turns an "exclude X" fix into its keyword argument."""
     lines = [verdict.headline]
     lines += [f"{p.credential} was {p.outcome}: {p.reason}" for p in verdict.passed_over]
@@ -77,7 +76,7 @@ def _fix(fix: Mapping) -> dict:
     if isinstance(apply, Mapping) and apply:
         result["apply"] = dict(apply)
     expect = fix.get("expect")
-    if isinstance(expect, Mapping):
+    if isinstance(expect, Mapping):  # {} is kept: the diagnosis checked the fix and could not promise
         result["expect"] = {k: expect[k] for k in ("selected", "account") if k in expect}
     return result
 
@@ -109,10 +108,16 @@ def apply_as_flags(apply: Mapping) -> str:
     return " ".join(shlex.quote(f) for f in flags)
 
 
+UNTESTED = "untested (the evidence so far cannot tell what it will do)"
+
+
 def expect_text(expect: Mapping | None) -> str:
-    """ "AzureCliCredential as dev@contoso.com", "the chain fails", or "" when nothing is promised."""
-    if not isinstance(expect, Mapping) or "selected" not in expect:
+    """ "AzureCliCredential as dev@contoso.com", "the chain fails", "untested…" when the fix carries an
+    ``expect`` that promises nothing, or "" when it carries none."""
+    if not isinstance(expect, Mapping):
         return ""
+    if "selected" not in expect:
+        return UNTESTED
     selected = expect.get("selected")
     if not selected:
         return "the chain fails"

@@ -6,7 +6,7 @@ Shape (``FORMAT_VERSION`` 1)::
      "machine": {"label", "os", "python", "tools": [{"name", "path", "version", "note"}],
                  "variables": [{"name", "value", "secret"}], "what_if": [{"name", "value", "unset"}]},
      "chain": {"type", "profile", "options", "error",
-               "members": [{"credential", "status", "source", "reason", "account", "account_source", "tried",
+               "members": [{"credential", "status", "source", "reason", "account", "account_source", "account_note", "tried",
                             "evidence": [{"source", "status", "reason", "account", "duration"}]}]},
      "run": null | the `chainsight run --json` object plus "kind", "outcome", "duration",
      "diagnosis": {"verdict", "warnings", "next_steps"} (see diagnosis.py), "diagnosis_source": "diagnosis" | "verdict"}
@@ -16,6 +16,9 @@ Every string has been through the secret scrubber; identities are pseudonymised 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -28,6 +31,10 @@ from engine.run import account_json
 FORMAT_VERSION = 1
 PROBE = "probe"
 RUN = "run"
+# How the report says where a member's account came from.
+GUESSED = "guessed from configuration, not observed"
+FROM_TOOL_FILES = "read from the tool's own sign-in files"
+FROM_PROBE = "read by the probe, not from a token"
 
 
 def probe_evidence(probe: Probe) -> dict:
@@ -52,6 +59,32 @@ def attempt_evidence(attempt: Mapping, source: str = RUN) -> dict:
     }
 
 
+def provenance_evidence(entry: Mapping) -> dict:
+    """An entry of `run --json`'s "evidence" (the shared diagnosis' provenance: source, machine,
+    account_observed…) as report evidence."""
+    return {
+        "source": str(entry.get("source") or ""),
+        "status": str(entry.get("status") or "unknown"),
+        "reason": str(entry.get("reason") or ""),
+        "account": entry.get("account") if isinstance(entry.get("account"), Mapping) else None,
+        "duration": None,
+        "account_observed": entry.get("account_observed") if isinstance(entry.get("account_observed"), bool) else None,
+        "machine": entry.get("machine"),
+    }
+
+
+def account_note(entry: Mapping | None) -> str:
+    """Where an evidence entry's account came from, when that is not a token the run received."""
+    if not entry or not entry.get("account"):
+        return ""
+    observed = entry.get("account_observed")
+    if observed is False:
+        return GUESSED
+    if entry.get("source") == PROBE:
+        return FROM_TOOL_FILES if observed else FROM_PROBE
+    return ""
+
+
 def members_section(
     names: Sequence[str], evidence: Mapping[str, Sequence[dict]], attempted: Iterable[str] = ()
 ) -> list[dict]:
@@ -71,6 +104,7 @@ def members_section(
                 "account": with_account["account"] if with_account else None,
                 # a probe reads an account from a tool's files or the variables; a run's comes from a token
                 "account_source": with_account["source"] if with_account else None,
+                "account_note": account_note(with_account),
                 "tried": name in attempted,
                 "evidence": items,
             }
@@ -84,12 +118,54 @@ def run_section(
     """The run as `chainsight run --json` gives it, plus what a reader needs that it leaves implicit.
     ``offset`` (the run's start on its recorder's clock) is subtracted, so times count from the run's start."""
     section = dict(run_json)
-    if offset:
-        section["attempts"] = [_shifted(a, offset) for a in section.get("attempts") or []]
+    attempts = [a for a in section.get("attempts") or [] if isinstance(a, Mapping)]
+    section["attempts"] = [_with_scripts(_shifted(a, offset) if offset else a) for a in attempts]
     section.setdefault("kind", kind)
     section.setdefault("outcome", outcome)
     section.setdefault("duration", None if duration is None else round(duration, 6))
     return section
+
+
+_ENCODED_COMMAND = re.compile(r"(-EncodedCommand\s+)([A-Za-z0-9+/=]{8,})", re.IGNORECASE)
+ENCODED_SCRIPT = "<the script below>"
+
+
+def decode_scripts(detail: Mapping) -> dict:
+    """A process step's detail with PowerShell's ``-EncodedCommand`` (base64 UTF-16) shown as the script
+    it encodes, so a reader can read it and the report's scrubbing reaches what it names (a tenant)."""
+    argv = detail.get("argv")
+    if not isinstance(argv, list):
+        return dict(detail)
+    scripts: list[str] = []
+
+    def decode(match: re.Match) -> str:
+        try:
+            scripts.append(base64.b64decode(match.group(2), validate=True).decode("utf-16-le"))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return match.group(0)
+        return match.group(1) + ENCODED_SCRIPT
+
+    # "pwsh … -EncodedCommand B64" inside one `sh -c` string, or "-EncodedCommand", "B64" as two items
+    shown = []
+    for i, item in enumerate(argv):
+        if not isinstance(item, str):
+            shown.append(item)
+        elif i and str(argv[i - 1]).lower() == "-encodedcommand":
+            shown.append(_ENCODED_COMMAND.sub(decode, f"{argv[i - 1]} {item}").split(" ", 1)[1])
+        else:
+            shown.append(_ENCODED_COMMAND.sub(decode, item))
+    if not scripts:
+        return dict(detail)
+    return {**detail, "argv": shown, "script": "\n".join(scripts)}
+
+
+def _with_scripts(attempt: Mapping) -> dict:
+    steps = [
+        {**s, "detail": decode_scripts(s["detail"])} if isinstance(s.get("detail"), Mapping) else s
+        for s in attempt.get("steps") or []
+        if isinstance(s, Mapping)
+    ]
+    return {**attempt, "steps": steps}
 
 
 def _shifted(attempt: Mapping, offset: float) -> dict:
@@ -101,10 +177,20 @@ def _shifted(attempt: Mapping, offset: float) -> dict:
 
 
 def evidence_from(probes: Sequence[Probe] = (), run: Mapping | None = None, source: str = RUN) -> dict[str, list]:
-    """Per member: its probe, then its attempt in the run (when it was reached)."""
+    """Per member: its probe, then its attempt in the run (when it was reached); where the run's JSON
+    carries the shared diagnosis' "evidence", that is the member's latest evidence instead."""
     evidence: dict[str, list] = {}
     for probe in probes:
         evidence.setdefault(probe.credential, []).append(probe_evidence(probe))
+    provenance = (run or {}).get("evidence")
+    if isinstance(provenance, list):  # the shared diagnosis' current evidence: it supersedes the attempts
+        for entry in (e for e in provenance if isinstance(e, Mapping)):
+            items = evidence.setdefault(str(entry.get("credential", "")), [])
+            mapped = provenance_evidence(entry)
+            if mapped["source"] == PROBE:  # the same probe, now with whether its account was observed
+                items[:] = [e for e in items if e["source"] != PROBE]
+            items.append(mapped)
+        return evidence
     for attempt in (run or {}).get("attempts", []):
         evidence.setdefault(attempt.get("credential", ""), []).append(attempt_evidence(attempt, source))
     return evidence

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from html import escape
 
 from app.report.diagnosis import apply_as_flags, expect_text
-from app.report.markdown import NOT_RUN, NOTHING_SET, account_text, member_account_text
+from app.report.markdown import NOT_RUN, NOTHING_SET, account_text, member_account_text, no_verdict
 from app.report.svg_timeline import OUTCOME_COLOURS, duration_text, render_svg
 
 STYLE = """
@@ -26,7 +26,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; border-bottom: 1p
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 table.members { table-layout: fixed; } table.members col.n { width: 2.2em; } table.members col.cred { width: 21%; }
-table.members col.state { width: 11%; } table.members col.from { width: 9%; } table.members col.acct { width: 17%; }
+table.members col.state { width: 11%; } table.members col.from { width: 10%; } table.members col.acct { width: 17%; }
 table.steps { table-layout: fixed; } table.steps col.start { width: 9%; } table.steps col.result { width: 14%; }
 table.steps col.took { width: 9%; }
 th { background: #f2f2f2; font-weight: 600; }
@@ -88,7 +88,7 @@ def render_html(document: Mapping) -> str:
 
 def _diagnosis(diagnosis: Mapping, outcome: str | None) -> str:
     verdict = [ln for ln in str(diagnosis.get("verdict") or "").splitlines() if ln.strip()]
-    headline = escape(verdict[0]) if verdict else "No verdict: the chain has not run."
+    headline = escape(verdict[0]) if verdict else no_verdict(bool(outcome))
     rest = "".join(f"<li>{escape(ln)}</li>" for ln in verdict[1:])
     parts = [
         "<h2>Verdict</h2>",
@@ -175,7 +175,7 @@ def _chain(chain: Mapping, run_exists: bool) -> str:
         for number, member in enumerate(members, 1):
             source = member.get("source") or ""
             if run_exists and not member.get("tried") and source != "run":
-                source += " (not reached by the run)"
+                source += " (not reached)"
             parts.append(
                 f"<tr><td>{number}</td><td>{escape(str(member.get('credential', '')))}</td>"
                 f"<td>{_badge(str(member.get('status', '')))}</td><td>{escape(source)}</td>"
@@ -239,6 +239,10 @@ def _attempt(number: int, attempt: Mapping) -> str:
                 extra += f"<br>{_code(detail['url'])}"
             if detail.get("argv"):
                 extra += f"<br>{_code(' '.join(str(a) for a in detail['argv']))}"
+            if detail.get("script"):
+                extra += (
+                    f"<br><span class='muted'>Script (decoded from -EncodedCommand):</span>{_pre(detail['script'])}"
+                )
             if detail.get("stderr"):
                 extra += _pre(detail["stderr"])
             started = step.get("started") if isinstance(step.get("started"), (int, float)) else 0.0

@@ -15,6 +15,8 @@ LABEL_WIDTH = 34
 _INLINE_SPECIAL = re.compile(r"([\\`*\[\]<>|~]|(?<!\w)_|_(?!\w))")
 NOTHING_SET = "None of the chain's variables is set."
 NOT_RUN = "The chain was not run (availability was only probed)."
+NO_VERDICT_NOT_RUN = "No verdict: the chain has not run."
+NO_VERDICT = "No verdict was given for this run; its attempts are below."
 
 
 def escape(text: object) -> str:
@@ -38,9 +40,6 @@ def block(text: str, info: str = "text") -> list[str]:
     return [f"{fence}{info}", *text.rstrip("\n").split("\n"), fence]
 
 
-PROBE_ACCOUNT = " (read by the probe, not from a token)"
-
-
 def account_text(account: Mapping | None) -> str:
     if not account:
         return ""
@@ -50,9 +49,10 @@ def account_text(account: Mapping | None) -> str:
 
 
 def member_account_text(member: Mapping) -> str:
-    """A member's account, saying when it is only what a probe read (a tool's files, a variable)."""
+    """A member's account, saying when it is not from a token (a tool's files, a guess from a variable)."""
     text = account_text(member.get("account"))
-    return text + PROBE_ACCOUNT if text and member.get("account_source") == "probe" else text
+    note = member.get("account_note")
+    return f"{text} ({note})" if text and note else text
 
 
 def render_markdown(document: Mapping) -> str:
@@ -65,17 +65,21 @@ def render_markdown(document: Mapping) -> str:
         f"{note}No token, refresh token, secret, password, assertion or private key is included.",
         "",
     ]
-    lines += _diagnosis(document.get("diagnosis") or {})
+    lines += _diagnosis(document.get("diagnosis") or {}, ran=bool(document.get("run")))
     lines += _machine(machine)
     lines += _chain(chain, run_exists=document.get("run") is not None)
     lines += _run(document.get("run"))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _diagnosis(diagnosis: Mapping) -> list[str]:
+def no_verdict(ran: bool) -> str:
+    return NO_VERDICT if ran else NO_VERDICT_NOT_RUN
+
+
+def _diagnosis(diagnosis: Mapping, ran: bool) -> list[str]:
     lines = ["## Verdict", ""]
     verdict = [ln for ln in str(diagnosis.get("verdict") or "").splitlines() if ln.strip()]
-    lines += [f"**{escape(verdict[0])}**", ""] if verdict else ["No verdict: the chain has not run.", ""]
+    lines += [f"**{escape(verdict[0])}**", ""] if verdict else [no_verdict(ran), ""]
     lines += [f"- {escape(ln)}" for ln in verdict[1:]]
     lines += [""] if verdict[1:] else []
     warnings = diagnosis.get("warnings") or []
@@ -152,7 +156,7 @@ def _chain(chain: Mapping, run_exists: bool) -> list[str]:
     for number, member in enumerate(members, 1):
         source = member.get("source") or ""
         if run_exists and not member.get("tried") and source != "run":
-            source += " (not reached by the run)"
+            source += " (not reached)"
         reason = str(member.get("reason") or "").strip().split("\n")[0]
         lines.append(
             f"| {number} | {escape(member.get('credential', ''))} | {escape(member.get('status', ''))} | "
@@ -245,6 +249,13 @@ def _attempt(number: int, attempt: Mapping) -> list[str]:
             lines.append(f"  - URL: {code(detail['url'])}")
         if detail.get("argv"):
             lines.append(f"  - Command: {code(' '.join(str(a) for a in detail['argv']))}")
+        if detail.get("script"):
+            lines += [
+                "  - Script (decoded from -EncodedCommand):",
+                "",
+                *("    " + ln for ln in block(str(detail["script"]), "powershell")),
+                "",
+            ]
         if step.get("error"):
             lines.append(f"  - Error: {escape(step['error'])}")
         if detail.get("stderr"):

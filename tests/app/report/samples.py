@@ -111,6 +111,7 @@ DIAGNOSIS = {
                     "apply": {"options": {"exclude_cli_credential": True}},
                     "expect": {"selected": None},
                 },
+                {"label": "Unset AZURE_TENANT_ID", "apply": {"unset_env": ["AZURE_TENANT_ID"]}, "expect": {}},
             ],
         }
     ],
