@@ -10,14 +10,16 @@ APP_ID=io.github.chainsight.Chainsight
 
 rm -rf dist/chainsight dist/share dist/chainsight-*.whl dist/chainsight-*.tar.gz build/icons
 python3 -m venv --clear build/venv
-# The `packaging` extra, read from pyproject.toml so the versions live in one place.
+# The build backend and the `packaging` extra, read from pyproject.toml so the versions live in one place.
+# Building in this venv (no isolation) spares two throwaway venvs per build.
 build/venv/bin/python - >build/packaging-requirements.txt <<'PY'
 import tomllib
 with open("pyproject.toml", "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["packaging"]))
+    project = tomllib.load(f)
+print("\n".join(project["build-system"]["requires"] + project["project"]["optional-dependencies"]["packaging"]))
 PY
 build/venv/bin/pip install -q -r build/packaging-requirements.txt
-build/venv/bin/python -m build --outdir dist . >build/python-build.log
+build/venv/bin/python -m build --no-isolation --outdir dist . >build/python-build.log
 wheel=$(ls dist/chainsight-*-py3-none-any.whl)
 build/venv/bin/pip install -q "$wheel"
 build/venv/bin/python packaging/render_icons.py build/icons

@@ -72,6 +72,11 @@ PY
 
 version=$(python3 -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 tree_before=$(git status --porcelain --untracked-files=all 2>/dev/null || true)
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT # a failed step leaves no background job behind
+
+# The clean venv for the wheel is made while the build runs, and filled while the frozen folder is tested.
+python3 -m venv "$work/venv" >"$work/venv.log" 2>&1 &
+venv_job=$!
 
 started=$SECONDS
 bash packaging/build.sh >"$work/build.log" 2>&1 || fail "packaging/build.sh" "$work/build.log"
@@ -80,6 +85,11 @@ build_seconds=$((SECONDS - started))
   fail "the build changed tracked or unignored files: $(git status --porcelain --untracked-files=all)"
 
 started=$SECONDS
+wheel=$(ls dist/chainsight-"$version"-py3-none-any.whl)
+wait "$venv_job" || fail "python3 -m venv" "$work/venv.log"
+"$work/venv/bin/pip" install -q "$root/$wheel" >"$work/venv.log" 2>&1 &
+pip_job=$!
+
 for file in "dist/share/applications/$APP_ID.desktop" "dist/share/metainfo/$APP_ID.metainfo.xml" \
   "dist/share/icons/hicolor/512x512/apps/$APP_ID.png" "dist/share/icons/hicolor/scalable/apps/$APP_ID.svg"; do
   [ -f "$file" ] || fail "the build made no $file"
@@ -89,11 +99,9 @@ desktop-file-validate "dist/share/applications/$APP_ID.desktop" >"$work/validate
 appstreamcli validate --no-net "dist/share/metainfo/$APP_ID.metainfo.xml" >"$work/validate.log" 2>&1 ||
   fail "appstreamcli validate --no-net" "$work/validate.log"
 
-wheel=$(ls dist/chainsight-"$version"-py3-none-any.whl)
-python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install -q "$root/$wheel" >"$work/venv.log" 2>&1 || fail "pip install $wheel" "$work/venv.log"
-smoke wheel "$work/venv/bin/chainsight" "$work/venv/bin/chainsight-gui"
 smoke frozen "$root/dist/chainsight/chainsight" "$root/dist/chainsight/chainsight-gui"
+wait "$pip_job" || fail "pip install $wheel (into a clean venv)" "$work/venv.log"
+smoke wheel "$work/venv/bin/chainsight" "$work/venv/bin/chainsight-gui"
 
 kib() { echo $(($(stat -c %s "$1") / 1024)); }
 echo "packaging: built in ${build_seconds} s: wheel $(kib "$wheel") KiB, sdist $(kib dist/chainsight-"$version".tar.gz) KiB," \

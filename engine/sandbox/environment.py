@@ -66,7 +66,8 @@ def is_frozen_runtime(name: str, value: str, bundle: str | None = None) -> bool:
 
 
 def search_path(bin_dir: Path) -> list[str]:
-    """Tool shims first, then the running interpreter's directory (so `python` is this one), then /usr/bin:/bin."""
+    """Tool shims first, then the running interpreter's directory (so `python` is this one; in a frozen build
+    the app's folder, so `chainsight` is this one), then /usr/bin:/bin."""
     dirs = [str(bin_dir), str(Path(sys.executable).parent), *SYSTEM_PATH]
     return list(dict.fromkeys(dirs))
 

@@ -10,8 +10,11 @@ import shlex
 import subprocess
 import sys
 
+import pytest
+
 from engine.sandbox import helpers, netns, start, tools
 from tests.plugins.sandbox import REPO_ROOT
+from tests.system import require_system
 
 
 def _chainsight(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -62,3 +65,21 @@ def test_a_frozen_build_mounts_arcs_folder_through_the_binary_itself() -> None:
 def test_every_helper_module_has_a_main() -> None:
     for module in helpers.HELPERS.values():
         assert callable(importlib.import_module(module).main), module
+
+
+@pytest.mark.needs_system
+def test_the_isolated_inner_process_finds_chainsight_without_handing_cmd_a_pythonpath() -> None:
+    require_system(netns.available()[0], f"no network namespaces here: {netns.available()[1]}")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    argv = ["exec", "--isolate-network", "--scenario", "laptop-az", "--", "/usr/bin/env"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli.sandbox", *argv],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=REPO_ROOT,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "CHAINSIGHT_SANDBOX_IN_NETNS=1" in proc.stdout.splitlines()
+    assert not [line for line in proc.stdout.splitlines() if line.startswith("PYTHONPATH=")]
