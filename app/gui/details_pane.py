@@ -49,6 +49,7 @@ from engine.secrets import redact_text, redact_url
 
 NOTHING_SELECTED = "Select an attempt in the timeline to see its message, steps, log lines and account."
 NO_ACCOUNT = "No account: this attempt did not return a token."
+CANCELLED_BY_YOU = "Cancelled by you"
 RESULT_LIMIT = 2000  # the table elides a result to its column; the tooltip and Copy show up to this much
 COPYABLE = ("tenant_id", "object_id", "client_id", "upn")
 
@@ -159,6 +160,8 @@ class DetailsPane(QWidget):
             f" ({attempt.credential_class}){locked}</span>"
         )
         text = attempt.message or ("Signed in." if attempt.outcome == "succeeded" else "")
+        if attempt.outcome == "cancelled" and text == "cancelled":
+            text = CANCELLED_BY_YOU
         if self.message.toPlainText() != text:
             self.message.setPlainText(text)
         self._fill_steps(attempt.steps)
@@ -327,6 +330,8 @@ def _what(step: Step) -> str:
 def _result(step: Step) -> str:
     detail = step.detail
     if step.error:
+        if step.error.split(":")[0] == "RunCancelled":
+            return CANCELLED_BY_YOU
         return step.error.split("\n")[0][:RESULT_LIMIT]
     if "status" in detail:
         return f"{detail['status']} {detail.get('reason', '')}".strip()

@@ -57,6 +57,7 @@ BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the time
 DETAILS_WIDTH = 440  # room for a token endpoint's URL in the Steps table
 DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
+BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
 
 
@@ -204,6 +205,10 @@ class MainWindow(QMainWindow):
         self._reprobe_timer.setSingleShot(True)
         self._reprobe_timer.setInterval(REPROBE_DELAY_MS)
         self._reprobe_timer.timeout.connect(self.reprobe)
+        self._browser_failure: str | None = None
+        self._browser_watch = QTimer(self)
+        self._browser_watch.setInterval(100)
+        self._browser_watch.timeout.connect(self._check_browser)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -458,10 +463,26 @@ class MainWindow(QMainWindow):
             azure_identity=self.state.profile_name,
             credentials=[CredentialSpec("InteractiveBrowserCredential")],
         )
-        return self._start(
+        record = self._start(
             lambda _chain, host, request, _label: self.runner.run(spec, host, request, BROWSER_SIGN_IN),
-            busy_text="Waiting for the browser sign-in…",
+            busy_text="Waiting for the browser sign-in… (Cancel stops waiting)",
         )
+        if record is not None:
+            self._browser_failure = None
+            self._browser_watch.start()
+        return record
+
+    def _check_browser(self) -> None:
+        """The sandbox's scripted browser gave up: say so now, not at the sign-in timeout minutes later."""
+        failure = getattr(self.host.browser, "failure", None)
+        if not self.runner.running:
+            self._browser_watch.stop()
+            return
+        if failure:
+            self._browser_watch.stop()
+            self._browser_failure = failure
+            self.statusBar().showMessage(f"The browser gave up: {failure}", 10000)
+            self.runner.cancel()
 
     def _start(self, start, busy_text: str | None = None) -> RunRecord | None:
         if self.runner.running:
@@ -542,6 +563,11 @@ class MainWindow(QMainWindow):
 
     def _show_verdict(self, record: RunRecord) -> None:
         env = self.host.env
+        if self._browser_failure and record.chain == BROWSER_SIGN_IN:
+            reason, self._browser_failure = self._browser_failure, None
+            self.banner.show_error(BROWSER_GAVE_UP, reason)
+            self.statusBar().showMessage(f"Run #{record.number}: {BROWSER_GAVE_UP} {reason}", 10000)
+            return
         if record.error and not record.runs:
             self.banner.show_error("The chain could not run.", record.error)
             self.statusBar().showMessage(f"Run #{record.number}: {record.error}", 8000)

@@ -12,25 +12,72 @@ from typing import Any
 
 from engine.host import Host
 
+STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # engine.sandbox.sandbox.STATE_ENV (not imported: it loads TLS code)
 
-def sandbox_browser(env: Mapping[str, str]) -> Callable[[str], bool] | None:
-    """Open URLs with the sandbox's scripted browser (its BROWSER), detached like a real launcher."""
-    browser = env.get("BROWSER")
-    if not browser:
-        return None
 
-    def open_url(url: str) -> bool:
+BROWSER_LOG = "browser.log"  # the scripted browser writes its outcome next to the sandbox state file
+BROWSER_FAILED = "browser: failed:"
+BROWSER_DONE = "browser: done"
+BROWSER_WATCH_S = 300.0  # azure-identity's own sign-in timeout: no longer worth watching after that
+
+
+class ScriptedBrowserOpener:
+    """Opens URLs with the sandbox's scripted browser (its BROWSER), detached like a real launcher, and
+    watches its log: when it gives up, ``failure`` says why at once (the credential itself would only
+    notice at its timeout, minutes later)."""
+
+    def __init__(self, browser: str, env: Mapping[str, str]) -> None:
+        self.browser = browser
+        self.env = dict(env)
+        state = env.get(STATE_ENV, "")
+        self.log = Path(state).with_name(BROWSER_LOG) if state else None
+        self.failure: str | None = None
+
+    def __call__(self, url: str) -> bool:
+        self.failure = None
+        offset = self.log.stat().st_size if self.log is not None and self.log.exists() else 0
         subprocess.Popen(
-            [browser, url],
-            env=dict(env),
+            [self.browser, url],
+            env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        if self.log is not None:
+            threading.Thread(target=self._watch, args=(offset,), name="browser-watch", daemon=True).start()
         return True
 
-    return open_url
+    def _watch(self, offset: int) -> None:
+        deadline = time.monotonic() + BROWSER_WATCH_S
+        while time.monotonic() < deadline:
+            outcome = browser_outcome(self.log, offset)
+            if outcome is not None:
+                self.failure = outcome or None
+                return
+            time.sleep(0.05)
+
+
+def browser_outcome(log: Path | None, offset: int = 0) -> str | None:
+    """None while the browser is still going; "" when it finished; its reason when it gave up."""
+    if log is None or not log.exists():
+        return None
+    with log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        for line in f.read().splitlines():
+            if line.startswith(BROWSER_FAILED):
+                return line[len(BROWSER_FAILED) :].strip() or "no reason given"
+            if line.startswith(BROWSER_DONE):
+                return ""
+    return None
+
+
+def sandbox_browser(env: Mapping[str, str]) -> Callable[[str], bool] | None:
+    """The sandbox's scripted browser as the host's URL opener (None when the scenario has none)."""
+    browser = env.get("BROWSER")
+    if not browser:
+        return None
+    return ScriptedBrowserOpener(browser, env)
 
 
 def sandbox_host(sandbox: Any) -> Host:
