@@ -36,6 +36,7 @@ from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
 from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
 from app.gui.settings import Settings
+from app.gui.status_bar import StatusBar
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
 from app.gui.window_geometry import centred, clamp_to, first_start_size
@@ -59,6 +60,15 @@ DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+
+
+def plain_error(text: str) -> str:
+    """ "ValueError: 'http://bad' is an invalid authority" -> "'http://bad' is an invalid authority": the
+    words are for people; a Python class name in front of them is noise."""
+    head, sep, rest = text.partition(": ")
+    if sep and head.isidentifier() and head[:1].isupper() and head.endswith(("Error", "Exception")) and rest:
+        return rest
+    return text
 
 
 def scenario_story(name: str) -> str:
@@ -161,7 +171,8 @@ class MainWindow(QMainWindow):
         self.banner_scroll.setWidget(self.banner)
         self.banner_scroll.setWidgetResizable(True)
         self.banner_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a GUID cannot wrap: in a narrow centre the verdict scrolls sideways rather than being cut off
+        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.centre_split = QSplitter(Qt.Orientation.Vertical, self)
         self.centre_split.setObjectName("split-verdict-timeline")
         self.centre_split.setChildrenCollapsible(False)
@@ -197,7 +208,8 @@ class MainWindow(QMainWindow):
         self.progress.setFormat("probing %v/%m")
         self.progress.setAccessibleName("Probing progress")
         self.progress.setVisible(False)
-        status = self.statusBar()
+        status = StatusBar(self)
+        self.setStatusBar(status)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.what_if_label)
         status.addPermanentWidget(self.host_label)
@@ -381,6 +393,7 @@ class MainWindow(QMainWindow):
 
     # ---- chain edits -------------------------------------------------------------------------
     def _on_edited(self) -> None:
+        self.banner.mark_stale(True)
         self._update_undo_actions()
         self._update_title()
         self._reprobe_timer.start()
@@ -401,6 +414,7 @@ class MainWindow(QMainWindow):
         self.state.convert_to_chained()
 
     def _update_undo_actions(self) -> None:
+        self.convert_action.setEnabled(self.state.is_default)  # a chained chain is already one
         self.undo_action.setEnabled(self.state.can_undo)
         self.redo_action.setEnabled(self.state.can_redo)
         self.undo_action.setText(f"&Undo {self.state.undo_label}".rstrip())
@@ -426,7 +440,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
 
     def _on_build_failed(self, generation: int, message: str) -> None:
-        self.chain_panel.set_error(BUILD_FAILED.format(error=message))
+        self.chain_panel.set_error(BUILD_FAILED.format(error=plain_error(message)))
         self.model.set_all_statuses(ms.UNKNOWN, "the chain could not be built")
         self.progress.setVisible(False)
         self.statusBar().showMessage("The chain cannot be built; see the chain panel", 5000)
@@ -613,6 +627,7 @@ class MainWindow(QMainWindow):
 
     # ---- what-if -----------------------------------------------------------------------------
     def _on_overlay_changed(self, overlay: dict) -> None:
+        self.banner.mark_stale(True)
         self.state.set_env(self.host.env)  # AZURE_TOKEN_CREDENTIALS changes DAC's checkboxes
         self._update_what_if()
         self._update_title()
@@ -712,13 +727,18 @@ class MainWindow(QMainWindow):
         return self.ask_discard()
 
     def _ask_discard_dialog(self) -> bool:
+        """Save, Discard or Cancel; True when it is fine to go on (saved, or the user chose to discard)."""
+        buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self,
             APP_NAME,
-            "The chain has unsaved changes. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            "The chain has unsaved changes. Save them first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
         )
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
 
     def _error(self, title: str, detail: str) -> None:
         self.statusBar().showMessage(title, 8000)

@@ -31,6 +31,7 @@ TINTS_DARK = {
     "cancelled": "#33291a",
     "running": "#1c2940",
 }
+STALE = "<b>Stale:</b> the chain or the what-if changed since this run. Press <b>Run</b> again."
 ACTION_LABELS = {"exclude": "Exclude {0}", "unset": "Try without {0}", "set": "Try {0}={1}"}
 
 
@@ -75,6 +76,10 @@ class VerdictBanner(QFrame):
         )
         self.body.setAccessibleName("Verdict details")
         self.body.linkActivated.connect(self._on_link)
+        self.stale = QLabel(STALE, self)
+        self.stale.setWordWrap(True)
+        self.stale.setAccessibleName("Stale verdict")
+        self.stale.setVisible(False)
         self.context = QLabel("", self)
         self.context.setWordWrap(True)
         self.context.setVisible(False)
@@ -82,6 +87,7 @@ class VerdictBanner(QFrame):
         text = QVBoxLayout()
         text.setSpacing(4)
         text.addWidget(self.headline)
+        text.addWidget(self.stale)
         text.addWidget(self.body)
         text.addWidget(self.context)
         layout = QHBoxLayout(self)
@@ -96,6 +102,8 @@ class VerdictBanner(QFrame):
         self.headline.setText(WELCOME)
         self.body.setText(detail)
         self.badge.outcome = "unknown"
+        self.badge.update()
+        self.mark_stale(False)
         self._tint("unknown")
 
     def show_running(self, text: str) -> None:
@@ -103,6 +111,7 @@ class VerdictBanner(QFrame):
         self.body.setText("Attempts appear in the timeline as they happen. Esc cancels.")
         self.badge.outcome = "running"
         self.badge.update()
+        self.mark_stale(False)
         self._tint("running")
 
     def show_error(self, headline: str, detail: str) -> None:
@@ -110,6 +119,8 @@ class VerdictBanner(QFrame):
         self.headline.setText(headline)
         self.body.setText(f"<pre style='white-space:pre-wrap'>{html.escape(detail)}</pre>")
         self.badge.outcome = "failed"
+        self.badge.update()
+        self.mark_stale(False)
         self._tint("failed")
 
     def show_verdict(self, verdict: Verdict, note: str = "") -> None:
@@ -137,7 +148,12 @@ class VerdictBanner(QFrame):
         outcome = verdict.outcome if verdict.outcome != "succeeded" or not verdict.warnings else "warning"
         self.badge.outcome = verdict.outcome
         self.badge.update()
+        self.mark_stale(False)
         self._tint(outcome)
+
+    def mark_stale(self, stale: bool) -> None:
+        """After a chain or what-if edit the verdict shown is for the chain as it was: say so until the next run."""
+        self.stale.setVisible(stale and self.verdict is not None)
 
     def set_context(self, text: str) -> None:
         self.context.setText(text)
