@@ -228,7 +228,9 @@ def setup_style(app, theme: str = "system", *, fusion: bool = True) -> None:
     from PySide6.QtGui import QGuiApplication
 
     if fusion:
-        app.setStyle("Fusion")
+        from app.gui.palette import ContrastStyle
+
+        app.setStyle(ContrastStyle("Fusion"))
     app.setProperty("chainsight_theme", theme)
     apply_theme(app, theme)
     QGuiApplication.styleHints().colorSchemeChanged.connect(

@@ -50,6 +50,7 @@ from engine.secrets import redact_text, redact_url
 NOTHING_SELECTED = "Select an attempt in the timeline to see its message, steps, log lines and account."
 NO_ACCOUNT = "No account: this attempt did not return a token."
 CANCELLED_BY_YOU = "Cancelled by you"
+RESULT_SHARE = 0.45
 RESULT_LIMIT = 2000  # the table elides a result to its column; the tooltip and Copy show up to this much
 COPYABLE = ("tenant_id", "object_id", "client_id", "upn")
 
@@ -88,7 +89,7 @@ class DetailsPane(QWidget):
         # what and result share the room; a long result is elided (its tooltip and Copy have it whole)
         # instead of pushing Start and Took off the table
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # see _fit_result_column
         self.steps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.steps.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.steps.customContextMenuRequested.connect(self._steps_menu)
@@ -170,6 +171,23 @@ class DetailsPane(QWidget):
             self.log.setPlainText(log)
         self._fill_account(attempt.account, attempt.expires_on)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_result_column()
+
+    def _fit_result_column(self) -> None:
+        """Result as wide as its longest text, but at most RESULT_SHARE of the table: "200 OK" whole, a
+        tool's long error elided; What takes the rest."""
+        header = self.steps.horizontalHeader()
+        wanted = max(self.steps.sizeHintForColumn(1), header.sectionSizeFromContents(1).width())
+        header.resizeSection(
+            1,
+            max(
+                header.sectionSizeFromContents(1).width(),
+                min(wanted, int(self.steps.viewport().width() * RESULT_SHARE)),
+            ),
+        )
+
     def _steps_menu(self, pos) -> None:
         index = self.steps.indexAt(pos)
         if not index.isValid() or index.row() >= len(self._steps):
@@ -196,6 +214,7 @@ class DetailsPane(QWidget):
                 if item.text() != value:
                     item.setText(value)
                     item.setToolTip(_step_tooltip(step) if column == 0 else value)
+        self._fit_result_column()
 
     def _fill_account(self, account: Account | None, expires_on: int | None = None) -> None:
         while self.account_form.rowCount():

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabBar,
     QVBoxLayout,
@@ -60,6 +61,12 @@ DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+
+
+def keep_size(widget: QWidget) -> None:
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
 
 
 def plain_error(text: str) -> str:
@@ -171,8 +178,13 @@ class MainWindow(QMainWindow):
         self.banner_scroll.setWidget(self.banner)
         self.banner_scroll.setWidgetResizable(True)
         self.banner_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        # a GUID cannot wrap: in a narrow centre the verdict scrolls sideways rather than being cut off
-        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a GUID has nowhere to wrap: rather than widen the whole verdict past the window (cutting off every
+        # line), its labels follow the width given and only an id that cannot fit runs to the edge
+        for label in (self.banner.headline, self.banner.body, self.banner.context, self.banner.stale):
+            policy = label.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            label.setSizePolicy(policy)
         self.centre_split = QSplitter(Qt.Orientation.Vertical, self)
         self.centre_split.setObjectName("split-verdict-timeline")
         self.centre_split.setChildrenCollapsible(False)
@@ -236,6 +248,7 @@ class MainWindow(QMainWindow):
         # Qt keeps the panes of background dock tabs "visible" (just moved off screen), so Tab would walk
         # into them unseen: hide a pane whenever its tab is in the background, show it when it comes up
         dock.visibilityChanged.connect(widget.setVisible)
+        keep_size(widget)  # hidden, it must still size its dock: tabified docks share their limits
         self.addDockWidget(area, dock)
         return dock
 
@@ -250,6 +263,7 @@ class MainWindow(QMainWindow):
             pane.setMinimumWidth(DOCK_MIN_WIDTH)
             pane.setContentsMargins(6, 4, 6, 6)
             self.export_dock.visibilityChanged.connect(pane.setVisible)
+            keep_size(pane)
             self.export_dock.setWidget(pane)
             pane.setVisible(not self.export_dock.visibleRegion().isEmpty() and self.export_dock.isVisible())
             if placeholder is not None:
@@ -594,6 +608,7 @@ class MainWindow(QMainWindow):
         if self.env_editor.active:
             note = f"<i>With the what-if overlay: {describe_overlay(self.env_editor.overlay)}.</i>"
         self.banner.show_verdict(result, note)
+        self.banner.headline.setToolTip(self.banner.headline.text())  # whole, should an id run past the edge
         QTimer.singleShot(0, self._fit_banner)
         self.statusBar().showMessage(f"Run #{record.number} finished: {result.headline}", 10000)
 
