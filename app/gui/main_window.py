@@ -801,7 +801,7 @@ class MainWindow(QMainWindow):
 
     def _sandbox_ready(self, started, ticket: int, then_run: bool) -> None:
         sandbox, host = started
-        if not self.launcher.is_current(ticket):  # the user has since chosen another scenario, or quit
+        if not self.launcher.claim(ticket):  # the user has since chosen another scenario, or quit
             self.launcher.stop_later(sandbox)
             return
         self._stop_sandbox()

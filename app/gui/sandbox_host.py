@@ -103,6 +103,7 @@ class SandboxLauncher:
         self._ticket = 0
         self._closed = False
         self._starting: dict[int, Any] = {}
+        self._unclaimed: dict[int, Any] = {}
         self._stoppers: list[threading.Thread] = []
 
     def choose(self) -> int:
@@ -115,6 +116,12 @@ class SandboxLauncher:
         with self._lock:
             return ticket == self._ticket and not self._closed
 
+    def claim(self, ticket: int) -> bool:
+        """The window takes the sandbox started for ``ticket``; False if it is no longer wanted."""
+        with self._lock:
+            self._unclaimed.pop(ticket, None)
+            return ticket == self._ticket and not self._closed
+
     def start(self, name: str, ticket: int) -> tuple[Any, Host]:
         """Start ``name`` (on a worker thread: it binds ports and writes files)."""
         from engine import sandbox as sandboxes
@@ -124,15 +131,18 @@ class SandboxLauncher:
         with self._lock:
             self._starting[ticket] = sandbox
         try:
-            sandbox.start()
+            sandbox.start()  # on failure it removes what it made before raising
+            with self._lock:
+                stale = ticket != self._ticket or self._closed
+            if stale:  # still counted as starting until stopped, so that wait() waits for the clean-up
+                sandbox.stop()
+                raise Superseded(name)
+            with self._lock:  # up, but not yet taken by the window: close() stops it if it never is
+                self._unclaimed[ticket] = sandbox
+            return sandbox, sandbox_host(sandbox)
         finally:
             with self._lock:
                 self._starting.pop(ticket, None)
-                stale = ticket != self._ticket or self._closed
-        if stale:
-            sandbox.stop()
-            raise Superseded(name)
-        return sandbox, sandbox_host(sandbox)
 
     def stop_later(self, sandbox: Any) -> None:
         """Stop ``sandbox`` on its own thread: its servers take a moment to wind down."""
@@ -143,10 +153,15 @@ class SandboxLauncher:
         thread.start()
 
     def close(self) -> None:
-        """Quit: any start still under way stops its sandbox as soon as it is up."""
+        """Quit: any start still under way stops its sandbox as soon as it is up; one that is up but whose
+        news has not reached the window yet is stopped now."""
         with self._lock:
             self._closed = True
             self._ticket += 1
+            unclaimed = list(self._unclaimed.values())
+            self._unclaimed.clear()
+        for sandbox in unclaimed:
+            self.stop_later(sandbox)
 
     @property
     def busy(self) -> bool:

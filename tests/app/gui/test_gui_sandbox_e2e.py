@@ -131,3 +131,34 @@ def test_cancelling_a_browser_sign_in_says_cancelled_by_you(qtbot, settings):
         assert not any("RunCancelled" in r for r in results), results
     finally:
         box.stop()
+
+
+def test_quitting_while_a_sandbox_starts_leaves_no_temp_folder_key_or_server(qtbot, settings, tmp_path):
+    import tempfile
+    from pathlib import Path
+
+    from app.gui.main_window import MainWindow
+    from engine.host import Host
+
+    before = set(Path(tempfile.gettempdir()).glob("chainsight-sandbox-laptop-az-*"))
+    loopback = {"PATH": "/usr/bin:/bin", "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9"}
+    window = MainWindow(host=Host(env=loopback), settings=settings)
+    qtbot.addWidget(window)
+    window.open_sandbox("laptop-az")
+    qtbot.waitUntil(lambda: window.launcher.busy, timeout=5000)  # the start is under way
+    window.close()
+    window.finish_quit()
+    assert window.sandbox is None and not window.launcher.busy
+    left = set(Path(tempfile.gettempdir()).glob("chainsight-sandbox-laptop-az-*")) - before
+    assert not left, f"left behind: {left}"
+
+
+def test_a_sandbox_up_but_not_yet_taken_by_the_window_is_stopped_on_quit():
+    from app.gui.sandbox_host import SandboxLauncher
+
+    launcher = SandboxLauncher()
+    ticket = launcher.choose()
+    sandbox, _host = launcher.start("laptop-az", ticket)  # up; its news has not reached a window
+    launcher.close()
+    launcher.wait()
+    assert not sandbox.started and not sandbox.tmp.exists()
