@@ -48,6 +48,36 @@ QT_FLAG_OPTIONS = frozenset({"-reverse", "-widgetcount", "-nograb", "-dograb", "
 UNKNOWN_SCENARIO = "no sandbox scenario named {name!r}{hint} `chainsight sandbox list` shows all {count}."
 
 
+# The window's modules that do not use Qt. PySide6 installs an import hook that reads the source of every
+# module imported after it (looking for PySide6 use); importing these first skips that, which costs more
+# than the imports themselves and shows in the time to the first paint.
+QT_FREE_MODULES = (
+    "engine.spec",
+    "engine.host",
+    "engine.run",
+    "engine.chain",
+    "engine.probe",
+    "engine.profiles",
+    "engine.account",
+    "engine.secrets",
+    "engine.env_vars",
+    "app.verdict",
+    "app.gui.chain_state",
+    "app.gui.member_status",
+    "app.gui.run_record",
+    "app.gui.sandbox_host",
+    "app.gui.timeline_model",
+)
+
+
+def preload() -> None:
+    """Import the Qt-free modules the window needs before PySide6 (see QT_FREE_MODULES)."""
+    import importlib
+
+    for name in QT_FREE_MODULES:
+        importlib.import_module(name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainsight",
@@ -143,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if not has_display(qt_args=qt_args):
         print(NO_DISPLAY, file=sys.stderr)
         return EXIT_USAGE
+    preload()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

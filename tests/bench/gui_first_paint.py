@@ -10,6 +10,10 @@ import sys
 
 
 def main(mode: str) -> None:
+    if mode == "app":
+        from app.gui import preload
+
+        preload()  # as `chainsight` does before it loads Qt
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication, QWidget
 

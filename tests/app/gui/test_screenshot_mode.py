@@ -81,6 +81,7 @@ def test_screenshot_with_size_has_exactly_that_size_in_the_light_theme(tmp_path:
         (["--sandbox", "laptop-wrong"], "did you mean 'laptop-wrong-account'"),
         (["--size", "big"], "--size wants WIDTHxHEIGHT"),
         (["--theme", "purple"], "invalid choice: 'purple'"),
+        (["-style", "fusion", "--sandbox", "laptop-wrong"], "did you mean 'laptop-wrong-account'"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_window_with_a_hint(tmp_path: Path, args, message):
