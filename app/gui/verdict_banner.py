@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.gui.outcome_style import draw_badge_icon, look
@@ -166,7 +166,10 @@ class VerdictBanner(QFrame):
                 self.fix_requested.emit(self._actions[index])
 
     def _tint(self, outcome: str) -> None:
-        dark = is_dark(self.palette())
+        # the application's palette, not ours: our style sheet's background has already been folded into
+        # ours, so a neutral banner after a running one would keep the running tint
+        palette = QGuiApplication.palette()
+        dark = is_dark(palette)
         accents = {
             "succeeded": look("succeeded").color(dark),
             "warning": QColor("#e0a526" if dark else "#c98a00"),
@@ -175,8 +178,8 @@ class VerdictBanner(QFrame):
             "running": look("running").color(dark),
         }
         fills = TINTS_DARK if dark else TINTS_LIGHT
-        accent = accents.get(outcome, self.palette().color(QPalette.ColorRole.Mid))
-        fill = fills.get(outcome, self.palette().color(QPalette.ColorRole.Base).name())
+        accent = accents.get(outcome, palette.color(QPalette.ColorRole.Mid))
+        fill = fills.get(outcome, palette.color(QPalette.ColorRole.Base).name())
         self.setStyleSheet(
             f"#VerdictBanner {{ background: {fill}; border: 1px solid {accent.name()};"
             f" border-left: 5px solid {accent.name()}; border-radius: 6px; }}"

@@ -11,7 +11,7 @@ from app.gui.main_window import first_sentence, plain_error
 from app.gui.status_bar import ELLIPSIS, elide_words
 
 
-def test_a_long_status_message_ends_at_a_whole_word_with_an_ellipsis():
+def test_a_long_status_message_ends_at_a_whole_word_with_an_ellipsis(qtbot):
     metrics = QFontMetrics(QFont())
     text = "Run #3 finished: DefaultAzureCredential uses EnvironmentCredential, as app 0c9a51f2"
     width = metrics.horizontalAdvance(text) // 2
@@ -79,3 +79,12 @@ def test_the_last_sandbox_chosen_wins_even_if_an_earlier_start_finishes_later(qt
     window.close()
     window.finish_quit()
     assert not window.launcher.busy
+
+
+def test_the_welcome_after_a_run_has_no_running_tint(qtbot, make_window):
+    window = make_window()
+    neutral = window.banner.styleSheet()
+    window.banner.show_running("Starting the sandbox scenario laptop-az…")
+    assert window.banner.styleSheet() != neutral
+    window.banner.show_welcome()
+    assert window.banner.styleSheet() == neutral
