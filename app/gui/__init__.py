@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         settings.set_theme(args.theme)
     own_style = not any(a.split("=", 1)[0] == "-style" for a in qt_args) and not os.environ.get("QT_STYLE_OVERRIDE")
     setup_style(app, settings.theme(), fusion=own_style)
-    window = MainWindow(settings=settings, spec=spec)
+    # on --sandbox the window probes the simulated machine once it is up, never this one first
+    window = MainWindow(settings=settings, spec=spec, probe_now=not args.sandbox)
     if args.spec:
         window.path = Path(args.spec)
         window.settings.add_recent(args.spec)

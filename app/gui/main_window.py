@@ -121,7 +121,10 @@ class MainWindow(QMainWindow):
         builder: Builder | None = None,
         settings: Settings | None = None,
         spec: ChainSpec | None = None,
+        probe_now: bool = True,
     ) -> None:
+        """``probe_now=False``: the caller is about to switch to a sandbox, so this machine's credentials
+        (its managed-identity endpoint among them) are not probed first; the sandbox's are, once it is up."""
         super().__init__()
         self.settings = settings or Settings()
         self.base_host = host or Host.real()
@@ -146,7 +149,8 @@ class MainWindow(QMainWindow):
             self.saved_spec = spec
         self.env_editor.set_base(self.base_host.env)
         self._update_title()
-        self._reprobe_timer.start(0)
+        if probe_now:
+            self._reprobe_timer.start(0)
 
     # ---- construction ------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -821,7 +825,7 @@ class MainWindow(QMainWindow):
         self.sandbox_failed = reason
 
     def leave_sandbox(self) -> None:
-        self.launcher.choose()  # a start still under way is no longer wanted
+        self.launcher.release(self.launcher.choose())  # a start still under way is no longer wanted
         self._stop_sandbox()
         self.set_host(Host.real())
         self.banner.show_welcome()

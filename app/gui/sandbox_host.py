@@ -104,13 +104,20 @@ class SandboxLauncher:
         self._closed = False
         self._starting: dict[int, Any] = {}
         self._unclaimed: dict[int, Any] = {}
+        self._pending: set[int] = set()
         self._stoppers: list[threading.Thread] = []
 
     def choose(self) -> int:
-        """A new choice: every start begun before it is stale from now on."""
+        """A new choice: every start begun before it is stale from now on. The ticket counts as pending
+        until ``start`` has run for it (or ``release`` says it never will)."""
         with self._lock:
             self._ticket += 1
+            self._pending.add(self._ticket)
             return self._ticket
+
+    def release(self, ticket: int) -> None:
+        with self._lock:
+            self._pending.discard(ticket)
 
     def is_current(self, ticket: int) -> bool:
         with self._lock:
@@ -127,9 +134,15 @@ class SandboxLauncher:
         from engine import sandbox as sandboxes
         from engine.sandbox.sandbox import Sandbox
 
-        sandbox = Sandbox(sandboxes.load_scenario(name))
-        with self._lock:
-            self._starting[ticket] = sandbox
+        try:
+            with self._lock:
+                if ticket != self._ticket or self._closed:  # chosen again (or quit) before we began
+                    raise Superseded(name)
+            sandbox = Sandbox(sandboxes.load_scenario(name))
+            with self._lock:
+                self._starting[ticket] = sandbox
+        finally:
+            self.release(ticket)
         try:
             sandbox.start()  # on failure it removes what it made before raising
             with self._lock:
@@ -166,14 +179,14 @@ class SandboxLauncher:
     @property
     def busy(self) -> bool:
         with self._lock:
-            return bool(self._starting) or any(t.is_alive() for t in self._stoppers)
+            return bool(self._starting or self._pending) or any(t.is_alive() for t in self._stoppers)
 
     def wait(self, timeout: float = 15.0) -> None:
         """Block until starts and stops are done (after the window has gone); then sweep what is left."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                starting = bool(self._starting)
+                starting = bool(self._starting or self._pending)
                 stoppers = list(self._stoppers)
             for thread in stoppers:
                 thread.join(max(0.0, deadline - time.monotonic()))

@@ -88,3 +88,20 @@ def test_the_welcome_after_a_run_has_no_running_tint(qtbot, make_window):
     assert window.banner.styleSheet() != neutral
     window.banner.show_welcome()
     assert window.banner.styleSheet() == neutral
+
+
+def test_starting_on_a_sandbox_never_probes_this_machine_first(qtbot, settings):
+    from app.gui.main_window import MainWindow
+    from engine.host import Host
+
+    built = []
+
+    def builder(spec, host):
+        built.append(host.label)
+        raise ValueError("not wanted here")
+
+    window = MainWindow(host=Host(env={}, label="this machine"), builder=builder, settings=settings, probe_now=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(600)  # longer than the first probe's delay
+    assert built == []
