@@ -105,3 +105,18 @@ def test_starting_on_a_sandbox_never_probes_this_machine_first(qtbot, settings):
     window.show()
     qtbot.wait(600)  # longer than the first probe's delay
     assert built == []
+
+
+def test_the_options_editor_is_built_when_first_shown_and_shows_the_current_member(qtbot, make_window):
+    window = make_window()
+    panel = window.chain_panel
+    assert panel._options is None  # not needed for the first paint
+    panel.options_toggle.setChecked(True)
+    assert panel.options.isVisible()
+    assert panel.options.title_text == "DefaultAzureCredential keyword arguments"
+    window.convert_chain()
+    panel.select_row(1)
+    assert (
+        panel.options.title_text.endswith("keyword arguments")
+        and "DefaultAzureCredential" not in panel.options.title_text
+    )
