@@ -133,14 +133,13 @@ def test_cancelling_a_browser_sign_in_says_cancelled_by_you(qtbot, settings):
         box.stop()
 
 
-def test_quitting_while_a_sandbox_starts_leaves_no_temp_folder_key_or_server(qtbot, settings, tmp_path):
+def test_quitting_while_a_sandbox_starts_leaves_no_temp_folder_key_or_server(qtbot, settings, tmp_path, monkeypatch):
     import tempfile
-    from pathlib import Path
 
     from app.gui.main_window import MainWindow
     from engine.host import Host
 
-    before = set(Path(tempfile.gettempdir()).glob("chainsight-sandbox-laptop-az-*"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # this test's sandboxes only, not other runs'
     loopback = {"PATH": "/usr/bin:/bin", "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9"}
     window = MainWindow(host=Host(env=loopback), settings=settings)
     qtbot.addWidget(window)
@@ -149,7 +148,7 @@ def test_quitting_while_a_sandbox_starts_leaves_no_temp_folder_key_or_server(qtb
     window.close()
     window.finish_quit()
     assert window.sandbox is None and not window.launcher.busy
-    left = set(Path(tempfile.gettempdir()).glob("chainsight-sandbox-laptop-az-*")) - before
+    left = list(tmp_path.glob("chainsight-sandbox-*"))
     assert not left, f"left behind: {left}"
 
 
