@@ -51,6 +51,7 @@ NOTHING_SELECTED = "Select an attempt in the timeline to see its message, steps,
 NO_ACCOUNT = "No account: this attempt did not return a token."
 CANCELLED_BY_YOU = "Cancelled by you"
 RESULT_SHARE = 0.45
+CARD_STACK_WIDTH = 380  # below this the Account card puts labels above values
 RESULT_LIMIT = 2000  # the table elides a result to its column; the tooltip and Copy show up to this much
 COPYABLE = ("tenant_id", "object_id", "client_id", "upn")
 
@@ -174,6 +175,11 @@ class DetailsPane(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_result_column()
+        # narrow: each label above its value, so ids get the whole width (fewer, longer lines)
+        wrap = QFormLayout.RowWrapPolicy
+        policy = wrap.WrapAllRows if event.size().width() < CARD_STACK_WIDTH else wrap.WrapLongRows
+        if self.account_form.rowWrapPolicy() != policy:
+            self.account_form.setRowWrapPolicy(policy)
 
     def _fit_result_column(self) -> None:
         """Result as wide as its longest text, but at most RESULT_SHARE of the table: "200 OK" whole, a
