@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == [helpers.HELPER_ARG]:  # hidden: a frozen build runs the sandbox's helpers through itself
         return helpers.run(argv[1:])
+    # The desktop app needs none of the subcommands: decide before importing them (they load msal,
+    # requests and cryptography, which would delay the window's first paint by more than Qt itself)
+    if _is_gui_invocation(argv):
+        return _start_gui(argv)
     install_log_redaction()  # before any command can log: msal's own lines pass the redactor too
     parser = build_parser()
-    if _is_gui_invocation(parser, argv):
-        return _start_gui(parser, argv)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
@@ -42,20 +44,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _is_gui_invocation(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+def _is_gui_invocation(argv: list[str]) -> bool:
     """No subcommand: the desktop app's own arguments (a spec file, --sandbox, --run, --screenshot)."""
     if not argv:
         return True
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    commands = {name.rsplit(".", 1)[1] for name in _COMMAND_MODULES}  # each module registers its own name
     return argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")
 
 
-def _start_gui(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+def _start_gui(argv: list[str]) -> int:
     try:
         gui = importlib.import_module("app.gui")
     except ImportError as ex:  # no Qt on this machine: the command line still works
         print(f"chainsight: the desktop app is unavailable ({ex}); commands:\n", file=sys.stderr)
-        parser.print_help()
+        build_parser().print_help()
         return 2
     return gui.main(argv)
 

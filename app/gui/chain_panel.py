@@ -3,6 +3,8 @@ move with Alt+Up/Down, add and remove (ChainedTokenCredential), profile selector
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
@@ -22,11 +24,13 @@ from PySide6.QtWidgets import (
 
 from app.gui.chain_model import BadgeRole, ChainModel, IdentityRole, ReasonRole
 from app.gui.member_status import BADGES, EXCLUDED
-from app.gui.options_editor import OptionsEditor
 from app.gui.outcome_style import draw_badge_icon, look
 from app.gui.resources import icon, is_dark
 from engine.profiles import PROFILES
 from engine.spec import CREDENTIAL_OPTIONS, DAC_OPTIONS
+
+if TYPE_CHECKING:
+    from app.gui.options_editor import OptionsEditor
 
 ROW_HEIGHT = 48
 DAC_MODE_TEXT = "<b>DefaultAzureCredential</b> — its order is fixed; drag a row to make it a ChainedTokenCredential"
@@ -213,9 +217,8 @@ class ChainPanel(QWidget):
         self.convert = QToolButton(self)
         self.convert.setAutoRaise(True)
         self.convert.clicked.connect(self._on_convert)
-        self.options = OptionsEditor(self)
-        self.options.applied.connect(self._on_options)
-        self.options.setVisible(False)
+        self._options: OptionsEditor | None = None  # built when first shown: the first paint does not need it
+        self._options_args: tuple = ()
         self.options_toggle = QToolButton(self)
         self.options_toggle.setText("Options…")
         self.options_toggle.setCheckable(True)
@@ -224,7 +227,7 @@ class ChainPanel(QWidget):
             "Show the keyword arguments of the selected credential (or of DefaultAzureCredential)"
         )
         self.options_toggle.setAccessibleName("Show options")
-        self.options_toggle.toggled.connect(self.options.setVisible)
+        self.options_toggle.toggled.connect(lambda shown: self.options.setVisible(shown))
         tools = QHBoxLayout()
         tools.setSpacing(2)
         for button in (self.up, self.down, self.add, self.remove):
@@ -246,10 +249,29 @@ class ChainPanel(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.list, 1)
         layout.addLayout(tools)
-        layout.addWidget(self.options)
+        self._layout = layout
         model.modelReset.connect(self.sync)
         model.edited.connect(self.sync)
         self.sync()
+
+    @property
+    def options(self) -> OptionsEditor:
+        """The options editor, built on first use (under the list, hidden until Options… is pressed)."""
+        if self._options is None:
+            from app.gui.options_editor import OptionsEditor
+
+            self._options = OptionsEditor(self)
+            self._options.applied.connect(self._on_options)
+            self._options.setVisible(False)
+            self._layout.addWidget(self._options)
+            if self._options_args:
+                self._options.edit(*self._options_args)
+        return self._options
+
+    def _edit_options(self, *args) -> None:
+        self._options_args = args
+        if self._options is not None:
+            self._options.edit(*args)
 
     def preferred_width(self) -> int:
         """The dock's first-start width: every member's full name beside its pill, and the scroll bar."""
@@ -315,14 +337,14 @@ class ChainPanel(QWidget):
         if state.is_default:
             allowed = set(state.profile.options) | set(FORWARDED)
             schema = {k: v for k, v in DAC_OPTIONS.items() if k in allowed}
-            self.options.edit("DefaultAzureCredential keyword arguments", schema, state.dac_options)
+            self._edit_options("DefaultAzureCredential keyword arguments", schema, state.dac_options)
             return
         row = self.selected_row()
         if row < 0 or row >= len(state):
-            self.options.edit("Options (select a credential)", {}, {})
+            self._edit_options("Options (select a credential)", {}, {})
             return
         member = state.members[row]
-        self.options.edit(f"{member.type} keyword arguments", CREDENTIAL_OPTIONS.get(member.type, {}), member.options)
+        self._edit_options(f"{member.type} keyword arguments", CREDENTIAL_OPTIONS.get(member.type, {}), member.options)
 
     # ---- edits -------------------------------------------------------------------------------
     def move_selected(self, delta: int) -> None:

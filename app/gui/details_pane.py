@@ -49,6 +49,9 @@ from engine.secrets import redact_text, redact_url
 
 NOTHING_SELECTED = "Select an attempt in the timeline to see its message, steps, log lines and account."
 NO_ACCOUNT = "No account: this attempt did not return a token."
+CANCELLED_BY_YOU = "Cancelled by you"
+RESULT_SHARE = 0.45
+CARD_STACK_WIDTH = 380  # below this the Account card puts labels above values
 RESULT_LIMIT = 2000  # the table elides a result to its column; the tooltip and Copy show up to this much
 COPYABLE = ("tenant_id", "object_id", "client_id", "upn")
 
@@ -87,7 +90,7 @@ class DetailsPane(QWidget):
         # what and result share the room; a long result is elided (its tooltip and Copy have it whole)
         # instead of pushing Start and Took off the table
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)  # see _fit_result_column
         self.steps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.steps.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.steps.customContextMenuRequested.connect(self._steps_menu)
@@ -159,6 +162,8 @@ class DetailsPane(QWidget):
             f" ({attempt.credential_class}){locked}</span>"
         )
         text = attempt.message or ("Signed in." if attempt.outcome == "succeeded" else "")
+        if attempt.outcome == "cancelled" and text == "cancelled":
+            text = CANCELLED_BY_YOU
         if self.message.toPlainText() != text:
             self.message.setPlainText(text)
         self._fill_steps(attempt.steps)
@@ -166,6 +171,28 @@ class DetailsPane(QWidget):
         if self.log.toPlainText() != log:
             self.log.setPlainText(log)
         self._fill_account(attempt.account, attempt.expires_on)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_result_column()
+        # narrow: each label above its value, so ids get the whole width (fewer, longer lines)
+        wrap = QFormLayout.RowWrapPolicy
+        policy = wrap.WrapAllRows if event.size().width() < CARD_STACK_WIDTH else wrap.WrapLongRows
+        if self.account_form.rowWrapPolicy() != policy:
+            self.account_form.setRowWrapPolicy(policy)
+
+    def _fit_result_column(self) -> None:
+        """Result as wide as its longest text, but at most RESULT_SHARE of the table: "200 OK" whole, a
+        tool's long error elided; What takes the rest."""
+        header = self.steps.horizontalHeader()
+        wanted = max(self.steps.sizeHintForColumn(1), header.sectionSizeFromContents(1).width())
+        header.resizeSection(
+            1,
+            max(
+                header.sectionSizeFromContents(1).width(),
+                min(wanted, int(self.steps.viewport().width() * RESULT_SHARE)),
+            ),
+        )
 
     def _steps_menu(self, pos) -> None:
         index = self.steps.indexAt(pos)
@@ -193,6 +220,7 @@ class DetailsPane(QWidget):
                 if item.text() != value:
                     item.setText(value)
                     item.setToolTip(_step_tooltip(step) if column == 0 else value)
+        self._fit_result_column()
 
     def _fill_account(self, account: Account | None, expires_on: int | None = None) -> None:
         while self.account_form.rowCount():
@@ -327,6 +355,8 @@ def _what(step: Step) -> str:
 def _result(step: Step) -> str:
     detail = step.detail
     if step.error:
+        if step.error.split(":")[0] == "RunCancelled":
+            return CANCELLED_BY_YOU
         return step.error.split("\n")[0][:RESULT_LIMIT]
     if "status" in detail:
         return f"{detail['status']} {detail.get('reason', '')}".strip()

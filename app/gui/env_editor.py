@@ -86,20 +86,23 @@ class _WhatIfDelegate(QStyledItemDelegate):
 
 
 def fitted_widths(wanted: list[int], minimums: list[int], available: int, first_share: float) -> list[int]:
-    """Share ``available`` pixels among columns that want ``wanted``: the first gets at most
-    ``first_share`` of it, no column less than its minimum (its header), leftover room goes to the rest
-    in proportion to what they want; the sum may exceed ``available`` (then the table scrolls)."""
-    first = max(minimums[0], min(wanted[0], int(available * first_share)))
-    rest_wanted = wanted[1:]
+    """Share ``available`` pixels among columns that want ``wanted``: the first gets at most ``first_share``
+    of it and gives way so that the others keep at least their minimum (their header: the What-if column
+    is the one people edit); spare room goes to the others in proportion to what they want, a shortfall
+    is shared in proportion to how much more than their minimum they want. Only when even the headers do
+    not fit does the sum exceed ``available`` (then the table scrolls)."""
+    rest_min = sum(minimums[1:])
+    first = max(minimums[0], min(wanted[0], int(available * first_share), available - rest_min))
     room = max(0, available - first)
-    total = sum(rest_wanted) or 1
+    rest_wanted = [max(w, m) for w, m in zip(wanted[1:], minimums[1:], strict=True)]
     if sum(rest_wanted) <= room:  # everything fits: spread the spare room in proportion
+        total = sum(rest_wanted) or 1
         spare = room - sum(rest_wanted)
-        rest = [w + spare * w // total for w in rest_wanted]
-    else:
-        rest = [room * w // total for w in rest_wanted]
-    rest = [max(m, w) for m, w in zip(minimums[1:], rest, strict=True)]
-    return [first, *rest]
+        return [first, *(w + spare * w // total for w in rest_wanted)]
+    extra = max(0, room - rest_min)
+    excess = [w - m for w, m in zip(rest_wanted, minimums[1:], strict=True)]
+    total = sum(excess) or 1
+    return [first, *(m + extra * e // total for m, e in zip(minimums[1:], excess, strict=True))]
 
 
 def _button(text: str, parent: QWidget) -> QToolButton:

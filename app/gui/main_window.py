@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabBar,
     QVBoxLayout,
@@ -37,6 +38,7 @@ from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
 from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
 from app.gui.settings import Settings
+from app.gui.status_bar import StatusBar
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
 from app.gui.window_geometry import centred, clamp_to, first_start_size
@@ -58,7 +60,23 @@ BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the time
 DETAILS_WIDTH = 440  # room for a token endpoint's URL in the Steps table
 DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
+BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+
+
+def keep_size(widget: QWidget) -> None:
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
+
+
+def plain_error(text: str) -> str:
+    """ "ValueError: 'http://bad' is an invalid authority" -> "'http://bad' is an invalid authority": the
+    words are for people; a Python class name in front of them is noise."""
+    head, sep, rest = text.partition(": ")
+    if sep and head.isidentifier() and head[:1].isupper() and head.endswith(("Error", "Exception")) and rest:
+        return rest
+    return text
 
 
 def scenario_story(name: str) -> str:
@@ -104,7 +122,10 @@ class MainWindow(QMainWindow):
         builder: Builder | None = None,
         settings: Settings | None = None,
         spec: ChainSpec | None = None,
+        probe_now: bool = True,
     ) -> None:
+        """``probe_now=False``: the caller is about to switch to a sandbox, so this machine's credentials
+        (its managed-identity endpoint among them) are not probed first; the sandbox's are, once it is up."""
         super().__init__()
         self.settings = settings or Settings()
         self.base_host = host or Host.real()
@@ -129,7 +150,8 @@ class MainWindow(QMainWindow):
             self.saved_spec = spec
         self.env_editor.set_base(self.base_host.env)
         self._update_title()
-        self._reprobe_timer.start(0)
+        if probe_now:
+            self._reprobe_timer.start(0)
 
     # ---- construction ------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -162,6 +184,12 @@ class MainWindow(QMainWindow):
         self.banner_scroll.setWidgetResizable(True)
         self.banner_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a GUID has nowhere to wrap: rather than widen the whole verdict past the window (cutting off every
+        # line), its labels follow the width given and only an id that cannot fit runs to the edge
+        for label in (self.banner.headline, self.banner.body, self.banner.context, self.banner.stale):
+            policy = label.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            label.setSizePolicy(policy)
         self.centre_split = QSplitter(Qt.Orientation.Vertical, self)
         self.centre_split.setObjectName("split-verdict-timeline")
         self.centre_split.setChildrenCollapsible(False)
@@ -197,7 +225,8 @@ class MainWindow(QMainWindow):
         self.progress.setFormat("probing %v/%m")
         self.progress.setAccessibleName("Probing progress")
         self.progress.setVisible(False)
-        status = self.statusBar()
+        status = StatusBar(self)
+        self.setStatusBar(status)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.what_if_label)
         status.addPermanentWidget(self.host_label)
@@ -205,6 +234,10 @@ class MainWindow(QMainWindow):
         self._reprobe_timer.setSingleShot(True)
         self._reprobe_timer.setInterval(REPROBE_DELAY_MS)
         self._reprobe_timer.timeout.connect(self.reprobe)
+        self._browser_failure: str | None = None
+        self._browser_watch = QTimer(self)
+        self._browser_watch.setInterval(100)
+        self._browser_watch.timeout.connect(self._check_browser)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -220,6 +253,7 @@ class MainWindow(QMainWindow):
         # Qt keeps the panes of background dock tabs "visible" (just moved off screen), so Tab would walk
         # into them unseen: hide a pane whenever its tab is in the background, show it when it comes up
         dock.visibilityChanged.connect(widget.setVisible)
+        keep_size(widget)  # hidden, it must still size its dock: tabified docks share their limits
         self.addDockWidget(area, dock)
         return dock
 
@@ -234,6 +268,7 @@ class MainWindow(QMainWindow):
             pane.setMinimumWidth(DOCK_MIN_WIDTH)
             pane.setContentsMargins(6, 4, 6, 6)
             self.export_dock.visibilityChanged.connect(pane.setVisible)
+            keep_size(pane)
             self.export_dock.setWidget(pane)
             pane.setVisible(not self.export_dock.visibleRegion().isEmpty() and self.export_dock.isVisible())
             if placeholder is not None:
@@ -381,6 +416,7 @@ class MainWindow(QMainWindow):
 
     # ---- chain edits -------------------------------------------------------------------------
     def _on_edited(self) -> None:
+        self.banner.mark_stale(True)
         self._update_undo_actions()
         self._update_title()
         self._reprobe_timer.start()
@@ -401,6 +437,7 @@ class MainWindow(QMainWindow):
         self.state.convert_to_chained()
 
     def _update_undo_actions(self) -> None:
+        self.convert_action.setEnabled(self.state.is_default)  # a chained chain is already one
         self.undo_action.setEnabled(self.state.can_undo)
         self.redo_action.setEnabled(self.state.can_redo)
         self.undo_action.setText(f"&Undo {self.state.undo_label}".rstrip())
@@ -426,7 +463,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
 
     def _on_build_failed(self, generation: int, message: str) -> None:
-        self.chain_panel.set_error(BUILD_FAILED.format(error=message))
+        self.chain_panel.set_error(BUILD_FAILED.format(error=plain_error(message)))
         self.model.set_all_statuses(ms.UNKNOWN, "the chain could not be built")
         self.progress.setVisible(False)
         self.statusBar().showMessage("The chain cannot be built; see the chain panel", 5000)
@@ -463,10 +500,26 @@ class MainWindow(QMainWindow):
             azure_identity=self.state.profile_name,
             credentials=[CredentialSpec("InteractiveBrowserCredential")],
         )
-        return self._start(
+        record = self._start(
             lambda _chain, host, request, _label: self.runner.run(spec, host, request, BROWSER_SIGN_IN),
-            busy_text="Waiting for the browser sign-in…",
+            busy_text="Waiting for the browser sign-in… (Cancel stops waiting)",
         )
+        if record is not None:
+            self._browser_failure = None
+            self._browser_watch.start()
+        return record
+
+    def _check_browser(self) -> None:
+        """The sandbox's scripted browser gave up: say so now, not at the sign-in timeout minutes later."""
+        failure = getattr(self.host.browser, "failure", None)
+        if not self.runner.running:
+            self._browser_watch.stop()
+            return
+        if failure:
+            self._browser_watch.stop()
+            self._browser_failure = failure
+            self.statusBar().showMessage(f"The browser gave up: {failure}", 10000)
+            self.runner.cancel()
 
     def _start(self, start, busy_text: str | None = None) -> RunRecord | None:
         if self.runner.running:
@@ -547,6 +600,11 @@ class MainWindow(QMainWindow):
 
     def _show_verdict(self, record: RunRecord) -> None:
         env = self.host.env
+        if self._browser_failure and record.chain == BROWSER_SIGN_IN:
+            reason, self._browser_failure = self._browser_failure, None
+            self.banner.show_error(BROWSER_GAVE_UP, reason)
+            self.statusBar().showMessage(f"Run #{record.number}: {BROWSER_GAVE_UP} {reason}", 10000)
+            return
         if record.error and not record.runs:
             self.banner.show_error("The chain could not run.", record.error)
             self.statusBar().showMessage(f"Run #{record.number}: {record.error}", 8000)
@@ -559,6 +617,7 @@ class MainWindow(QMainWindow):
         if self.env_editor.active:
             note = f"<i>With the what-if overlay: {describe_overlay(self.env_editor.overlay)}.</i>"
         self.banner.show_verdict(result, note)
+        self.banner.headline.setToolTip(self.banner.headline.text())  # whole, should an id run past the edge
         QTimer.singleShot(0, self._fit_banner)
         self.statusBar().showMessage(f"Run #{record.number} finished: {result.headline}", 10000)
 
@@ -592,6 +651,7 @@ class MainWindow(QMainWindow):
 
     # ---- what-if -----------------------------------------------------------------------------
     def _on_overlay_changed(self, overlay: dict) -> None:
+        self.banner.mark_stale(True)
         self.state.set_env(self.host.env)  # AZURE_TOKEN_CREDENTIALS changes DAC's checkboxes
         self._update_what_if()
         self._update_title()
@@ -691,13 +751,18 @@ class MainWindow(QMainWindow):
         return self.ask_discard()
 
     def _ask_discard_dialog(self) -> bool:
+        """Save, Discard or Cancel; True when it is fine to go on (saved, or the user chose to discard)."""
+        buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self,
             APP_NAME,
-            "The chain has unsaved changes. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            "The chain has unsaved changes. Save them first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
         )
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
 
     def _error(self, title: str, detail: str) -> None:
         self.statusBar().showMessage(title, 8000)
@@ -745,7 +810,7 @@ class MainWindow(QMainWindow):
 
     def _sandbox_ready(self, started, ticket: int, then_run: bool) -> None:
         sandbox, host = started
-        if not self.launcher.is_current(ticket):  # the user has since chosen another scenario, or quit
+        if not self.launcher.claim(ticket):  # the user has since chosen another scenario, or quit
             self.launcher.stop_later(sandbox)
             return
         self._stop_sandbox()
@@ -765,7 +830,7 @@ class MainWindow(QMainWindow):
         self.sandbox_failed = reason
 
     def leave_sandbox(self) -> None:
-        self.launcher.choose()  # a start still under way is no longer wanted
+        self.launcher.release(self.launcher.choose())  # a start still under way is no longer wanted
         self._stop_sandbox()
         self.set_host(Host.real())
         self.banner.show_welcome()

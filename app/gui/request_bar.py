@@ -138,9 +138,12 @@ class RequestBar(QWidget):
         return sum(w.sizeHint().width() for w in widgets) + spacing * 8 + 8 + margins.left() + margins.right()
 
     def wide_width(self) -> int:
-        """The width from which tenant, claims and CAE fit on the first line."""
+        """The width from which tenant, claims, CAE and the preset's whole name fit on the first line."""
         extras = TENANT_WIDTH + CLAIMS_WIDTH + self.cae.sizeHint().width()
-        return self._fixed_width() + SCOPE_MIN + extras + 3 * self.top.spacing()
+        metrics = self.preset.fontMetrics()
+        whole_preset = max(metrics.horizontalAdvance(self.preset.itemText(i)) for i in range(self.preset.count()))
+        grow = max(0, whole_preset + 40 - self.preset.sizeHint().width())
+        return self._fixed_width() + grow + SCOPE_MIN + extras + 3 * self.top.spacing()
 
     def minimumSizeHint(self) -> QSize:
         width = self._fixed_width() + self.more.sizeHint().width() + SCOPE_MIN
@@ -177,6 +180,12 @@ class RequestBar(QWidget):
                 field.setParent(self)
                 self.top.insertWidget(at + offset, field, stretch)
                 field.show()
+        # with room to spare the preset shows its whole name; when narrow it shrinks (the scope beside it says it)
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            if compact
+            else QComboBox.SizeAdjustPolicy.AdjustToContents
+        )
         self.more.setVisible(compact)
         self.extras_row.setVisible(compact and self.more.isChecked())
         self._fix_tab_order()

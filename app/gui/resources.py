@@ -26,34 +26,33 @@ def svg_bytes(name: str) -> bytes:
 
 
 def icon(name: str, color: QColor | str | None = None) -> QIcon:
-    """An icon from ``app/gui/icons/NAME.svg``; ``currentColor`` becomes ``color`` (default: text colour)."""
-    if color is None:
-        color = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
-    return _icon(name, QColor(color).name())
+    """An icon from ``app/gui/icons/NAME.svg``; ``currentColor`` becomes ``color``, or by default the
+    palette's text colour at the time it is drawn (so icons follow a switch between light and dark)."""
+    return _icon(name, QColor(color).name() if color is not None else "")
 
 
 class _SvgIconEngine(QIconEngine):
-    """Renders the tinted SVG at the size and mode asked for, when first asked (not every size up
+    """Renders the tinted SVG at the size, mode and colour asked for, when first asked (not every size up
     front: that took a third of the window's construction)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, svg: bytes, color: str = "") -> None:
         super().__init__()
-        self.data = data
-        self.renderer: QSvgRenderer | None = None
-        self.pixmaps: dict[tuple[int, int, int], QPixmap] = {}
+        self.svg = svg
+        self.color = color  # "" follows the application palette's text colour
+        self.pixmaps: dict[tuple[int, int, int, str], QPixmap] = {}
 
     def clone(self) -> QIconEngine:
-        return _SvgIconEngine(self.data)
+        return _SvgIconEngine(self.svg, self.color)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        key = (size.width(), size.height(), int(mode.value))
+        color = self.color or QGuiApplication.palette().color(QPalette.ColorRole.WindowText).name()
+        key = (size.width(), size.height(), int(mode.value), color)
         if key not in self.pixmaps:
-            if self.renderer is None:
-                self.renderer = QSvgRenderer(QByteArray(self.data))
+            renderer = QSvgRenderer(QByteArray(self.svg.replace(b"currentColor", color.encode())))
             pixmap = QPixmap(size)
             pixmap.fill(Qt.GlobalColor.transparent)
             painter = QPainter(pixmap)
-            self.renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
+            renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
             painter.end()
             if mode == QIcon.Mode.Disabled:
                 style = QApplication.style()
@@ -74,7 +73,7 @@ class _SvgIconEngine(QIconEngine):
 
 @cache
 def _icon(name: str, color: str) -> QIcon:
-    return QIcon(_SvgIconEngine(svg_bytes(name).replace(b"currentColor", color.encode())))
+    return QIcon(_SvgIconEngine(svg_bytes(name), color))
 
 
 def app_icon() -> QIcon:

@@ -12,25 +12,72 @@ from typing import Any
 
 from engine.host import Host
 
+STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # engine.sandbox.sandbox.STATE_ENV (not imported: it loads TLS code)
 
-def sandbox_browser(env: Mapping[str, str]) -> Callable[[str], bool] | None:
-    """Open URLs with the sandbox's scripted browser (its BROWSER), detached like a real launcher."""
-    browser = env.get("BROWSER")
-    if not browser:
-        return None
 
-    def open_url(url: str) -> bool:
+BROWSER_LOG = "browser.log"  # the scripted browser writes its outcome next to the sandbox state file
+BROWSER_FAILED = "browser: failed:"
+BROWSER_DONE = "browser: done"
+BROWSER_WATCH_S = 300.0  # azure-identity's own sign-in timeout: no longer worth watching after that
+
+
+class ScriptedBrowserOpener:
+    """Opens URLs with the sandbox's scripted browser (its BROWSER), detached like a real launcher, and
+    watches its log: when it gives up, ``failure`` says why at once (the credential itself would only
+    notice at its timeout, minutes later)."""
+
+    def __init__(self, browser: str, env: Mapping[str, str]) -> None:
+        self.browser = browser
+        self.env = dict(env)
+        state = env.get(STATE_ENV, "")
+        self.log = Path(state).with_name(BROWSER_LOG) if state else None
+        self.failure: str | None = None
+
+    def __call__(self, url: str) -> bool:
+        self.failure = None
+        offset = self.log.stat().st_size if self.log is not None and self.log.exists() else 0
         subprocess.Popen(
-            [browser, url],
-            env=dict(env),
+            [self.browser, url],
+            env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        if self.log is not None:
+            threading.Thread(target=self._watch, args=(offset,), name="browser-watch", daemon=True).start()
         return True
 
-    return open_url
+    def _watch(self, offset: int) -> None:
+        deadline = time.monotonic() + BROWSER_WATCH_S
+        while time.monotonic() < deadline:
+            outcome = browser_outcome(self.log, offset)
+            if outcome is not None:
+                self.failure = outcome or None
+                return
+            time.sleep(0.05)
+
+
+def browser_outcome(log: Path | None, offset: int = 0) -> str | None:
+    """None while the browser is still going; "" when it finished; its reason when it gave up."""
+    if log is None or not log.exists():
+        return None
+    with log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        for line in f.read().splitlines():
+            if line.startswith(BROWSER_FAILED):
+                return line[len(BROWSER_FAILED) :].strip() or "no reason given"
+            if line.startswith(BROWSER_DONE):
+                return ""
+    return None
+
+
+def sandbox_browser(env: Mapping[str, str]) -> Callable[[str], bool] | None:
+    """The sandbox's scripted browser as the host's URL opener (None when the scenario has none)."""
+    browser = env.get("BROWSER")
+    if not browser:
+        return None
+    return ScriptedBrowserOpener(browser, env)
 
 
 def sandbox_host(sandbox: Any) -> Host:
@@ -56,16 +103,30 @@ class SandboxLauncher:
         self._ticket = 0
         self._closed = False
         self._starting: dict[int, Any] = {}
+        self._unclaimed: dict[int, Any] = {}
+        self._pending: set[int] = set()
         self._stoppers: list[threading.Thread] = []
 
     def choose(self) -> int:
-        """A new choice: every start begun before it is stale from now on."""
+        """A new choice: every start begun before it is stale from now on. The ticket counts as pending
+        until ``start`` has run for it (or ``release`` says it never will)."""
         with self._lock:
             self._ticket += 1
+            self._pending.add(self._ticket)
             return self._ticket
+
+    def release(self, ticket: int) -> None:
+        with self._lock:
+            self._pending.discard(ticket)
 
     def is_current(self, ticket: int) -> bool:
         with self._lock:
+            return ticket == self._ticket and not self._closed
+
+    def claim(self, ticket: int) -> bool:
+        """The window takes the sandbox started for ``ticket``; False if it is no longer wanted."""
+        with self._lock:
+            self._unclaimed.pop(ticket, None)
             return ticket == self._ticket and not self._closed
 
     def start(self, name: str, ticket: int) -> tuple[Any, Host]:
@@ -73,19 +134,28 @@ class SandboxLauncher:
         from engine import sandbox as sandboxes
         from engine.sandbox.sandbox import Sandbox
 
-        sandbox = Sandbox(sandboxes.load_scenario(name))
-        with self._lock:
-            self._starting[ticket] = sandbox
         try:
-            sandbox.start()
+            with self._lock:
+                if ticket != self._ticket or self._closed:  # chosen again (or quit) before we began
+                    raise Superseded(name)
+            sandbox = Sandbox(sandboxes.load_scenario(name))
+            with self._lock:
+                self._starting[ticket] = sandbox
+        finally:
+            self.release(ticket)
+        try:
+            sandbox.start()  # on failure it removes what it made before raising
+            with self._lock:
+                stale = ticket != self._ticket or self._closed
+            if stale:  # still counted as starting until stopped, so that wait() waits for the clean-up
+                sandbox.stop()
+                raise Superseded(name)
+            with self._lock:  # up, but not yet taken by the window: close() stops it if it never is
+                self._unclaimed[ticket] = sandbox
+            return sandbox, sandbox_host(sandbox)
         finally:
             with self._lock:
                 self._starting.pop(ticket, None)
-                stale = ticket != self._ticket or self._closed
-        if stale:
-            sandbox.stop()
-            raise Superseded(name)
-        return sandbox, sandbox_host(sandbox)
 
     def stop_later(self, sandbox: Any) -> None:
         """Stop ``sandbox`` on its own thread: its servers take a moment to wind down."""
@@ -96,22 +166,27 @@ class SandboxLauncher:
         thread.start()
 
     def close(self) -> None:
-        """Quit: any start still under way stops its sandbox as soon as it is up."""
+        """Quit: any start still under way stops its sandbox as soon as it is up; one that is up but whose
+        news has not reached the window yet is stopped now."""
         with self._lock:
             self._closed = True
             self._ticket += 1
+            unclaimed = list(self._unclaimed.values())
+            self._unclaimed.clear()
+        for sandbox in unclaimed:
+            self.stop_later(sandbox)
 
     @property
     def busy(self) -> bool:
         with self._lock:
-            return bool(self._starting) or any(t.is_alive() for t in self._stoppers)
+            return bool(self._starting or self._pending) or any(t.is_alive() for t in self._stoppers)
 
     def wait(self, timeout: float = 15.0) -> None:
         """Block until starts and stops are done (after the window has gone); then sweep what is left."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                starting = bool(self._starting)
+                starting = bool(self._starting or self._pending)
                 stoppers = list(self._stoppers)
             for thread in stoppers:
                 thread.join(max(0.0, deadline - time.monotonic()))

@@ -35,8 +35,13 @@ def nice_step(span: float, target_ticks: int) -> float:
     return 10 * magnitude
 
 
-def tick_label(seconds: float) -> str:
+def tick_label(seconds: float, step: float | None = None) -> str:
+    """ "250 ms", "1.5 ms"; with ``step`` (the axis's tick spacing) every tick gets the same decimals, so
+    an axis reads "0 ms, 5 ms, 10 ms" or "0.0 ms, 0.5 ms, 1.0 ms", never "5.0 ms" beside "10 ms"."""
     ms = seconds * 1000
+    if step is not None:
+        decimals = max(0, -math.floor(math.log10(step * 1000) + 1e-9)) if step > 0 else 0
+        return f"{ms:,.{decimals}f} ms".replace(",", "\u2009")
     if abs(ms) >= 10 or ms == 0:
         return f"{ms:,.0f} ms".replace(",", "\u2009")
     return f"{ms:.1f} ms"

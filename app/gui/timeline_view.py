@@ -111,10 +111,20 @@ class TimelineCanvas(QWidget):
             now = self._now(record)
             for li, lane in enumerate(record.lanes):
                 depth = max(step_depths(lane.attempt.steps, now), default=-1) + 1
-                height = LANE_PAD + BAR_H + (4 + depth * (STEP_H + 2) if depth else 0) + LANE_PAD
+                steps = 4 + depth * (STEP_H + 2) if depth else 0
+                # the gutter's second line (outcome · duration) needs its room even without steps
+                height = LANE_PAD + BAR_H + max(steps, self._small_line()) + LANE_PAD
                 rows.append(("lane", ri, li, y, height))
                 y += height
         return rows
+
+    def _small_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, small.pointSizeF() * 0.85))
+        return small
+
+    def _small_line(self) -> int:
+        return QFontMetrics(self._small_font()).height() + 2
 
     def _now(self, record: RunRecord) -> float:
         return record.elapsed if not record.finished else max((r.ended or 0 for r in record.runs), default=0.0)
@@ -177,13 +187,19 @@ class TimelineCanvas(QWidget):
         t = (int(self.view.start / step)) * step
         grid = QColor(pal.color(QPalette.ColorRole.Mid))
         grid.setAlpha(70)
+        metrics = QFontMetrics(font)
         while t <= self.view.start + self.view.span:
             x = GUTTER + self.view.x(t)
             if x >= GUTTER:
                 painter.setPen(QPen(grid, 1))
                 painter.drawLine(QPointF(x, AXIS), QPointF(x, self.height()))
                 painter.setPen(pal.color(QPalette.ColorRole.WindowText))
-                painter.drawText(QRectF(x + 3, 0, 100, AXIS), Qt.AlignmentFlag.AlignVCenter, tick_label(t))
+                label = tick_label(t, step)
+                width = metrics.horizontalAdvance(label) + 6
+                # at the right edge the label goes to the left of its tick rather than being cut off
+                left = x + 3 if x + 3 + width <= self.width() else x - 3 - width
+                if left >= GUTTER:
+                    painter.drawText(QRectF(left, 0, width, AXIS), Qt.AlignmentFlag.AlignVCenter, label)
             t += step
         painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
         painter.drawLine(QPointF(0, AXIS - 0.5), QPointF(self.width(), AXIS - 0.5))
@@ -224,9 +240,7 @@ class TimelineCanvas(QWidget):
             Qt.AlignmentFlag.AlignVCenter,
             metrics.elidedText(label, Qt.TextElideMode.ElideRight, GUTTER - 40),
         )
-        small = QFont(self.font())
-        small.setPointSizeF(max(6.5, small.pointSizeF() * 0.85))
-        painter.setFont(small)
+        painter.setFont(self._small_font())
         painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(
             QRectF(32, bar_top + BAR_H, GUTTER - 40, height - BAR_H - LANE_PAD),
@@ -261,7 +275,9 @@ class TimelineCanvas(QWidget):
             )
         else:
             painter.setPen(pal.color(QPalette.ColorRole.Text))
-            painter.drawText(QRectF(x1 + 6, bar_top, 160, BAR_H), Qt.AlignmentFlag.AlignVCenter, duration)
+            # beside the bar, or before it when the bar ends at the right edge
+            beside = x1 + 6 if x1 + 6 + text_width <= self.width() else max(GUTTER + 2, x0 - 6 - text_width)
+            painter.drawText(QRectF(beside, bar_top, text_width, BAR_H), Qt.AlignmentFlag.AlignVCenter, duration)
         # nested steps: one thin bar each, stacked by nesting depth, coloured by kind, red-edged on error
         depths = step_depths(attempt.steps, now)
         for step, depth in zip(attempt.steps, depths, strict=False):
@@ -554,14 +570,20 @@ class TimelinePanel(QWidget):
         self._refresh_combos(select=record)
 
     def update_record(self, record: RunRecord) -> None:
+        if record in self.history:  # the label's running time follows the run (not "running… · 0 ms")
+            self._set_label(record)
         if record in self.canvas.records:
             self.canvas.refresh()
 
+    def _set_label(self, record: RunRecord) -> None:
+        index = self.history.index(record)
+        self.run_combo.setItemText(len(self.history) - 1 - index, record.summary)
+        self.compare_combo.setItemText(len(self.history) - index, record.summary)
+        self.run_combo.setToolTip(self.run_combo.currentText())
+
     def finish_record(self, record: RunRecord) -> None:
-        index = self.history.index(record) if record in self.history else -1
-        if index >= 0:
-            self.run_combo.setItemText(len(self.history) - 1 - index, record.summary)
-            self.compare_combo.setItemText(len(self.history) - index, record.summary)
+        if record in self.history:
+            self._set_label(record)
         self.canvas.refresh()
 
     def current(self) -> RunRecord | None:
@@ -602,12 +624,18 @@ class TimelinePanel(QWidget):
 
 
 def _default_lane(record: RunRecord) -> int:
-    """Select what a user looks for first: the attempt that decided the run."""
+    """Select what a user looks for first: the attempt that decided the run; when every member was
+    unavailable, the one that got furthest (most steps, then longest), not merely the last."""
     lanes = record.lanes
+    if not lanes or record.kind == TRY_EVERY:
+        return 0
     for i, lane in enumerate(lanes):
-        if lane.attempt.outcome in ("succeeded", "failed") and record.kind != TRY_EVERY:
+        if lane.attempt.outcome in ("succeeded", "failed"):
             return i
-    return max(0, len(lanes) - 1) if record.kind != TRY_EVERY else 0
+    return max(
+        range(len(lanes)),
+        key=lambda i: (len(lanes[i].attempt.steps), lanes[i].attempt.duration or 0.0, -i),
+    )
 
 
 def default_lane(record: RunRecord) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.gui.outcome_style import draw_badge_icon, look
@@ -31,6 +31,7 @@ TINTS_DARK = {
     "cancelled": "#33291a",
     "running": "#1c2940",
 }
+STALE = "<b>Stale:</b> the chain or the what-if changed since this run. Press <b>Run</b> again."
 ACTION_LABELS = {"exclude": "Exclude {0}", "unset": "Try without {0}", "set": "Try {0}={1}"}
 
 
@@ -75,6 +76,10 @@ class VerdictBanner(QFrame):
         )
         self.body.setAccessibleName("Verdict details")
         self.body.linkActivated.connect(self._on_link)
+        self.stale = QLabel(STALE, self)
+        self.stale.setWordWrap(True)
+        self.stale.setAccessibleName("Stale verdict")
+        self.stale.setVisible(False)
         self.context = QLabel("", self)
         self.context.setWordWrap(True)
         self.context.setVisible(False)
@@ -82,6 +87,7 @@ class VerdictBanner(QFrame):
         text = QVBoxLayout()
         text.setSpacing(4)
         text.addWidget(self.headline)
+        text.addWidget(self.stale)
         text.addWidget(self.body)
         text.addWidget(self.context)
         layout = QHBoxLayout(self)
@@ -96,6 +102,8 @@ class VerdictBanner(QFrame):
         self.headline.setText(WELCOME)
         self.body.setText(detail)
         self.badge.outcome = "unknown"
+        self.badge.update()
+        self.mark_stale(False)
         self._tint("unknown")
 
     def show_running(self, text: str) -> None:
@@ -103,6 +111,7 @@ class VerdictBanner(QFrame):
         self.body.setText("Attempts appear in the timeline as they happen. Esc cancels.")
         self.badge.outcome = "running"
         self.badge.update()
+        self.mark_stale(False)
         self._tint("running")
 
     def show_error(self, headline: str, detail: str) -> None:
@@ -110,6 +119,8 @@ class VerdictBanner(QFrame):
         self.headline.setText(headline)
         self.body.setText(f"<pre style='white-space:pre-wrap'>{html.escape(detail)}</pre>")
         self.badge.outcome = "failed"
+        self.badge.update()
+        self.mark_stale(False)
         self._tint("failed")
 
     def show_verdict(self, verdict: Verdict, note: str = "") -> None:
@@ -137,7 +148,12 @@ class VerdictBanner(QFrame):
         outcome = verdict.outcome if verdict.outcome != "succeeded" or not verdict.warnings else "warning"
         self.badge.outcome = verdict.outcome
         self.badge.update()
+        self.mark_stale(False)
         self._tint(outcome)
+
+    def mark_stale(self, stale: bool) -> None:
+        """After a chain or what-if edit the verdict shown is for the chain as it was: say so until the next run."""
+        self.stale.setVisible(stale and self.verdict is not None)
 
     def set_context(self, text: str) -> None:
         self.context.setText(text)
@@ -150,7 +166,10 @@ class VerdictBanner(QFrame):
                 self.fix_requested.emit(self._actions[index])
 
     def _tint(self, outcome: str) -> None:
-        dark = is_dark(self.palette())
+        # the application's palette, not ours: our style sheet's background has already been folded into
+        # ours, so a neutral banner after a running one would keep the running tint
+        palette = QGuiApplication.palette()
+        dark = is_dark(palette)
         accents = {
             "succeeded": look("succeeded").color(dark),
             "warning": QColor("#e0a526" if dark else "#c98a00"),
@@ -159,8 +178,8 @@ class VerdictBanner(QFrame):
             "running": look("running").color(dark),
         }
         fills = TINTS_DARK if dark else TINTS_LIGHT
-        accent = accents.get(outcome, self.palette().color(QPalette.ColorRole.Mid))
-        fill = fills.get(outcome, self.palette().color(QPalette.ColorRole.Base).name())
+        accent = accents.get(outcome, palette.color(QPalette.ColorRole.Mid))
+        fill = fills.get(outcome, palette.color(QPalette.ColorRole.Base).name())
         self.setStyleSheet(
             f"#VerdictBanner {{ background: {fill}; border: 1px solid {accent.name()};"
             f" border-left: 5px solid {accent.name()}; border-radius: 6px; }}"

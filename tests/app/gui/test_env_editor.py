@@ -56,6 +56,8 @@ def test_columns_share_the_width_the_variable_at_most_40_percent_headers_whole()
     # everything fits: spare room spread, nothing under its header
     widths = fitted_widths([150, 90, 60], [70, 110, 60], 600, 0.4)
     assert widths[0] == 150 and widths[1] >= 110 and widths[2] >= 60 and sum(widths) <= 600
+    # tight: the variable gives way so the What-if column (the one people edit) stays in view
+    assert fitted_widths([150, 300, 60], [70, 110, 60], 260, 0.4) == [90, 110, 60]
     # too narrow for the headers: they stay whole and the table scrolls
     widths = fitted_widths([300, 300, 300], [70, 110, 60], 200, 0.4)
     assert widths[0] >= 70 and widths[1] >= 110 and widths[2] >= 60

@@ -87,3 +87,14 @@ def test_size_960x600_on_a_large_screen_gives_exactly_that_window(tmp_path: Path
 
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (960, 600)
+
+
+@pytest.mark.needs_system
+def test_a_window_remembered_from_a_big_screen_is_pulled_onto_a_small_one(tmp_path: Path):
+    with xvfb(1920, 1200) as display:
+        layout, _ = run_app(display, tmp_path, "--size", "1800x1100")
+    assert layout["window"] == [1800, 1100]  # remembered on quit
+    with xvfb(1366, 768) as display:
+        layout, _ = run_app(display, tmp_path)  # same settings file: a laptop after the big monitor
+    assert layout["window"][0] <= 1366 and layout["window"][1] <= 768
+    assert_fits(layout)

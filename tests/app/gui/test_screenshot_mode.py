@@ -81,6 +81,7 @@ def test_screenshot_with_size_has_exactly_that_size_in_the_light_theme(tmp_path:
         (["--sandbox", "laptop-wrong"], "did you mean 'laptop-wrong-account'"),
         (["--size", "big"], "--size wants WIDTHxHEIGHT"),
         (["--theme", "purple"], "invalid choice: 'purple'"),
+        (["-style", "fusion", "--sandbox", "laptop-wrong"], "did you mean 'laptop-wrong-account'"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_window_with_a_hint(tmp_path: Path, args, message):
@@ -100,3 +101,24 @@ def test_qt_options_reach_qt_and_are_not_taken_for_a_spec_file():
     assert ours == ["spec.toml", "--run"]
     assert qt == ["-style", "fusion", "-platform=offscreen", "-reverse"]
     assert split_qt_args(["--style", "windows"]) == ([], ["-style", "windows"])
+
+
+def test_starting_the_app_does_not_load_msal_requests_or_the_subcommands(monkeypatch):
+    import sys as system
+
+    import app.cli as cli
+
+    started = {}
+
+    class FakeGui:
+        @staticmethod
+        def main(argv):
+            started["argv"] = argv
+            return 0
+
+    monkeypatch.setitem(system.modules, "app.gui", FakeGui)
+    for name in ("msal", "requests", "app.cli.run", "app.cli.export"):
+        monkeypatch.delitem(system.modules, name, raising=False)
+    assert cli.main(["--sandbox", "laptop-az"]) == 0
+    assert started["argv"] == ["--sandbox", "laptop-az"]
+    assert not {"msal", "requests", "app.cli.run", "app.cli.export"} & set(system.modules)

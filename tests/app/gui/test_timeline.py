@@ -79,3 +79,48 @@ def test_history_keeps_earlier_runs_and_compares_two(qtbot):
     assert [row[0] for row in panel.canvas._rows()].count("header") == 2
     panel.run_combo.setCurrentIndex(1)
     assert panel.current() is first
+
+
+def test_an_axis_labels_every_tick_with_the_same_decimals():
+    assert [tick_label(t * 0.005, 0.005) for t in range(4)] == ["0 ms", "5 ms", "10 ms", "15 ms"]
+    assert [tick_label(t * 0.0005, 0.0005) for t in range(3)] == ["0.0 ms", "0.5 ms", "1.0 ms"]
+    assert tick_label(1.5, 0.5) == "1\u2009500 ms"
+
+
+def test_a_lane_without_steps_has_room_for_its_second_line(qtbot):
+    canvas = TimelineCanvas()
+    qtbot.addWidget(canvas)
+    record = _record()
+    canvas.set_records([record])
+    lanes = [row for row in canvas._rows() if row[0] == "lane"]
+    no_steps = lanes[0][4]  # EnvironmentCredential: unavailable, no steps
+    from app.gui.timeline_view import BAR_H, LANE_PAD
+
+    assert no_steps >= LANE_PAD + BAR_H + canvas._small_line() + LANE_PAD
+
+
+def test_a_failed_chain_selects_the_attempt_that_got_furthest_not_the_last():
+    from app.gui.timeline_view import default_lane
+
+    chain = ChainedTokenCredential(
+        Double("EnvironmentCredential", unavailable("not configured")),
+        Double("AzureCliCredential", unavailable("az: token expired"), steps=3),
+        Double("AzurePowerShellCredential", unavailable("pwsh not found")),
+    )
+    record = RunRecord(1, "run", "ChainedTokenCredential", Request())
+    record.runs = [run_chain(chain)]
+    record.finished = True
+    assert [lane.attempt.outcome for lane in record.lanes] == ["unavailable"] * 3
+    assert default_lane(record) == 1
+
+
+def test_the_history_label_counts_the_running_time_while_the_run_goes_on(qtbot):
+    import time as clock
+
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    record = RunRecord(1, "run", "ChainedTokenCredential", Request())
+    record.started_monotonic = clock.monotonic() - 0.75
+    panel.add(record)
+    panel.update_record(record)
+    assert "running…" in panel.run_combo.itemText(0) and "· 0 ms" not in panel.run_combo.itemText(0)
