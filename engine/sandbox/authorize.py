@@ -114,6 +114,8 @@ def _pick_account(directory: Directory, request: Request, flow: Flow, flow_id: s
         if hinted or len(candidates) == 1:
             return _proceed(directory, request, flow, flow_id, hinted or candidates[0])
         return _redirect_error(flow, E.EntraError.of(E.USER_INTERACTION_REQUIRED))
+    if hint and hinted is None and prompt != "none":
+        return _login_page(request, flow, flow_id, login=hint)  # the hinted account has no session: its password
     if prompt == "select_account" and candidates:
         # Entra still shows the picker, with the hinted account first: that is the one a person picks.
         ordered = sorted(candidates, key=lambda u: u is not hinted)

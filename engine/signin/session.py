@@ -1,0 +1,372 @@
+"""One sign-in through the engine's own InteractiveBrowserCredential, recorded for the workbench.
+
+It records the authorization request (state, nonce and challenge masked) and the redirect received (code
+masked), decodes the ID token's and access token's claims, keeps the AuthenticationRecord, and explains an AADSTS
+error. Before handing the page to the browser it asks the authority for the same URL once, without cookies: a
+request Entra refuses outright (unknown app, unlisted redirect URI, unknown tenant) shows its AADSTS page there,
+and the workbench reports it at once instead of waiting for someone to read the browser window.
+The access token itself is decoded for its claims and then dropped: it is never part of the result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.credentials.auth_record import AuthenticationRecord
+from engine.credentials.client_credential_base import token_from_result
+from engine.credentials.interactive import AUTHENTICATION_FAILED
+from engine.credentials.interactive_browser import InteractiveBrowserCredential
+from engine.errors import AuthenticationRequiredError, ClientAuthenticationError
+from engine.host import Host
+from engine.signin import claims as claims_mod
+from engine.signin import exchange
+from engine.signin.aadsts import Explanation, SignInContext, explain
+from engine.signin.options import SignInOptions
+
+DISCOVERY_FAILED = re.compile(r"Unable to get authority configuration for (\S+?)\.? ")
+SANDBOX_STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # set by the sandbox for its tools and scripted browser
+PAGE_ERROR = re.compile(r"AADSTS(\d+): ([^\"<\\]+)")
+NOT_SIGNED_IN = (
+    "No remembered account can be used silently: {why}. Sign in without --silent first (with a cache name, "
+    "so the account is remembered)."
+)
+NO_ACCOUNT = "the cache {name!r} holds no account for client {client_id}"
+SEVERAL_ACCOUNTS = (
+    "the cache holds several accounts ({names}); choose one with a login hint or an authentication record"
+)
+NO_CACHE_FOR_SILENT = "no persistent cache is named, so nothing is remembered between runs"
+DEVICE_CODE_UNAVAILABLE = "the device code flow is not available in this build of the workbench yet"
+BAD_RECORD = "cannot read the authentication record {path}: {why}"
+SAVE_FAILED = "signed in, but the authentication record could not be saved to {path}: {why}"
+
+
+class SignInUsageError(ValueError):
+    """Options that cannot be used (exit status 2 on the command line)."""
+
+
+class AuthorizePageError(Exception):
+    """The authority answered the authorization request with an AADSTS page: no browser is worth opening."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass
+class SignInResult:
+    """Everything the panel and `sign-in --json` show; no token, no code, no state in clear."""
+
+    authorize_request: dict[str, str] = field(default_factory=dict)
+    authorize_url: str = ""  # masked, for Copy URL
+    redirect: dict[str, str] = field(default_factory=dict)
+    account: dict[str, str] | None = None
+    id_token_claims: dict[str, Any] = field(default_factory=dict)
+    access_token_claims: dict[str, Any] = field(default_factory=dict)
+    authentication_record: dict[str, str] | None = None
+    error: Explanation | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.error is None and self.account is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "authorize_request": self.authorize_request,
+            "redirect": self.redirect,
+            "account": self.account,
+            "id_token_claims": self.id_token_claims,
+            "access_token_claims": self.access_token_claims,
+            "authentication_record": self.authentication_record,
+            "error": self.error.to_json() if self.error else None,
+        }
+
+
+class _Observer:
+    def __init__(self, result: SignInResult) -> None:
+        self.result = result
+
+    def authorize(self, url: str) -> None:
+        self.result.authorize_request = exchange.authorize_request(url)
+        self.result.authorize_url = exchange.masked_url(url)
+
+    def redirect(self, fields: dict[str, Any]) -> None:
+        self.result.redirect = exchange.redirect_received(fields)
+
+    def token_result(self, msal_result: dict[str, Any]) -> None:
+        claims = dict(msal_result.get("id_token_claims") or {})
+        if "nonce" in claims:  # the request's nonce echoed: masked as in the request table
+            claims["nonce"] = exchange.mask(str(claims["nonce"]))
+        self.result.id_token_claims = claims
+
+
+class ObservedBrowserCredential(InteractiveBrowserCredential):
+    """InteractiveBrowserCredential whose request, redirect and token result the workbench sees."""
+
+    def __init__(self, *, observer: _Observer, **kwargs: Any) -> None:
+        self._observer = observer
+        super().__init__(**kwargs)
+
+    def _start_server(self):  # type: ignore[no-untyped-def]
+        server, redirect_uri = super()._start_server()
+        wait = server.wait_for_redirect
+
+        def observed_wait() -> dict[str, Any]:
+            response = wait()
+            self._observer.redirect(response)
+            return response
+
+        server.wait_for_redirect = observed_wait  # type: ignore[method-assign]
+        return server, redirect_uri
+
+    def _request_token(self, *scopes: str, **kwargs: Any) -> dict:
+        result = super()._request_token(*scopes, **kwargs)
+        self._observer.token_result(result)
+        return result
+
+
+def preflight(host: Host, url: str) -> str | None:
+    """The AADSTS line of an error page the authority shows for ``url`` before any sign-in, else None."""
+    session = host.session()
+    try:
+        response = session.get(url, timeout=10, allow_redirects=False)
+    except Exception:  # unreachable now: the browser will say so, and msal already reached the authority
+        return None
+    finally:
+        session.close()
+    text = response.text
+    if 'name="hiddenform"' in text or 'id="login"' in text:
+        return None  # a sign-in page, or a refusal that goes back to the app through the redirect
+    match = PAGE_ERROR.search(html.unescape(text))
+    return f"AADSTS{match[1]}: {match[2].strip()}" if match else None
+
+
+def _sandbox_browser_log(host: Host) -> Path | None:
+    state = host.env.get(SANDBOX_STATE_ENV)
+    return Path(state).parent / "browser.log" if state else None
+
+
+def log_offset(host: Host) -> int:
+    log = _sandbox_browser_log(host)
+    try:
+        return log.stat().st_size if log else 0
+    except OSError:
+        return 0
+
+
+def sandbox_browser_page(host: Host, since: int = 0) -> str | None:
+    """In the sandbox, the scripted browser logs the AADSTS page it stopped on (a real browser window shows it);
+    only lines written after ``since`` (this sign-in's start) count."""
+    log = _sandbox_browser_log(host)
+    if log is None:
+        return None
+    try:
+        with log.open("rb") as f:
+            f.seek(since)
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        match = PAGE_ERROR.search(line)
+        if match:
+            return f"AADSTS{match[1]}: {match[2].strip()}"
+    return None
+
+
+def discovery_error(host: Host, text: str) -> str | None:
+    """msal's "Unable to get authority configuration for URL" hides the authority's answer: ask for it again."""
+    match = DISCOVERY_FAILED.search(text)
+    if not match:
+        return None
+    session = host.session()
+    try:
+        body = session.get(match[1].rstrip("/") + "/v2.0/.well-known/openid-configuration", timeout=10).json()
+    except Exception:
+        return None
+    finally:
+        session.close()
+    description = body.get("error_description") if isinstance(body, dict) else None
+    return str(description) if description and "AADSTS" in str(description) else None
+
+
+def _recording_host(host: Host, observer: _Observer) -> Host:
+    opener: Callable[[str], bool] | None = host.browser
+
+    def open_and_record(url: str) -> bool:
+        observer.authorize(url)
+        page = preflight(host, url)
+        if page:
+            raise AuthorizePageError(page)
+        if opener is not None:
+            return opener(url)
+        import webbrowser
+
+        return webbrowser.open(url)
+
+    return dataclasses.replace(host, browser=open_and_record)
+
+
+def load_record(path: str) -> AuthenticationRecord:
+    try:
+        return AuthenticationRecord.deserialize(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as ex:
+        raise SignInUsageError(BAD_RECORD.format(path=path, why=ex)) from None
+
+
+def sign_in(options: SignInOptions, host: Host, *, on_device_code: Callable[[str], None] | None = None) -> SignInResult:
+    """Run the sign-in the options describe; errors are part of the result, usage errors raise SignInUsageError."""
+    problems = options.problems()
+    if problems:
+        raise SignInUsageError("; ".join(problems))
+    record = load_record(options.record_path) if options.record_path else None
+    result = SignInResult()
+    observer = _Observer(result)
+    kwargs = options.credential_kwargs()
+    if record is not None:
+        kwargs["authentication_record"] = record
+    context = SignInContext(
+        client_id=record.client_id if record else options.effective_client_id,
+        tenant=options.tenant_id or (record.tenant_id if record else "organizations"),
+        authority=options.authority_host,
+        redirect_uri=options.redirect_uri,
+        login_hint=options.login_hint,
+        scopes=options.scopes,
+    )
+    if options.device_code:
+        raise SignInUsageError(DEVICE_CODE_UNAVAILABLE)
+    try:
+        credential = ObservedBrowserCredential(observer=observer, host=_recording_host(host, observer), **kwargs)
+    except ValueError as ex:
+        raise SignInUsageError(str(ex)) from None
+    request = {"claims": options.claims or None, "enable_cae": options.enable_cae}
+    log_start = log_offset(host)
+    try:
+        if options.silent:
+            token = _silent(credential, options, record, request, observer)
+        elif options.disable_automatic_authentication and record is None:
+            credential.authenticate(scopes=list(options.scopes), **request)
+            token = credential.get_token(*options.scopes, _allow_prompt=False, **request)
+        else:
+            token = credential.get_token(*options.scopes, **request)
+    except AuthorizePageError as ex:
+        result.error = explain(ex.text, context)
+        return result
+    except Exception as ex:  # the credential's own error: its message is what the user's app would see
+        page = ex.__cause__ if isinstance(ex.__cause__, AuthorizePageError) else None
+        text = page.text if page else str(getattr(ex, "message", "") or ex)
+        redirect_uri = result.authorize_request.get("redirect_uri", options.redirect_uri)
+        shown = discovery_error(host, text) or sandbox_browser_page(host, since=log_start) or text
+        result.error = explain(shown, dataclasses.replace(context, redirect_uri=redirect_uri))
+        if text not in result.error.text and not page:
+            result.notes.append(f"the credential said: {text}")
+        return result
+    finally:
+        credential.close()
+    _fill_success(result, credential, token.token.reveal(), options)  # decoded for its claims, then dropped
+    return result
+
+
+def _silent(credential, options, record, request, observer):  # type: ignore[no-untyped-def]
+    """Only the cache: msal's silent request for the record's account (or the cache's only account).
+
+    Unlike get_token, which turns every silent failure into "authentication required", this keeps the
+    authority's answer (50076, 65001, 53003 ...) so the workbench can explain it."""
+    if record is None:
+        if not options.cache_name:
+            raise AuthenticationRequiredError(options.scopes, message=NOT_SIGNED_IN.format(why=NO_CACHE_FOR_SILENT))
+        record = _record_from_cache(credential, options)
+    credential._auth_record = record
+    app = credential._get_app(enable_cae=options.enable_cae)
+    accounts = [
+        a for a in app.get_accounts(username=record.username) if a.get("home_account_id") == record.home_account_id
+    ]
+    if not accounts:
+        why = f"the cache has no account {record.username} for client {record.client_id}"
+        raise AuthenticationRequiredError(options.scopes, message=NOT_SIGNED_IN.format(why=why))
+    now = int(credential.host.time())
+    msal_result = app.acquire_token_silent_with_error(
+        list(options.scopes), account=accounts[0], claims_challenge=request["claims"]
+    )
+    if not msal_result:
+        why = f"the cache has no token for {record.username} that can be refreshed for these scopes"
+        raise AuthenticationRequiredError(options.scopes, message=NOT_SIGNED_IN.format(why=why))
+    if "access_token" not in msal_result:
+        message = msal_result.get("error_description") or msal_result.get("error")
+        raise ClientAuthenticationError(message=AUTHENTICATION_FAILED.format(message))
+    observer.token_result(msal_result)
+    return token_from_result(msal_result, now)
+
+
+def _record_from_cache(credential, options) -> AuthenticationRecord:  # type: ignore[no-untyped-def]
+    app = credential._get_app(enable_cae=options.enable_cae)
+    accounts = app.get_accounts(username=options.login_hint or None)
+    name = options.cache_name
+    if not accounts:
+        why = NO_ACCOUNT.format(name=name, client_id=options.effective_client_id)
+        raise AuthenticationRequiredError(options.scopes, message=NOT_SIGNED_IN.format(why=why))
+    if len(accounts) > 1:
+        names = ", ".join(sorted(a["username"] for a in accounts))
+        raise AuthenticationRequiredError(
+            options.scopes, message=NOT_SIGNED_IN.format(why=SEVERAL_ACCOUNTS.format(names=names))
+        )
+    account = accounts[0]
+    return AuthenticationRecord(
+        tenant_id=account.get("realm", ""),
+        client_id=options.effective_client_id,
+        authority=account.get("environment", ""),
+        home_account_id=account["home_account_id"],
+        username=account["username"],
+    )
+
+
+def _fill_success(result: SignInResult, credential, access_token: str, options: SignInOptions) -> None:  # type: ignore[no-untyped-def]
+    try:
+        result.access_token_claims = claims_mod.decode(access_token)
+    except ValueError as ex:  # opaque tokens (e.g. for personal accounts' APIs) have no claims to show
+        result.notes.append(f"access token claims unavailable: {ex}")
+    record = credential._auth_record
+    if not result.id_token_claims:
+        result.id_token_claims = _cached_id_token_claims(credential, record, options)
+    if record is not None:
+        result.authentication_record = _record_json(record)
+        result.account = {
+            "username": record.username,
+            "tenant_id": record.tenant_id,
+            "object_id": str(result.id_token_claims.get("oid") or result.access_token_claims.get("oid", "")),
+            "home_account_id": record.home_account_id,
+        }
+        if options.save_record_path:
+            try:
+                Path(options.save_record_path).write_text(record.serialize(), encoding="utf-8")
+            except OSError as ex:
+                result.notes.append(SAVE_FAILED.format(path=options.save_record_path, why=ex))
+
+
+def _record_json(record: AuthenticationRecord) -> dict[str, str]:
+    import json
+
+    return json.loads(record.serialize())
+
+
+def _cached_id_token_claims(credential, record, options) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A silent sign-in returns no ID token: read the one msal kept beside the account."""
+    if record is None:
+        return {}
+    import msal
+
+    app = credential._get_app(enable_cae=options.enable_cae)
+    found = app.token_cache.search(
+        msal.TokenCache.CredentialType.ID_TOKEN, query={"home_account_id": record.home_account_id}
+    )
+    for entry in found:
+        try:
+            return claims_mod.decode(entry["secret"])
+        except (KeyError, ValueError):
+            continue
+    return {}
