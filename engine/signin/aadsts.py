@@ -119,6 +119,15 @@ TIMED_OUT_EXPLANATION = (
     "finished signing in within the timeout."
 )
 TIMED_OUT_FIX = "Look at the browser window for an AADSTS code; raise timeout if the person needed longer."
+NO_KEYRING_EXPLANATION = (
+    "The persistent token cache must be encrypted, and nothing here can encrypt it: no Secret Service (keyring) "
+    "answers on D-Bus, or PyGObject and libsecret are missing. azure-identity refuses in the same way."
+)
+NO_KEYRING_FIX = (
+    "Sign in inside a desktop session with a keyring (GNOME Keyring, KWallet) and PyGObject + libsecret "
+    "installed, or allow a plaintext cache file with allow_unencrypted_storage=True (--allow-unencrypted): "
+    "~/.IdentityService/<name>.nocae, readable by your user only."
+)
 UNKNOWN = (
     "An error the workbench has no explanation for.",
     "Read the text; https://login.microsoftonline.com/error?code={code} explains each code.",
@@ -138,6 +147,8 @@ def explain(text: str, context: SignInContext) -> Explanation:
     if code is None:
         if "Timed out" in line:
             return Explanation(None, line, TIMED_OUT_EXPLANATION, TIMED_OUT_FIX)
+        if "Cache encryption is impossible" in line:
+            return Explanation(None, line, NO_KEYRING_EXPLANATION, NO_KEYRING_FIX)
         return Explanation(None, line, "The sign-in failed before the authority answered.", "Read the text.")
     meaning, fix = MEANINGS.get(code, UNKNOWN)
     values = _values(context, code)

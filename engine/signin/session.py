@@ -303,6 +303,12 @@ def _silent(credential, options, record, request, observer):  # type: ignore[no-
     return token_from_result(msal_result, now)
 
 
+def home_tenant(account: dict[str, Any]) -> str:
+    """The account's home tenant: msal's realm is the authority's tenant segment (often "organizations")."""
+    home = str(account.get("home_account_id", ""))
+    return home.split(".", 1)[1] if "." in home else str(account.get("realm", ""))
+
+
 def _record_from_cache(credential, options) -> AuthenticationRecord:  # type: ignore[no-untyped-def]
     app = credential._get_app(enable_cae=options.enable_cae)
     accounts = app.get_accounts(username=options.login_hint or None)
@@ -317,7 +323,7 @@ def _record_from_cache(credential, options) -> AuthenticationRecord:  # type: ig
         )
     account = accounts[0]
     return AuthenticationRecord(
-        tenant_id=account.get("realm", ""),
+        tenant_id=home_tenant(account),
         client_id=options.effective_client_id,
         authority=account.get("environment", ""),
         home_account_id=account["home_account_id"],
