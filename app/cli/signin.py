@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, host: Host | None = None) -> int:
     if options.silent and not (options.cache_name or options.record_path):
         return usage_error(SILENT_NEEDS_CACHE)
     try:
-        result = sign_in(options, host or Host.real(), on_device_code=None if args.json else _print_device_code)
+        result = sign_in(options, host or Host.real(), on_device_code=_print_device_code)  # stderr: JSON stays clean
     except SignInUsageError as ex:
         return usage_error(str(ex))
     if args.json:

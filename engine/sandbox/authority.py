@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from engine.sandbox import authorize, grants
+from engine.sandbox import authorize, device_code, grants
 from engine.sandbox.directory import MULTI_TENANT, Directory
 from engine.sandbox.entra_errors import EntraError
 from engine.sandbox.httpserver import Request, Response
@@ -45,6 +45,8 @@ class Authority:
         tenant, rest = match["tenant"], match["rest"]
         if rest.startswith("/oauth2/v2.0/authorize"):  # a browser's page: refusals are pages too
             return authorize.handle(self.directory, request, tenant, rest.removeprefix("/oauth2/v2.0/authorize"))
+        if rest == "/oauth2/deviceauth":
+            return authorize.device_page(self.directory, request)
         if tenant not in MULTI_TENANT:
             self.tenant(tenant)  # unknown tenants fail every route, as they do at Entra
         get, post = request.method in ("GET", "HEAD"), request.method == "POST"
@@ -56,6 +58,8 @@ class Authority:
             return Response.json(self.instance_discovery(request))
         if get and rest.startswith("/userrealm/"):
             return Response.json(self.user_realm(urllib.parse.unquote(rest.removeprefix("/userrealm/"))))
+        if post and rest == "/oauth2/v2.0/devicecode":
+            return Response.json(device_code.start(self.directory, request, tenant))
         if post and rest in ("/oauth2/v2.0/token", "/oauth2/token"):
             return Response.json(grants.token(self.directory, request, tenant))
         return Response.html(NOT_FOUND_PAGE, 404)

@@ -12,6 +12,7 @@ import html
 import secrets
 import urllib.parse
 
+from engine.sandbox import device_code
 from engine.sandbox import entra_errors as E
 from engine.sandbox.directory import MULTI_TENANT, Directory, Flow, redirect_platform, scope_problem
 from engine.sandbox.grants import principal_of
@@ -71,6 +72,20 @@ def handle(directory: Directory, request: Request, tenant: str, sub: str) -> Res
         return _redirect_error(flow, err.error)
     except E.EntraError as err:
         return error_page(err)
+
+
+def device_page(directory: Directory, request: Request) -> Response:
+    """/common/oauth2/deviceauth: enter the code, then the same pages as a browser sign-in."""
+    entered = device_code.page(directory, request)
+    if isinstance(entered, Response):
+        return entered
+    flow_id = directory.flows.add(entered)
+    try:
+        return _pick_account(directory, request, entered, flow_id)
+    except RedirectError as err:
+        return _redirect_error(entered, err.error)
+    except E.EntraError as err:
+        return _redirect_error(entered, err)
 
 
 def _start(directory: Directory, request: Request, tenant: str) -> Response:
@@ -261,6 +276,8 @@ def _deliver(flow: Flow, fields: dict[str, str]) -> Response:
 
 
 def _redirect_error(flow: Flow, err: E.EntraError) -> Response:
+    if flow.device is not None:  # nothing to redirect to: the polling device gets the error
+        return device_code.finish(flow, None, err)
     body = err.body()
     fields = {"error": str(body["error"]), "error_description": str(body["error_description"])}
     fields["error_uri"] = str(body["error_uri"])
@@ -271,6 +288,8 @@ def _redirect_error(flow: Flow, err: E.EntraError) -> Response:
 
 def _issue(directory: Directory, flow: Flow, user: User) -> Response:
     p = flow.params
+    if flow.device is not None:
+        return device_code.finish(flow, principal_of(user, mfa=flow.mfa_done))
     app = directory.app(p["client_id"], flow.tenant)
     code = directory.issuer.new_code(
         AuthCode(

@@ -18,6 +18,7 @@ import requests
 MAX_STEPS = 12
 STUCK = "scripted browser: no way forward on {url} (status {status})"
 ERROR_PAGE = "scripted browser: the sign-in page shows {error}"
+DEVICE_DONE = "id='device-done'"
 WRONG_PASSWORD_TEXT = re.compile(r'<p class="error" data-code="(\d+)">([^<]+)</p>')
 ERROR_PAGE_TEXT = re.compile(r"<p id='error' data-code='\d+'>(AADSTS\d+: [^<]*)</p>")
 
@@ -93,7 +94,15 @@ class ScriptedBrowser:
         """Follow the pages up to the form_post back to the app and return that form (action and inputs) unsent.
 
         Raises BrowserPageError on an AADSTS page, RuntimeError when no way forward is found."""
-        response = self.session.get(url, timeout=30)
+        return self._follow(self.session.get(url, timeout=30))
+
+    def device_sign_in(self, verification_uri: str, user_code: str) -> None:
+        """What a person does with a device code: open the page, type the code, sign in. Raises like ``walk``."""
+        page = parse(self.session.get(verification_uri, timeout=30).text)
+        form = next(f for f in page.forms if f.get("id") == "devicecode")
+        self._follow(self.session.post(str(form["action"]), data={"otc": user_code}, timeout=30))
+
+    def _follow(self, response: requests.Response) -> dict[str, object]:
         for _ in range(MAX_STEPS):
             self.visited.append(response.url)
             page = parse(response.text)
@@ -103,6 +112,8 @@ class ScriptedBrowser:
             error = ERROR_PAGE_TEXT.search(response.text)
             if error:
                 raise BrowserPageError(html.unescape(error[1]))
+            if DEVICE_DONE in response.text:
+                return {"action": "", "inputs": {}}
             by_id = {f.get("id"): f for f in forms}
             button = by_id.get("mfa") or by_id.get("consent-decline" if self.consent == "decline" else "consent")
             if button is not None:

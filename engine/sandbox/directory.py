@@ -10,14 +10,14 @@ from __future__ import annotations
 import secrets
 import threading
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from engine.sandbox import entra_errors as E
 from engine.sandbox.scenario import App, Scenario, Tenant, User
-from engine.sandbox.tokens import OIDC_SCOPES, TokenIssuer
+from engine.sandbox.tokens import OIDC_SCOPES, Principal, TokenIssuer
 
 MULTI_TENANT = ("organizations", "common", "consumers")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -89,6 +89,7 @@ class Directory:
         self.app_certificates: dict[str, list[x509.Certificate]] = {}
         self.federated_issuer_keys: dict[str, RSAPublicKey] = {}
         self.flows = FlowStore()
+        self.device_flows = DeviceFlows()
         self._consents: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
@@ -182,7 +183,7 @@ class Flow:
     params: dict[str, str]
     user: str = ""  # chosen account, once picked
     mfa_done: bool = False
-    steps: list[str] = field(default_factory=list)
+    device: DeviceFlow | None = None  # a device code sign-in: the result goes to the polling device, not a redirect
 
 
 class FlowStore:
@@ -199,3 +200,39 @@ class FlowStore:
     def get(self, flow_id: str) -> Flow | None:
         with self._lock:
             return self._flows.get(flow_id)
+
+
+@dataclass
+class DeviceFlow:
+    tenant: str
+    client_id: str
+    scopes: list[str]
+    user_code: str
+    expires: float
+    app_name: str
+    principal: Principal | None = None
+    error: E.EntraError | None = None
+    redeemed: bool = False
+
+
+class DeviceFlows:
+    def __init__(self) -> None:
+        self._by_device: dict[str, DeviceFlow] = {}
+        self._lock = threading.Lock()
+
+    def add(self, flow: DeviceFlow) -> str:
+        device_code = "DAQABAAEAAA" + secrets.token_urlsafe(48)
+        with self._lock:
+            self._by_device[device_code] = flow
+        return device_code
+
+    def by_device_code(self, device_code: str) -> DeviceFlow | None:
+        with self._lock:
+            return self._by_device.get(device_code)
+
+    def by_user_code(self, user_code: str) -> tuple[str, DeviceFlow] | None:
+        with self._lock:
+            for device_code, flow in self._by_device.items():
+                if flow.user_code == user_code.strip().upper() and flow.principal is None and flow.error is None:
+                    return device_code, flow
+        return None

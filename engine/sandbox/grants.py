@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import time
 
+from engine.sandbox import device_code
 from engine.sandbox import entra_errors as E
 from engine.sandbox.assertions import (
     JWT_BEARER,
@@ -40,6 +41,7 @@ def token(directory: Directory, request: Request, tenant: str) -> dict[str, obje
         "password": _password,
         "refresh_token": _refresh_token,
         "authorization_code": _authorization_code,
+        device_code.DEVICE_CODE_GRANT: _device_code,
     }
     if grant not in handlers:
         raise E.EntraError.of(E.UNSUPPORTED_GRANT, grant=grant)
@@ -204,3 +206,15 @@ def _authorization_code(directory: Directory, form: dict[str, str], tenant: str)
     mfa = "mfa" in code.principal.amr
     directory.check_user_policies(user, app, scopes, mfa_done=mfa)
     return _user_tokens(directory, form, app, user, nonce=code.nonce, scopes=scopes, mfa=mfa)
+
+
+def _device_code(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
+    """Polling after a device code sign-in; the app must allow public client flows (else 7000218)."""
+    device = device_code.redeem(directory, form)
+    app = _public_client(directory, form, tenant)
+    assert device.principal is not None
+    user = directory.scenario.user(device.principal.upn)
+    mfa = "mfa" in device.principal.amr
+    directory.check_user_policies(user, app, device.scopes, mfa_done=mfa)
+    directory.require_consent(user, app)
+    return _user_tokens(directory, form, app, user, scopes=device.scopes, mfa=mfa)

@@ -82,7 +82,7 @@ class SignInOptions:
             kwargs["additionally_allowed_tenants"] = list(self.additionally_allowed_tenants)
         if self.disable_instance_discovery:
             kwargs["disable_instance_discovery"] = True
-        if self.timeout != DEFAULT_TIMEOUT:
+        if self.timeout != DEFAULT_TIMEOUT or self.device_code:  # DeviceCodeCredential's own default: none
             kwargs["timeout"] = self.timeout
         if self.cache_name:
             kwargs["cache_persistence_options"] = {

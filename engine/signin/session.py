@@ -11,6 +11,7 @@ The access token itself is decoded for its claims and then dropped: it is never 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import html
 import re
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import Any
 
 from engine.credentials.auth_record import AuthenticationRecord
 from engine.credentials.client_credential_base import token_from_result
+from engine.credentials.device_code import DeviceCodeCredential
 from engine.credentials.interactive import AUTHENTICATION_FAILED
 from engine.credentials.interactive_browser import InteractiveBrowserCredential
 from engine.errors import AuthenticationRequiredError, ClientAuthenticationError
@@ -41,7 +43,7 @@ SEVERAL_ACCOUNTS = (
     "the cache holds several accounts ({names}); choose one with a login hint or an authentication record"
 )
 NO_CACHE_FOR_SILENT = "no persistent cache is named, so nothing is remembered between runs"
-DEVICE_CODE_UNAVAILABLE = "the device code flow is not available in this build of the workbench yet"
+DEVICE_CODE_MESSAGE = "To sign in, use a web browser to open the page {uri} and enter the code {code} to authenticate."
 BAD_RECORD = "cannot read the authentication record {path}: {why}"
 SAVE_FAILED = "signed in, but the authentication record could not be saved to {path}: {why}"
 
@@ -71,6 +73,7 @@ class SignInResult:
     authentication_record: dict[str, str] | None = None
     error: Explanation | None = None
     notes: list[str] = field(default_factory=list)
+    device_code: dict[str, str] = field(default_factory=dict)  # the code a person enters, and where
 
     @property
     def signed_in(self) -> bool:
@@ -85,6 +88,7 @@ class SignInResult:
             "access_token_claims": self.access_token_claims,
             "authentication_record": self.authentication_record,
             "error": self.error.to_json() if self.error else None,
+            **({"device_code": self.device_code} if self.device_code else {}),
         }
 
 
@@ -129,6 +133,32 @@ class ObservedBrowserCredential(InteractiveBrowserCredential):
         result = super()._request_token(*scopes, **kwargs)
         self._observer.token_result(result)
         return result
+
+
+class ObservedDeviceCodeCredential(DeviceCodeCredential):
+    """DeviceCodeCredential whose token result the workbench sees."""
+
+    def __init__(self, *, observer: _Observer, **kwargs: Any) -> None:
+        self._observer = observer
+        super().__init__(**kwargs)
+
+    def _request_token(self, *scopes: str, **kwargs: Any) -> dict:
+        result = super()._request_token(*scopes, **kwargs)
+        self._observer.token_result(result)
+        return result
+
+
+def _device_prompt(result: SignInResult, shown: Callable[[str], None] | None):  # type: ignore[no-untyped-def]
+    def prompt(verification_uri: str, user_code: str, expires_on: datetime.datetime) -> None:
+        result.device_code = {
+            "verification_uri": verification_uri,
+            "user_code": user_code,
+            "expires_on": expires_on.astimezone().isoformat(timespec="seconds"),
+        }
+        if shown is not None:
+            shown(DEVICE_CODE_MESSAGE.format(uri=verification_uri, code=user_code))
+
+    return prompt
 
 
 def preflight(host: Host, url: str) -> str | None:
@@ -238,10 +268,13 @@ def sign_in(options: SignInOptions, host: Host, *, on_device_code: Callable[[str
         login_hint=options.login_hint,
         scopes=options.scopes,
     )
-    if options.device_code:
-        raise SignInUsageError(DEVICE_CODE_UNAVAILABLE)
     try:
-        credential = ObservedBrowserCredential(observer=observer, host=_recording_host(host, observer), **kwargs)
+        if options.device_code:
+            credential = ObservedDeviceCodeCredential(
+                observer=observer, host=host, prompt_callback=_device_prompt(result, on_device_code), **kwargs
+            )
+        else:
+            credential = ObservedBrowserCredential(observer=observer, host=_recording_host(host, observer), **kwargs)
     except ValueError as ex:
         raise SignInUsageError(str(ex)) from None
     request = {"claims": options.claims or None, "enable_cae": options.enable_cae}

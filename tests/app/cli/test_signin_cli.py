@@ -131,6 +131,7 @@ def test_50011_json_shows_the_redirect_uri_sent_and_what_to_register(lab_results
         (["--allow-unencrypted"], "allow_unencrypted_storage applies to a persistent cache"),
         (["--record", "/nonexistent/record.json"], "cannot read the authentication record"),
         (["--redirect-uri", "http://localhost"], "must be a URL with port number"),
+        (["--silent", "--cache-name", "n", "--device-code"], "cannot also use the device code flow"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(capsys, argv: list[str], message: str) -> None:
