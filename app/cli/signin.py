@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from app.cli.common import EXIT_FAILED, EXIT_OK, print_json, usage_error
+from engine.export.signin_snippet import signin_code
 from engine.host import Host
 from engine.signin import claims as claims_mod
 from engine.signin.options import AUTHORITIES, DEFAULT_SCOPE, DEFAULT_TIMEOUT, SignInOptions
@@ -46,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--silent", action="store_true", help="only the cache; never a browser")
     parser.add_argument("--device-code", action="store_true", help="DeviceCodeCredential instead of a browser")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--export", action="store_true", help="print these options as Python for azure-identity instead of signing in"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -73,6 +77,12 @@ def options_from(args: argparse.Namespace) -> SignInOptions:
 
 def run(args: argparse.Namespace, host: Host | None = None) -> int:
     options = options_from(args)
+    problems = options.problems()
+    if problems:
+        return usage_error("; ".join(problems))
+    if args.export:
+        sys.stdout.write(signin_code(options))
+        return EXIT_OK
     if options.silent and not (options.cache_name or options.record_path):
         return usage_error(SILENT_NEEDS_CACHE)
     try:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.claims_table import ClaimsTable
 from app.gui.workers import WorkerPool
+from engine.export.signin_snippet import signin_code
 from engine.host import Host
 from engine.signin.accounts import RememberedAccount, get_token_silently, remembered_accounts, sign_out
 from engine.signin.options import AUTHORITIES, DEFAULT_SCOPE, DEFAULT_TIMEOUT, SignInOptions
@@ -187,8 +188,14 @@ class SignInPanel(QWidget):
         self.authenticate_button.clicked.connect(lambda: self.start(authenticate=True))
         self.status = QLabel("", body)
         self.status.setWordWrap(True)
+        self.export_button = QPushButton("Copy as Python", body)
+        self.export_button.setToolTip(
+            "These options as code for azure-identity, with the persistent cache and AuthenticationRecord idiom"
+        )
+        self.export_button.clicked.connect(self.copy_code)
         row.addWidget(self.sign_in_button)
         row.addWidget(self.authenticate_button)
+        row.addWidget(self.export_button)
         row.addWidget(self.status, 1)
         self._layout.addLayout(row)
         self.device_box = QGroupBox("Device code", body)
@@ -361,6 +368,9 @@ class SignInPanel(QWidget):
             on_result=self._show_accounts,
             on_error=self._accounts_failed,
         )
+
+    def copy_code(self) -> None:
+        QGuiApplication.clipboard().setText(signin_code(self.options()))
 
     def copy_url(self) -> None:
         if self.result and self.result.authorize_url:

@@ -97,3 +97,11 @@ def test_device_code_shows_the_code_copy_and_the_link(qtbot, panel, lab) -> None
         uri = panel.device_link.text().split('"')[1]
         ScriptedBrowser(session=sandbox_session_for(lab)).device_sign_in(uri, code)
     assert blocker.args[0].signed_in
+
+
+def test_copy_as_python_gives_the_options_as_azure_identity_code(panel) -> None:
+    panel.client_id.setText(A + "1")
+    panel.cache_name.setText("my-app")
+    panel.copy_code()
+    code = QGuiApplication.clipboard().text()
+    assert f'client_id="{A}1"' in code and 'TokenCachePersistenceOptions(name="my-app")' in code
