@@ -105,3 +105,17 @@ def test_copy_as_python_gives_the_options_as_azure_identity_code(panel) -> None:
     panel.copy_code()
     code = QGuiApplication.clipboard().text()
     assert f'client_id="{A}1"' in code and 'TokenCachePersistenceOptions(name="my-app")' in code
+
+
+def test_details_account_tab_shows_the_claims_table_of_an_attempt(qtbot) -> None:
+    from app.gui.claims_table import ClaimsTable
+    from app.gui.details_pane import DetailsPane
+    from engine.account import Account
+
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    claims = {"aud": "https://management.azure.com", "upn": "dev@contoso.com", "exp": 0, "amr": ["pwd", "mfa"]}
+    pane._fill_account(Account.from_claims(claims))
+    (table,) = pane.account.findChildren(ClaimsTable)
+    assert table.claims() == claims
+    assert table.table.item(3, 1).text() == "pwd, mfa"

@@ -49,3 +49,18 @@ def test_chromium_shows_the_same_aadsts_page_the_workbench_reported(lab) -> None
     (page,) = browser.wait()
     assert page.startswith("error:AADSTS50011: The redirect URI 'http://localhost:8400'"), page
     assert page.removeprefix("error:") == result.error.text
+
+
+def test_the_panel_shows_what_chromium_signed_in_with(qtbot, lab) -> None:
+    from app.gui.signin_panel import SignInPanel
+
+    browser = chromium.HeadlessChromium(lab.proxy_url, account="admin@contoso.com")
+    panel = SignInPanel(lambda: Host(env=lab.env, browser=browser.open))
+    qtbot.addWidget(panel)
+    panel.client_id.setText(A + "4")
+    panel.tenant_id.setText("contoso.com")
+    with qtbot.waitSignal(panel.finished, timeout=90000) as blocker:
+        panel.start()
+    assert browser.wait() == ["picker", "consent", "done"]
+    assert blocker.args[0].signed_in and "admin@contoso.com" in panel.account_label.text()
+    assert panel.access_claims.claims()["upn"] == "admin@contoso.com"
