@@ -10,15 +10,10 @@ import dataclasses
 from dataclasses import dataclass
 
 from engine.host import Host
+from engine.signin.observed import ObservedBrowserCredential, Observer
 from engine.signin.options import SignInOptions
-from engine.signin.session import (
-    ObservedBrowserCredential,
-    SignInResult,
-    SignInUsageError,
-    _Observer,
-    home_tenant,
-    sign_in,
-)
+from engine.signin.result import SignInResult, SignInUsageError
+from engine.signin.session import home_tenant, sign_in
 
 NEEDS_CACHE = "remembered accounts live in a persistent cache: give the cache a name"
 NOT_REMEMBERED = "{username} is not remembered in the cache {name!r}"
@@ -36,7 +31,7 @@ def _app(options: SignInOptions, host: Host):  # type: ignore[no-untyped-def]
     if not options.cache_name:
         raise SignInUsageError(NEEDS_CACHE)
     kwargs = options.credential_kwargs()
-    credential = ObservedBrowserCredential(observer=_Observer(SignInResult()), host=host, **kwargs)
+    credential = ObservedBrowserCredential(observer=Observer(SignInResult()), host=host, **kwargs)
     return credential, credential._get_app(enable_cae=options.enable_cae)
 
 

@@ -11,29 +11,34 @@ The access token itself is decoded for its claims and then dropped: it is never 
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import html
-import re
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msal
+
 from engine.credentials.auth_record import AuthenticationRecord
 from engine.credentials.client_credential_base import token_from_result
-from engine.credentials.device_code import DeviceCodeCredential
 from engine.credentials.interactive import AUTHENTICATION_FAILED
-from engine.credentials.interactive_browser import InteractiveBrowserCredential
 from engine.errors import AuthenticationRequiredError, ClientAuthenticationError
 from engine.host import Host
 from engine.signin import claims as claims_mod
-from engine.signin import exchange
-from engine.signin.aadsts import Explanation, SignInContext, explain
+from engine.signin.aadsts import SignInContext, explain
+from engine.signin.diagnosis import discovery_error, log_offset, sandbox_browser_page
+from engine.signin.observed import (
+    AuthorizePageError,
+    ObservedBrowserCredential,
+    ObservedDeviceCodeCredential,
+    Observer,
+    device_prompt,
+    recording_host,
+)
 from engine.signin.options import SignInOptions
+from engine.signin.result import SignInResult, SignInUsageError
 
-DISCOVERY_FAILED = re.compile(r"Unable to get authority configuration for (\S+?)\.? ")
-SANDBOX_STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # set by the sandbox for its tools and scripted browser
-PAGE_ERROR = re.compile(r"AADSTS(\d+): ([^\"<\\]+)")
+__all__ = ["SignInResult", "SignInUsageError", "home_tenant", "load_record", "sign_in"]
+
 NOT_SIGNED_IN = (
     "No remembered account can be used silently: {why}. Sign in without --silent first (with a cache name, "
     "so the account is remembered)."
@@ -43,203 +48,8 @@ SEVERAL_ACCOUNTS = (
     "the cache holds several accounts ({names}); choose one with a login hint or an authentication record"
 )
 NO_CACHE_FOR_SILENT = "no persistent cache is named, so nothing is remembered between runs"
-DEVICE_CODE_MESSAGE = "To sign in, use a web browser to open the page {uri} and enter the code {code} to authenticate."
 BAD_RECORD = "cannot read the authentication record {path}: {why}"
 SAVE_FAILED = "signed in, but the authentication record could not be saved to {path}: {why}"
-
-
-class SignInUsageError(ValueError):
-    """Options that cannot be used (exit status 2 on the command line)."""
-
-
-class AuthorizePageError(Exception):
-    """The authority answered the authorization request with an AADSTS page: no browser is worth opening."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-
-@dataclass
-class SignInResult:
-    """Everything the panel and `sign-in --json` show; no token, no code, no state in clear."""
-
-    authorize_request: dict[str, str] = field(default_factory=dict)
-    authorize_url: str = ""  # masked, for Copy URL
-    redirect: dict[str, str] = field(default_factory=dict)
-    account: dict[str, str] | None = None
-    id_token_claims: dict[str, Any] = field(default_factory=dict)
-    access_token_claims: dict[str, Any] = field(default_factory=dict)
-    authentication_record: dict[str, str] | None = None
-    error: Explanation | None = None
-    notes: list[str] = field(default_factory=list)
-    device_code: dict[str, str] = field(default_factory=dict)  # the code a person enters, and where
-
-    @property
-    def signed_in(self) -> bool:
-        return self.error is None and self.account is not None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "authorize_request": self.authorize_request,
-            "redirect": self.redirect,
-            "account": self.account,
-            "id_token_claims": self.id_token_claims,
-            "access_token_claims": self.access_token_claims,
-            "authentication_record": self.authentication_record,
-            "error": self.error.to_json() if self.error else None,
-            **({"device_code": self.device_code} if self.device_code else {}),
-        }
-
-
-class _Observer:
-    def __init__(self, result: SignInResult) -> None:
-        self.result = result
-
-    def authorize(self, url: str) -> None:
-        self.result.authorize_request = exchange.authorize_request(url)
-        self.result.authorize_url = exchange.masked_url(url)
-
-    def redirect(self, fields: dict[str, Any]) -> None:
-        self.result.redirect = exchange.redirect_received(fields)
-
-    def token_result(self, msal_result: dict[str, Any]) -> None:
-        claims = dict(msal_result.get("id_token_claims") or {})
-        if "nonce" in claims:  # the request's nonce echoed: masked as in the request table
-            claims["nonce"] = exchange.mask(str(claims["nonce"]))
-        self.result.id_token_claims = claims
-
-
-class ObservedBrowserCredential(InteractiveBrowserCredential):
-    """InteractiveBrowserCredential whose request, redirect and token result the workbench sees."""
-
-    def __init__(self, *, observer: _Observer, **kwargs: Any) -> None:
-        self._observer = observer
-        super().__init__(**kwargs)
-
-    def _start_server(self):  # type: ignore[no-untyped-def]
-        server, redirect_uri = super()._start_server()
-        wait = server.wait_for_redirect
-
-        def observed_wait() -> dict[str, Any]:
-            response = wait()
-            self._observer.redirect(response)
-            return response
-
-        server.wait_for_redirect = observed_wait  # type: ignore[method-assign]
-        return server, redirect_uri
-
-    def _request_token(self, *scopes: str, **kwargs: Any) -> dict:
-        result = super()._request_token(*scopes, **kwargs)
-        self._observer.token_result(result)
-        return result
-
-
-class ObservedDeviceCodeCredential(DeviceCodeCredential):
-    """DeviceCodeCredential whose token result the workbench sees."""
-
-    def __init__(self, *, observer: _Observer, **kwargs: Any) -> None:
-        self._observer = observer
-        super().__init__(**kwargs)
-
-    def _request_token(self, *scopes: str, **kwargs: Any) -> dict:
-        result = super()._request_token(*scopes, **kwargs)
-        self._observer.token_result(result)
-        return result
-
-
-def _device_prompt(result: SignInResult, shown: Callable[[str], None] | None):  # type: ignore[no-untyped-def]
-    def prompt(verification_uri: str, user_code: str, expires_on: datetime.datetime) -> None:
-        result.device_code = {
-            "verification_uri": verification_uri,
-            "user_code": user_code,
-            "expires_on": expires_on.astimezone().isoformat(timespec="seconds"),
-        }
-        if shown is not None:
-            shown(DEVICE_CODE_MESSAGE.format(uri=verification_uri, code=user_code))
-
-    return prompt
-
-
-def preflight(host: Host, url: str) -> str | None:
-    """The AADSTS line of an error page the authority shows for ``url`` before any sign-in, else None."""
-    session = host.session()
-    try:
-        response = session.get(url, timeout=10, allow_redirects=False)
-    except Exception:  # unreachable now: the browser will say so, and msal already reached the authority
-        return None
-    finally:
-        session.close()
-    text = response.text
-    if 'name="hiddenform"' in text or 'id="login"' in text:
-        return None  # a sign-in page, or a refusal that goes back to the app through the redirect
-    match = PAGE_ERROR.search(html.unescape(text))
-    return f"AADSTS{match[1]}: {match[2].strip()}" if match else None
-
-
-def _sandbox_browser_log(host: Host) -> Path | None:
-    state = host.env.get(SANDBOX_STATE_ENV)
-    return Path(state).parent / "browser.log" if state else None
-
-
-def log_offset(host: Host) -> int:
-    log = _sandbox_browser_log(host)
-    try:
-        return log.stat().st_size if log else 0
-    except OSError:
-        return 0
-
-
-def sandbox_browser_page(host: Host, since: int = 0) -> str | None:
-    """In the sandbox, the scripted browser logs the AADSTS page it stopped on (a real browser window shows it);
-    only lines written after ``since`` (this sign-in's start) count."""
-    log = _sandbox_browser_log(host)
-    if log is None:
-        return None
-    try:
-        with log.open("rb") as f:
-            f.seek(since)
-            lines = f.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return None
-    for line in reversed(lines):
-        match = PAGE_ERROR.search(line)
-        if match:
-            return f"AADSTS{match[1]}: {match[2].strip()}"
-    return None
-
-
-def discovery_error(host: Host, text: str) -> str | None:
-    """msal's "Unable to get authority configuration for URL" hides the authority's answer: ask for it again."""
-    match = DISCOVERY_FAILED.search(text)
-    if not match:
-        return None
-    session = host.session()
-    try:
-        body = session.get(match[1].rstrip("/") + "/v2.0/.well-known/openid-configuration", timeout=10).json()
-    except Exception:
-        return None
-    finally:
-        session.close()
-    description = body.get("error_description") if isinstance(body, dict) else None
-    return str(description) if description and "AADSTS" in str(description) else None
-
-
-def _recording_host(host: Host, observer: _Observer) -> Host:
-    opener: Callable[[str], bool] | None = host.browser
-
-    def open_and_record(url: str) -> bool:
-        observer.authorize(url)
-        page = preflight(host, url)
-        if page:
-            raise AuthorizePageError(page)
-        if opener is not None:
-            return opener(url)
-        import webbrowser
-
-        return webbrowser.open(url)
-
-    return dataclasses.replace(host, browser=open_and_record)
 
 
 def load_record(path: str) -> AuthenticationRecord:
@@ -256,7 +66,7 @@ def sign_in(options: SignInOptions, host: Host, *, on_device_code: Callable[[str
         raise SignInUsageError("; ".join(problems))
     record = load_record(options.record_path) if options.record_path else None
     result = SignInResult()
-    observer = _Observer(result)
+    observer = Observer(result)
     kwargs = options.credential_kwargs()
     if record is not None:
         kwargs["authentication_record"] = record
@@ -271,10 +81,10 @@ def sign_in(options: SignInOptions, host: Host, *, on_device_code: Callable[[str
     try:
         if options.device_code:
             credential = ObservedDeviceCodeCredential(
-                observer=observer, host=host, prompt_callback=_device_prompt(result, on_device_code), **kwargs
+                observer=observer, host=host, prompt_callback=device_prompt(result, on_device_code), **kwargs
             )
         else:
-            credential = ObservedBrowserCredential(observer=observer, host=_recording_host(host, observer), **kwargs)
+            credential = ObservedBrowserCredential(observer=observer, host=recording_host(host, observer), **kwargs)
     except ValueError as ex:
         raise SignInUsageError(str(ex)) from None
     request = {"claims": options.claims or None, "enable_cae": options.enable_cae}
@@ -388,8 +198,6 @@ def _fill_success(result: SignInResult, credential, access_token: str, options: 
 
 
 def _record_json(record: AuthenticationRecord) -> dict[str, str]:
-    import json
-
     return json.loads(record.serialize())
 
 
@@ -397,8 +205,6 @@ def _cached_id_token_claims(credential, record, options) -> dict[str, Any]:  # t
     """A silent sign-in returns no ID token: read the one msal kept beside the account."""
     if record is None:
         return {}
-    import msal
-
     app = credential._get_app(enable_cae=options.enable_cae)
     found = app.token_cache.search(
         msal.TokenCache.CredentialType.ID_TOKEN, query={"home_account_id": record.home_account_id}
