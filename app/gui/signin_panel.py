@@ -26,13 +26,11 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.gui.claims_table import ClaimsTable
+from app.gui.signin_results import SignInResultsView
 from app.gui.workers import WorkerPool
 from engine.export.signin_snippet import signin_code
 from engine.host import Host
@@ -50,26 +48,6 @@ ACCOUNTS_NEED_CACHE = "Name a persistent cache to remember accounts."
 
 class _Relay(QObject):
     device_code = Signal(str)  # emitted from the worker thread, delivered on the GUI thread
-
-
-def _table(parent: QWidget, name: str) -> QTableWidget:
-    table = QTableWidget(0, 2, parent)
-    table.setHorizontalHeaderLabels(("Parameter", "Value"))
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setAccessibleName(name)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    return table
-
-
-def _fill(table: QTableWidget, rows: dict[str, str]) -> None:
-    table.setRowCount(len(rows))
-    for r, (key, value) in enumerate(rows.items()):
-        table.setItem(r, 0, QTableWidgetItem(key))
-        item = QTableWidgetItem(str(value))
-        item.setToolTip(str(value))
-        table.setItem(r, 1, item)
-    table.resizeColumnToContents(0)
 
 
 class SignInPanel(QWidget):
@@ -214,44 +192,8 @@ class SignInPanel(QWidget):
         self._layout.addWidget(self.device_box)
 
     def _build_results(self, body: QWidget) -> None:
-        self.error_box = QGroupBox("Why it failed", body)
-        error = QFormLayout(self.error_box)
-        self.error_code, self.error_text = QLabel(self.error_box), QLabel(self.error_box)
-        self.error_meaning, self.error_fix = QLabel(self.error_box), QLabel(self.error_box)
-        self.error_details = QLabel(self.error_box)
-        for label, widget in (
-            ("Code", self.error_code),
-            ("Message", self.error_text),
-            ("What it means", self.error_meaning),
-            ("Likely fix", self.error_fix),
-            ("Details", self.error_details),
-        ):
-            widget.setWordWrap(True)
-            widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            error.addRow(label, widget)
-        self.error_box.setVisible(False)
-        self._layout.addWidget(self.error_box)
-        request = QGroupBox("Authorization request", body)
-        request_layout = QVBoxLayout(request)
-        self.request_table = _table(request, "Authorization request")
-        self.copy_url_button = QPushButton("Copy URL", request)
-        self.copy_url_button.setToolTip("The request URL with state, nonce and code_challenge masked")
-        self.copy_url_button.clicked.connect(self.copy_url)
-        request_layout.addWidget(self.request_table)
-        request_layout.addWidget(self.copy_url_button, 0, Qt.AlignmentFlag.AlignRight)
-        self._layout.addWidget(request)
-        redirect = QGroupBox("Redirect received", body)
-        QVBoxLayout(redirect).addWidget(redirect_table := _table(redirect, "Redirect received"))
-        self.redirect_table = redirect_table
-        self._layout.addWidget(redirect)
-        self.account_label = QLabel("", body)
-        self.account_label.setWordWrap(True)
-        self.account_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._layout.addWidget(self.account_label)
-        self.id_claims = ClaimsTable("ID token claims", body)
-        self.access_claims = ClaimsTable("Access token claims", body)
-        self._layout.addWidget(self.id_claims)
-        self._layout.addWidget(self.access_claims)
+        self.results = SignInResultsView(body)
+        self._layout.addWidget(self.results)
 
     def _build_accounts(self, body: QWidget) -> None:
         box = QGroupBox("Remembered accounts", body)
@@ -372,33 +314,10 @@ class SignInPanel(QWidget):
     def copy_code(self) -> None:
         QGuiApplication.clipboard().setText(signin_code(self.options()))
 
-    def copy_url(self) -> None:
-        if self.result and self.result.authorize_url:
-            QGuiApplication.clipboard().setText(self.result.authorize_url)
-
     # -- results ---------------------------------------------------------------------------------------
     def show_result(self, result: SignInResult) -> None:
         self.result = result
-        _fill(self.request_table, result.authorize_request)
-        _fill(self.redirect_table, result.redirect)
-        self.copy_url_button.setEnabled(bool(result.authorize_url))
-        self.id_claims.set_claims(result.id_token_claims)
-        self.access_claims.set_claims(result.access_token_claims)
-        if result.account:
-            a = result.account
-            self.account_label.setText(
-                f"<b>Signed in as {a['username']}</b> (tenant {a['tenant_id']}, object id {a['object_id']})"
-            )
-        else:
-            self.account_label.setText("")
-        err = result.error
-        self.error_box.setVisible(err is not None)
-        if err is not None:
-            self.error_code.setText(f"AADSTS{err.code}" if err.code is not None else "—")
-            self.error_text.setText(err.text)
-            self.error_meaning.setText(err.explanation)
-            self.error_fix.setText(err.fix)
-            self.error_details.setText("\n".join(f"{k}: {v}" for k, v in err.details.items()) or "—")
+        self.results.show_result(result)
         notes = "; ".join(result.notes)
         self._set_busy(
             False, ("Signed in." if result.signed_in else "Sign-in failed.") + (f" {notes}" if notes else "")

@@ -42,28 +42,30 @@ def test_a_sign_in_fills_the_request_redirect_and_claims_tables(qtbot, panel) ->
     panel.timeout.setValue(30)
     result = _run(qtbot, panel)
     assert result.signed_in
-    request = _cells(panel.request_table)
+    request = _cells(panel.results.request_table)
     assert request["prompt"] == "select_account" and "…(" in request["state"]
-    assert "…(" in _cells(panel.redirect_table)["code"]
-    assert "dev@contoso.com" in panel.account_label.text()
-    claims = {panel.access_claims.table.item(r, 0).text() for r in range(panel.access_claims.table.rowCount())}
+    assert "…(" in _cells(panel.results.redirect_table)["code"]
+    assert "dev@contoso.com" in panel.results.account_label.text()
+    claims = {
+        panel.results.access_claims.table.item(r, 0).text() for r in range(panel.results.access_claims.table.rowCount())
+    }
     assert {"aud", "tid", "oid", "scp", "amr", "exp"} <= claims
-    panel.access_claims.copy()
+    panel.results.access_claims.copy()
     copied = json.loads(QGuiApplication.clipboard().text())
     assert copied["upn"] == "dev@contoso.com" and "access_token" not in copied
-    panel.copy_url()
+    panel.results.copy_url()
     assert QGuiApplication.clipboard().text().startswith("https://login.microsoftonline.com/organizations/oauth2")
-    assert not panel.error_box.isVisibleTo(panel)
+    assert not panel.results.error_box.isVisibleTo(panel.results)
 
 
 def test_an_aadsts_error_is_explained_with_the_redirect_uri_sent(qtbot, panel) -> None:
     panel.client_id.setText(A + "2")
     result = _run(qtbot, panel)
-    assert not result.signed_in and panel.error_box.isVisibleTo(panel)
-    assert panel.error_code.text() == "AADSTS50011"
-    assert "redirect_uri_sent: http://localhost:8400" in panel.error_details.text()
-    assert "registration_must_list: http://localhost" in panel.error_details.text()
-    assert panel.access_claims.table.rowCount() == 0
+    assert not result.signed_in and panel.results.error_box.isVisibleTo(panel.results)
+    assert panel.results.error_code.text() == "AADSTS50011"
+    assert "redirect_uri_sent: http://localhost:8400" in panel.results.error_details.text()
+    assert "registration_must_list: http://localhost" in panel.results.error_details.text()
+    assert panel.results.access_claims.table.rowCount() == 0
 
 
 def test_remembered_accounts_silent_token_and_sign_out(qtbot, panel) -> None:

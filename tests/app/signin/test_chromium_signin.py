@@ -62,5 +62,5 @@ def test_the_panel_shows_what_chromium_signed_in_with(qtbot, lab) -> None:
     with qtbot.waitSignal(panel.finished, timeout=90000) as blocker:
         panel.start()
     assert browser.wait() == ["picker", "consent", "done"]
-    assert blocker.args[0].signed_in and "admin@contoso.com" in panel.account_label.text()
-    assert panel.access_claims.claims()["upn"] == "admin@contoso.com"
+    assert blocker.args[0].signed_in and "admin@contoso.com" in panel.results.account_label.text()
+    assert panel.results.access_claims.claims()["upn"] == "admin@contoso.com"
