@@ -247,3 +247,44 @@ def test_a_remembered_refresh_token_without_mfa_gets_50076_for_an_mfa_user(lab) 
     body = session.post(f"{LOGIN}/organizations/oauth2/v2.0/token", data=data).json()
     assert body["error_codes"] == [50076] and body["suberror"] == "basic_action"
     assert "'797f4846-ba00-4fd7-ba43-dac1f8f63013'" in body["error_description"]
+
+
+# -- the device code flow ---------------------------------------------------------------------------------
+def _device_start(session, client_id: str = DEV_SIGN_ON, scope: str = ARM) -> dict:
+    data = {"client_id": client_id, "scope": f"{scope} openid offline_access profile"}
+    return session.post(f"{LOGIN}/organizations/oauth2/v2.0/devicecode", data=data).json()
+
+
+def _device_poll(session, device_code: str, client_id: str = DEV_SIGN_ON) -> dict:
+    data = {
+        "client_id": client_id,
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+        "device_code": device_code,
+    }
+    return session.post(f"{LOGIN}/organizations/oauth2/v2.0/token", data=data).json()
+
+
+def test_device_code_is_pending_until_someone_enters_it_then_redeems_once(lab) -> None:
+    _, session = lab
+    flow = _device_start(session)
+    assert flow["interval"] >= 1 and flow["user_code"] in flow["message"]
+    assert _device_poll(session, flow["device_code"])["error"] == "authorization_pending"
+    ScriptedBrowser(session=session, passwords=PASSWORDS).device_sign_in(flow["verification_uri"], flow["user_code"])
+    assert "access_token" in _device_poll(session, flow["device_code"])
+    assert _device_poll(session, flow["device_code"])["error_codes"] == [70019]
+
+
+def test_a_wrong_device_code_is_refused_on_the_page(lab) -> None:
+    _, session = lab
+    flow = _device_start(session)
+    page = session.post(flow["verification_uri"], data={"otc": "WRONGCODE"}).text
+    assert "Check the code and try again." in page
+
+
+def test_device_code_errors_come_from_the_same_rules(lab) -> None:
+    _, session = lab
+    assert _device_start(session, scope="https://management.azure.com")["error_codes"] == [70011]
+    assert _device_start(session, client_id="00000000-0000-0000-0000-00000000dead")["error_codes"] == [700016]
+    flow = _device_start(session, client_id=MULTI)
+    ScriptedBrowser(session=session, consent="decline").device_sign_in(flow["verification_uri"], flow["user_code"])
+    assert "access_token" in _device_poll(session, flow["device_code"], MULTI)

@@ -7,9 +7,12 @@ import json
 import pytest
 from PySide6.QtGui import QGuiApplication
 
+from app.cli import build_parser
+from app.cli.signin import options_from
 from app.gui.sandbox_host import sandbox_host
 from app.gui.signin_panel import DEVICE_CODE, SignInPanel
 from engine.sandbox.browser import ScriptedBrowser
+from tests.app.cli.test_signin_cli import CASES as CLI_CASES
 from tests.plugins.sandbox import sandbox_session_for
 
 A = "5f1a0000-0000-4000-8000-00000000a00"
@@ -121,3 +124,18 @@ def test_details_account_tab_shows_the_claims_table_of_an_attempt(qtbot) -> None
     (table,) = pane.account.findChildren(ClaimsTable)
     assert table.claims() == claims
     assert table.table.item(3, 1).text() == "pwd, mfa"
+
+
+FAILING_LAB_CASES = {name: case for name, case in CLI_CASES.items() if case[2] is not None}
+
+
+@pytest.mark.parametrize("name", sorted(FAILING_LAB_CASES))
+def test_every_lab_failure_shows_its_code_meaning_and_fix_in_the_window(qtbot, panel, monkeypatch, name) -> None:
+    argv, _, code = FAILING_LAB_CASES[name]
+    args = build_parser().parse_args(["sign-in", "--timeout", "20", *argv])
+    monkeypatch.setattr(panel, "options", lambda: options_from(args))
+    _run(qtbot, panel)
+    results = panel.results
+    assert results.error_box.isVisibleTo(results) and results.error_code.text() == f"AADSTS{code}"
+    assert results.error_meaning.text() and results.error_fix.text()
+    assert results.error_text.text().startswith(f"AADSTS{code}: ")
