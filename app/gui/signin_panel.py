@@ -8,7 +8,7 @@ reaches the GUI thread through a queued signal while the worker is still polling
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -34,9 +34,11 @@ from app.gui.signin_results import SignInResultsView
 from app.gui.workers import WorkerPool
 from engine.export.signin_snippet import signin_code
 from engine.host import Host
-from engine.signin.accounts import RememberedAccount, get_token_silently, remembered_accounts, sign_out
 from engine.signin.options import AUTHORITIES, DEFAULT_SCOPE, DEFAULT_TIMEOUT, SignInOptions
-from engine.signin.session import SignInResult, sign_in
+from engine.signin.result import SignInResult
+
+if TYPE_CHECKING:
+    from engine.signin.accounts import RememberedAccount
 
 BROWSER, DEVICE_CODE = "InteractiveBrowserCredential", "DeviceCodeCredential"
 DEV_SIGN_ON_PLACEHOLDER = "developer sign-on app (04b07795-…)"
@@ -44,6 +46,32 @@ WORKING = "Signing in… (the browser has the page)"
 WORKING_DEVICE = "Waiting for someone to enter the code…"
 NO_ACCOUNTS = "No remembered accounts in this cache."
 ACCOUNTS_NEED_CACHE = "Name a persistent cache to remember accounts."
+
+
+# The sign-in modules bring msal and requests: they load on the worker that first needs them, never on the GUI
+# thread and never at startup.
+def _sign_in(options: SignInOptions, host: Host, on_device_code: Callable[[str], None]) -> SignInResult:
+    from engine.signin.session import sign_in
+
+    return sign_in(options, host, on_device_code=on_device_code)
+
+
+def _accounts(options: SignInOptions, host: Host) -> list[RememberedAccount]:
+    from engine.signin.accounts import remembered_accounts
+
+    return remembered_accounts(options, host)
+
+
+def _silent(options: SignInOptions, host: Host, account: RememberedAccount) -> SignInResult:
+    from engine.signin.accounts import get_token_silently
+
+    return get_token_silently(options, host, account)
+
+
+def _sign_out(options: SignInOptions, host: Host, account: RememberedAccount) -> None:
+    from engine.signin.accounts import sign_out
+
+    sign_out(options, host, account)
 
 
 class _Relay(QObject):
@@ -270,7 +298,7 @@ class SignInPanel(QWidget):
         self._set_busy(True, WORKING_DEVICE if options.device_code else WORKING)
         relay = self._relay
         self.pool.start(
-            lambda: sign_in(options, self._host(), on_device_code=relay.device_code.emit),
+            lambda: _sign_in(options, self._host(), relay.device_code.emit),
             on_result=self.show_result,
             on_error=self._failed,
         )
@@ -283,7 +311,7 @@ class SignInPanel(QWidget):
         options = self.options()
         self._set_busy(True, f"Getting a token silently for {account.username}…")
         self.pool.start(
-            lambda: get_token_silently(options, self._host(), account),
+            lambda: _silent(options, self._host(), account),
             on_result=self.show_result,
             on_error=self._failed,
         )
@@ -299,14 +327,14 @@ class SignInPanel(QWidget):
             self._set_busy(False, f"Signed {account.username} out.")
             self.refresh_accounts()
 
-        self.pool.start(lambda: sign_out(options, self._host(), account), on_result=done, on_error=self._failed)
+        self.pool.start(lambda: _sign_out(options, self._host(), account), on_result=done, on_error=self._failed)
 
     def refresh_accounts(self) -> None:
         if not self.cache_name.text().strip():
             return
         options = self.options()
         self.pool.start(
-            lambda: remembered_accounts(options, self._host()),
+            lambda: _accounts(options, self._host()),
             on_result=self._show_accounts,
             on_error=self._accounts_failed,
         )
