@@ -12,6 +12,9 @@ from engine.host import Host
 
 DISCOVERY_FAILED = re.compile(r"Unable to get authority configuration for (\S+?)\.? ")
 SANDBOX_STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # set by the sandbox for its tools and scripted browser
+# A page that asks someone to sign in (or hands a result back to the app) is never an error page, whatever its
+# scripts mention: the sandbox's forms, Entra's own user name field and its form_post answer.
+SIGN_IN_PAGE_MARKERS = ('name="hiddenform"', 'id="login"', 'name="loginfmt"', '"loginfmt"')
 PAGE_ERROR = re.compile(r"AADSTS(\d+): ([^\"<\\]+)")
 
 
@@ -25,7 +28,7 @@ def preflight(host: Host, url: str) -> str | None:
     finally:
         session.close()
     text = response.text
-    if 'name="hiddenform"' in text or 'id="login"' in text:
+    if any(marker in text for marker in SIGN_IN_PAGE_MARKERS):
         return None  # a sign-in page, or a refusal that goes back to the app through the redirect
     match = PAGE_ERROR.search(html.unescape(text))
     return f"AADSTS{match[1]}: {match[2].strip()}" if match else None

@@ -111,3 +111,49 @@ def test_options_become_azure_identity_keyword_arguments_and_bad_ones_are_named(
         "allow_unencrypted_storage applies to a persistent cache: give the cache a name",
         "a silent sign-in uses only the cache; it cannot also use the device code flow",
     ]
+
+
+class _Page:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Session:
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def get(self, url: str, **_: object) -> _Page:
+        return _Page(self._text)
+
+    def close(self) -> None:
+        pass
+
+
+class _Host:
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def session(self) -> _Session:
+        return _Session(self._text)
+
+
+@pytest.mark.parametrize(
+    ("page", "found"),
+    [
+        (
+            "<p id='error' data-code='50011'>AADSTS50011: The redirect URI &#x27;x&#x27; is wrong.</p>",
+            "AADSTS50011: The redirect URI 'x' is wrong.",
+        ),
+        (
+            '{"strServiceExceptionMessage":"AADSTS700016: Application not found."}',
+            "AADSTS700016: Application not found.",
+        ),
+        ('<input name="loginfmt"/><script>var m = "AADSTS50058: silent";</script>', None),
+        ('<form name="hiddenform"><input name="error_description" value="AADSTS70011: bad scope"/></form>', None),
+        ("<html>Pick an account</html>", None),
+    ],
+)
+def test_preflight_reads_an_error_page_and_never_a_sign_in_page(page: str, found: str | None) -> None:
+    from engine.signin.diagnosis import preflight
+
+    assert preflight(_Host(page), "https://login.example/authorize") == found  # type: ignore[arg-type]
