@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -288,3 +289,19 @@ def test_device_code_errors_come_from_the_same_rules(lab) -> None:
     flow = _device_start(session, client_id=MULTI)
     ScriptedBrowser(session=session, consent="decline").device_sign_in(flow["verification_uri"], flow["user_code"])
     assert "access_token" in _device_poll(session, flow["device_code"], MULTI)
+
+
+@pytest.mark.parametrize(
+    ("section", "entry", "message"),
+    [
+        ("apps", {"name": "a", "client_id": "c", "consent": "maybe"}, "apps.a.consent mode 'maybe'"),
+        ("users", {"upn": "u@c.com", "oid": "o", "conditional_access": "mfa"}, "users.u@c.com.conditional_access"),
+        ("apps", {"name": "a", "client_id": "c", "assigned_users": ["nobody@c.com"]}, "user 'nobody@c.com'"),
+    ],
+)
+def test_a_bad_app_registration_or_user_is_refused_when_the_scenario_loads(section, entry, message) -> None:
+    from engine.sandbox.scenario import from_dict
+
+    data = {"tenants": [{"id": CONTOSO, "domain": "contoso.com"}], section: [entry]}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        from_dict(data, name="bad")

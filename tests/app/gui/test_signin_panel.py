@@ -139,3 +139,14 @@ def test_every_lab_failure_shows_its_code_meaning_and_fix_in_the_window(qtbot, p
     assert results.error_box.isVisibleTo(results) and results.error_code.text() == f"AADSTS{code}"
     assert results.error_meaning.text() and results.error_fix.text()
     assert results.error_text.text().startswith(f"AADSTS{code}: ")
+
+
+def test_the_window_has_the_workbench_dock_in_the_run_and_view_menus(make_window) -> None:
+    window = make_window()
+    assert window.signin_dock.widget() is window.signin_panel
+    assert window.workbench_action in window.menuBar().actions()[2].menu().actions()  # Run
+    window.signin_dock.hide()
+    window.workbench_action.trigger()
+    assert window.signin_dock.isVisible()
+    host = window.signin_panel._host()
+    assert host is window.host  # the panel signs in on whatever host the window is on (real, what-if, sandbox)
