@@ -199,6 +199,8 @@ def _proceed(directory: Directory, request: Request, flow: Flow, flow_id: str, u
         )
         return Response.html(PAGE.format(title="Approve sign in request", content=form))
     if not directory.consented(user, app):
+        # Where only an admin may consent, Entra shows a "Need admin approval" page (AADSTS90094) and the app hears
+        # nothing; the sandbox hands 65001 back to the app instead, so the workbench and the app can say who consents.
         if flow.params.get("prompt") == "none" or (app.consent == "admin" and not user.admin):
             raise RedirectError(E.EntraError.of(E.CONSENT_REQUIRED, client_id=app.client_id, app_name=app.name))
         return _consent_page(request, flow, flow_id, app, user)
