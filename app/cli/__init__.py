@@ -10,7 +10,14 @@ from engine.sandbox import helpers
 from engine.secrets import install_log_redaction
 
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
-_COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.export", "app.cli.report")
+_COMMAND_MODULES = (
+    "app.cli.run",
+    "app.cli.scan",
+    "app.cli.sandbox",
+    "app.cli.export",
+    "app.cli.report",
+    "app.cli.signin",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

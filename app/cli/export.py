@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=STYLE_CHOICES,
         default=AUTO,
         help="env: AZURE_TOKEN_CREDENTIALS + DefaultAzureCredential; default: DefaultAzureCredential(...); "
-        "chained: ChainedTokenCredential(...); auto (default): the first of these that behaves the same",
+        "chained: ChainedTokenCredential(...); auto (default): the first of default, chained that behaves the "
+        "same (code that runs as it is; env is given only when asked for)",
     )
     parser.add_argument("--async", dest="async_", action="store_true", help="use azure.identity.aio")
     parser.add_argument(

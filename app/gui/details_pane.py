@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.claims_table import ClaimsTable
 from app.gui.outcome_style import RUNNING, draw_badge_icon, look
 from app.gui.resources import icon, is_dark
 from app.gui.run_record import RunRecord, attempt_duration_text
@@ -266,6 +267,10 @@ class DetailsPane(QWidget):
                 self.account_form.addRow(label + ":", row)
             else:
                 self.account_form.addRow(label + ":", field)
+        if account.claims:  # the token's claims, jwt.ms style (the sign-in workbench's table)
+            table = ClaimsTable("Access token claims", self.account)
+            table.set_claims(account.claims)
+            self.account_form.addRow(table)
 
 
 class WrappingLabel(QWidget):

@@ -50,7 +50,10 @@ STYLE_ITEMS = (
     (CHAINED, "ChainedTokenCredential(...)"),
 )
 EXAMPLE_ITEMS = ((None, "No example"), (GET_TOKEN, "Example: get_token"), (CLIENT, "Example: SDK client"))
-AUTO_TOOLTIP = "The first of environment, DefaultAzureCredential, ChainedTokenCredential that behaves like this chain."
+AUTO_TOOLTIP = (
+    "The first of DefaultAzureCredential, ChainedTokenCredential that behaves like this chain: code that runs as it "
+    "is. The environment form needs AZURE_TOKEN_CREDENTIALS set where the app runs; choose it explicitly."
+)
 EQUIVALENT_TOOLTIP = "Behaves like this chain: {reason}."
 NOT_EQUIVALENT_TOOLTIP = "Not available: {reason}."
 NO_SPEC = "Edit the chain to see its code."

@@ -38,6 +38,7 @@ from app.gui.resources import app_icon, icon
 from app.gui.run_record import TRY_EVERY, RunRecord
 from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
 from app.gui.settings import Settings
+from app.gui.signin_panel import SignInPanel
 from app.gui.status_bar import StatusBar
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
@@ -214,6 +215,11 @@ class MainWindow(QMainWindow):
         self.export_dock.visibilityChanged.connect(lambda shown: self.export_pane if shown else None)
         self.tabifyDockWidget(self.details_dock, self.env_dock)
         self.tabifyDockWidget(self.env_dock, self.export_dock)
+        self.signin_panel = SignInPanel(lambda: self.host, self)
+        self.signin_dock = self._dock(
+            "Sign-in workbench", "signin", self.signin_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.export_dock, self.signin_dock)
         self.details_dock.raise_()
         self.host_label = QLabel(self)
         self.host_label.setAccessibleName("Host")
@@ -303,6 +309,7 @@ class MainWindow(QMainWindow):
         self.run_action = action("&Run", self.run_chain, ["Ctrl+R"], "run")
         self.try_action = action("&Try every credential", self.try_every, ["Ctrl+Shift+R"], "try-every")
         self.browser_action = action("Sign in with a &browser", self.sign_in_with_browser, ["Ctrl+Shift+B"])
+        self.workbench_action = action("Sign-in &workbench…", self.show_sign_in_workbench, ["Ctrl+Shift+W"])
         self.browser_action.setToolTip(
             "Run InteractiveBrowserCredential on its own with the request above: opens the system browser"
         )
@@ -331,7 +338,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.up_action, self.down_action, self.convert_action, self.reset_action])
         run_menu = menu.addMenu("&Run")
-        run_menu.addActions([self.run_action, self.try_action, self.browser_action])
+        run_menu.addActions([self.run_action, self.try_action, self.browser_action, self.workbench_action])
         run_menu.addSeparator()
         run_menu.addActions([self.cancel_action, self.reprobe_action])
         self.sandbox_menu = menu.addMenu("&Sandbox")
@@ -342,6 +349,7 @@ class MainWindow(QMainWindow):
             (self.details_dock, "&Details"),
             (self.env_dock, "&Environment (what-if)"),
             (self.export_dock, "E&xport"),
+            (self.signin_dock, "&Sign-in workbench"),
         ):
             toggle = dock.toggleViewAction()
             toggle.setText(text)
@@ -520,6 +528,11 @@ class MainWindow(QMainWindow):
             self._browser_failure = failure
             self.statusBar().showMessage(f"The browser gave up: {failure}", 10000)
             self.runner.cancel()
+
+    def show_sign_in_workbench(self) -> None:
+        """The sign-in dock: your own app registration, options, what was sent and received, the claims."""
+        self.signin_dock.show()
+        self.signin_dock.raise_()
 
     def _start(self, start, busy_text: str | None = None) -> RunRecord | None:
         if self.runner.running:

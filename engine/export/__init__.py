@@ -2,8 +2,9 @@
 
 Three forms: ``DefaultAzureCredential(...)``, ``ChainedTokenCredential(...)``, and the environment
 form (``AZURE_TOKEN_CREDENTIALS=value`` where the app runs, plus ``DefaultAzureCredential(...)``).
-``auto`` takes the first of env, default, chained that behaves the same as the spec (see
-``equivalence``). The code is formatted as ``ruff format`` would, imports only what it uses, and
+``auto`` takes the first of default, chained that behaves the same as the spec (see
+``equivalence``): code that runs as it is. The environment form, which needs a variable set where the app
+runs, is given only when asked for. The code is formatted as ``ruff format`` would, imports only what it uses, and
 never contains a secret: secrets are read from environment variables at run time.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.export.equivalence import CHAINED, DEFAULT, ENV, LABELS, STYLES, Form, auto_style, forms
+from engine.export.equivalence import AUTO_ORDER, CHAINED, DEFAULT, ENV, LABELS, STYLES, Form, auto_style, forms
 from engine.export.errors import ExportError, NotEquivalentError
 from engine.export.program import CLIENT, EXAMPLES, GET_TOKEN, program
 from engine.export.render_chained import chained_call
@@ -24,6 +25,7 @@ AUTO = "auto"
 STYLE_CHOICES = (AUTO, *STYLES)
 EXPORTED_BY = "Chainsight export for azure-identity {version} ({mode})."
 CHOSEN = "{label} chosen: {reason}."
+ENV_ALSO = "Shorter with AZURE_TOKEN_CREDENTIALS={value} set where the app runs: --style env."
 GIVEN = "{label} (as requested): {reason}."
 UNKNOWN_STYLE = "unknown style {style!r}; choose one of: " + ", ".join(STYLE_CHOICES)
 NOT_EQUIVALENT = "{label} would not behave like this chain: {reason}"
@@ -77,6 +79,8 @@ def export(
     reason = _reason(verdicts, chosen) if style == AUTO else GIVEN.format(label=LABELS[chosen], reason=form.reason)
     header = [EXPORTED_BY.format(version=spec.profile.name, mode="async" if async_ else "sync"), reason]
     header += form.notes
+    if style == AUTO and verdicts[ENV].equivalent:
+        header.append(ENV_ALSO.format(value=verdicts[ENV].environment.get("AZURE_TOKEN_CREDENTIALS", "")))
     kwargs = form.dac_kwargs or {}
     if chosen == CHAINED:
         rendered = chained_call(spec.credentials)
@@ -100,7 +104,7 @@ def export(
 
 def _reason(verdicts: dict[str, Form], chosen: str) -> str:
     """Why auto chose this form: the first preferred form's verdict says why it was passed over."""
-    first = STYLES[0]
+    first = AUTO_ORDER[0]
     why = verdicts[chosen].reason if chosen == first else verdicts[first].reason
     if chosen == CHAINED and not verdicts[DEFAULT].equivalent:
         why = verdicts[DEFAULT].reason

@@ -50,7 +50,10 @@ from engine.selection import resolve_exclusions
 from engine.spec import CREDENTIAL_OPTIONS, ChainSpec
 
 ENV, DEFAULT, CHAINED = "env", "default", "chained"
-STYLES = (ENV, DEFAULT, CHAINED)  # also auto's order of preference: least code first
+STYLES = (ENV, DEFAULT, CHAINED)
+# auto's order of preference. The env form is never auto's choice: its code only works once the app's own
+# environment sets AZURE_TOKEN_CREDENTIALS, and a snippet generator's default must run as it is (--style env).
+AUTO_ORDER = (DEFAULT, CHAINED)
 LABELS = {ENV: "Environment form", DEFAULT: "DefaultAzureCredential", CHAINED: "ChainedTokenCredential"}
 
 # Reasons, one sentence each: shown in the code's comment, the CLI's errors and the GUI's tooltips.
@@ -189,8 +192,8 @@ def forms(spec: ChainSpec, *, async_: bool = False) -> dict[str, Form]:
 
 
 def auto_style(verdicts: Mapping[str, Form]) -> str:
-    """The first equivalent form in order of preference (a chained spec always has one)."""
-    return next((s for s in STYLES if verdicts[s].equivalent), DEFAULT)
+    """The first equivalent form that runs as it is (a chained spec always has one)."""
+    return next((s for s in AUTO_ORDER if verdicts[s].equivalent), DEFAULT)
 
 
 # ---- DefaultAzureCredential specs -------------------------------------------------------------------

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-
-from engine.sandbox import authorize, grants
-from engine.sandbox.entra_errors import TENANT_NOT_FOUND, EntraError
+from engine.sandbox import authorize, device_code, grants
+from engine.sandbox.directory import MULTI_TENANT, Directory
+from engine.sandbox.entra_errors import EntraError
 from engine.sandbox.httpserver import Request, Response
 from engine.sandbox.scenario import Scenario, Tenant
 from engine.sandbox.tls import INTERCEPTED_HOSTS
 from engine.sandbox.tokens import TokenIssuer
 
-MULTI_TENANT = ("organizations", "common", "consumers")
 _ROUTE = re.compile(r"^/(?P<tenant>[^/]+)(?P<rest>/.*)$")
 NOT_FOUND_PAGE = "<html><body><h1>404 - Not Found</h1></body></html>"
 
@@ -26,16 +23,13 @@ class Authority:
     def __init__(self, scenario: Scenario, issuer: TokenIssuer) -> None:
         self.scenario = scenario
         self.issuer = issuer
-        self.app_certificates: dict[str, list[x509.Certificate]] = {}
-        self.federated_issuer_keys: dict[str, RSAPublicKey] = {}
-        self.flows = authorize.FlowStore()
+        self.directory = Directory(scenario, issuer)  # all the handlers see
+        self.app_certificates = self.directory.app_certificates
+        self.federated_issuer_keys = self.directory.federated_issuer_keys
         self.requests: list[str] = []  # "METHOD host/path", for tests and the demo's request log
 
     def tenant(self, ref: str) -> Tenant:
-        try:
-            return self.scenario.tenant(ref)
-        except KeyError:
-            raise EntraError.of(TENANT_NOT_FOUND, tenant=ref) from None
+        return self.directory.tenant(ref)
 
     def __call__(self, request: Request) -> Response:
         self.requests.append(f"{request.method} {request.host}{request.path}")
@@ -49,6 +43,10 @@ class Authority:
         if not match:
             return Response.html(NOT_FOUND_PAGE, 404)
         tenant, rest = match["tenant"], match["rest"]
+        if rest.startswith("/oauth2/v2.0/authorize"):  # a browser's page: refusals are pages too
+            return authorize.handle(self.directory, request, tenant, rest.removeprefix("/oauth2/v2.0/authorize"))
+        if rest == "/oauth2/deviceauth":
+            return authorize.device_page(self.directory, request)
         if tenant not in MULTI_TENANT:
             self.tenant(tenant)  # unknown tenants fail every route, as they do at Entra
         get, post = request.method in ("GET", "HEAD"), request.method == "POST"
@@ -60,10 +58,10 @@ class Authority:
             return Response.json(self.instance_discovery(request))
         if get and rest.startswith("/userrealm/"):
             return Response.json(self.user_realm(urllib.parse.unquote(rest.removeprefix("/userrealm/"))))
-        if rest.startswith("/oauth2/v2.0/authorize"):
-            return authorize.handle(self, request, tenant, rest.removeprefix("/oauth2/v2.0/authorize"))
+        if post and rest == "/oauth2/v2.0/devicecode":
+            return Response.json(device_code.start(self.directory, request, tenant))
         if post and rest in ("/oauth2/v2.0/token", "/oauth2/token"):
-            return Response.json(grants.token(self, request, tenant))
+            return Response.json(grants.token(self.directory, request, tenant))
         return Response.html(NOT_FOUND_PAGE, 404)
 
     def openid_configuration(self, request: Request, tenant: str, *, v2: bool) -> dict[str, object]:

@@ -5,16 +5,22 @@ Used as the sandbox's BROWSER (detached, like a real browser launcher) and direc
 
 from __future__ import annotations
 
+import html
 import html.parser
 import os
+import re
 import sys
 import urllib.parse
 from dataclasses import dataclass, field
 
 import requests
 
-MAX_STEPS = 10
+MAX_STEPS = 12
 STUCK = "scripted browser: no way forward on {url} (status {status})"
+ERROR_PAGE = "scripted browser: the sign-in page shows {error}"
+DEVICE_DONE = "id='device-done'"
+WRONG_PASSWORD_TEXT = re.compile(r'<p class="error" data-code="(\d+)">([^<]+)</p>')
+ERROR_PAGE_TEXT = re.compile(r"<p id='error' data-code='\d+'>(AADSTS\d+: [^<]*)</p>")
 
 
 @dataclass
@@ -50,9 +56,19 @@ def parse(text: str) -> _Page:
     return parser.page
 
 
+class BrowserPageError(RuntimeError):
+    """The authority showed an AADSTS error page: the browser stops there, and nothing reaches the app."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(ERROR_PAGE.format(error=text))
+        self.text = text
+        self.code = int(text.removeprefix("AADSTS").split(":", 1)[0])
+
+
 class ScriptedBrowser:
     """Follows the sandbox's sign-in pages like a person would: choose `account` (else the first account the
-    picker offers, which is the hinted one), type `password` (else that account's entry in `passwords`)."""
+    picker offers, which is the hinted one), type `password` (else that account's entry in `passwords`), approve
+    MFA, and accept (or, with consent="decline", refuse) the consent page."""
 
     def __init__(
         self,
@@ -60,28 +76,60 @@ class ScriptedBrowser:
         password: str = "",
         session: requests.Session | None = None,
         passwords: dict[str, str] | None = None,
+        consent: str = "accept",
     ) -> None:
         self.account = account
         self.password = password
         self.passwords = dict(passwords or {})
+        self.consent = consent
         self.session = session or requests.Session()
         self.visited: list[str] = []
 
     def open(self, url: str) -> requests.Response:
-        response = self.session.get(url, timeout=30)
+        """Sign in at ``url`` and deliver the result to the app's redirect URI, as a browser does."""
+        form = self.walk(url)
+        return self.session.post(str(form["action"]), data=form["inputs"], timeout=30)
+
+    def walk(self, url: str) -> dict[str, object]:
+        """Follow the pages up to the form_post back to the app and return that form (action and inputs) unsent.
+
+        Raises BrowserPageError on an AADSTS page, RuntimeError when no way forward is found."""
+        return self._follow(self.session.get(url, timeout=30))
+
+    def device_sign_in(self, verification_uri: str, user_code: str) -> None:
+        """What a person does with a device code: open the page, type the code, sign in. Raises like ``walk``."""
+        page = parse(self.session.get(verification_uri, timeout=30).text)
+        form = next(f for f in page.forms if f.get("id") == "devicecode")
+        self._follow(self.session.post(str(form["action"]), data={"otc": user_code}, timeout=30))
+
+    def _follow(self, response: requests.Response) -> dict[str, object]:
         for _ in range(MAX_STEPS):
             self.visited.append(response.url)
             page = parse(response.text)
             forms = page.forms
             if forms and forms[0].get("name") == "hiddenform":  # form_post: the redirect back to the app
-                form = forms[0]
-                return self.session.post(str(form["action"]), data=form["inputs"], timeout=30)
+                return forms[0]
+            error = ERROR_PAGE_TEXT.search(response.text)
+            if error:
+                raise BrowserPageError(html.unescape(error[1]))
+            if DEVICE_DONE in response.text:
+                return {"action": "", "inputs": {}}
+            by_id = {f.get("id"): f for f in forms}
+            button = by_id.get("mfa") or by_id.get("consent-decline" if self.consent == "decline" else "consent")
+            if button is not None:
+                response = self.session.post(str(button["action"]), data=button["inputs"], timeout=30)
+                continue
             choice = self._choose(page)
             if choice:
                 response = self.session.get(choice, timeout=30)
                 continue
-            login = next((f for f in forms if f.get("id") == "login"), None)
-            if login is None or "passwd" not in login["inputs"] or (self.visited.count(response.url) > 1):
+            login = by_id.get("login")
+            if login is None or "passwd" not in login["inputs"]:
+                raise RuntimeError(STUCK.format(url=response.url, status=response.status_code))
+            if self.visited.count(response.url) > 1:  # typed once already: the page says why it refused
+                refused = WRONG_PASSWORD_TEXT.search(response.text)
+                if refused:
+                    raise BrowserPageError(f"AADSTS{refused[1]}: {html.unescape(refused[2])}")
                 raise RuntimeError(STUCK.format(url=response.url, status=response.status_code))
             inputs = dict(login["inputs"])  # type: ignore[arg-type]
             login_name = self.account or str(inputs.get("login", ""))
@@ -116,7 +164,12 @@ def main(argv: list[str]) -> int:
     os.dup2(log.fileno(), 2)
     spec = state.get("browser", {})
     try:
-        browser = ScriptedBrowser(spec.get("choose", ""), spec.get("password", ""), passwords=spec.get("passwords"))
+        browser = ScriptedBrowser(
+            spec.get("choose", ""),
+            spec.get("password", ""),
+            passwords=spec.get("passwords"),
+            consent=spec.get("consent", "accept"),
+        )
         response = browser.open(argv[0])
         print("browser: done", response.status_code, urllib.parse.urlsplit(response.url).netloc, flush=True)
     except Exception as err:  # a browser that fails just stops; the app sees its own timeout

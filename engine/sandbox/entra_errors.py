@@ -68,11 +68,7 @@ USER_NOT_FOUND = (
     "The user account {{EUII Hidden}} does not exist in the {tenant} directory. To sign into this "
     "application, the account must be added to the directory.",
 )
-PUBLIC_CLIENT_REQUIRED = (
-    7000218,
-    "invalid_client",
-    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-)
+PUBLIC_CLIENT_REQUIRED = MISSING_CLIENT_CREDENTIAL  # the same answer when public client flows are not allowed
 BAD_REFRESH_TOKEN = (9002313, "invalid_grant", "Invalid request. Request is malformed or invalid.")
 REVOKED_REFRESH_TOKEN = (
     50173,
@@ -105,6 +101,77 @@ REDIRECT_MISMATCH = (
     "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
     "configured for the application '{client_id}'.",
 )
+# The authorize endpoint's refusals. Page: Entra shows them in the browser and never redirects (the client or its
+# redirect URI cannot be trusted). Redirect: handed back to the app's redirect URI as error + error_description.
+REDIRECT_NOT_REGISTERED = (
+    50011,
+    "invalid_request",
+    "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for "
+    "the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to your "
+    "application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how "
+    "to fix this.",
+)
+NO_REPLY_ADDRESS = (500113, "invalid_request", "No reply address is registered for the application.")
+NOT_MULTI_TENANT = (
+    50194,
+    "invalid_request",
+    "Application '{client_id}'({app_name}) is not configured as a multi-tenant application. Usage of the /common "
+    "endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint "
+    "or configure the application to be multi-tenant.",
+)
+MISSING_AUTHORIZE_PARAMETER = (
+    900144,
+    "invalid_request",
+    "The request body must contain the following parameter: 'response_type' and 'redirect_uri'.",
+)
+USER_NOT_IN_TENANT = (
+    50020,
+    "invalid_request",
+    "User account '{{EUII Hidden}}' from identity provider 'https://sts.windows.net/{user_tenant}/' does not exist "
+    "in tenant '{tenant_name}' and cannot access the application '{client_id}'({app_name}) in that tenant. The "
+    "account needs to be added as an external user in the tenant first. Sign out and sign in again with a "
+    "different Azure Active Directory user account.",
+)
+NOT_ASSIGNED = (
+    50105,
+    "access_denied",
+    "Your administrator has configured the application {app_name} ('{client_id}') to block users unless they are "
+    "specifically granted ('assigned') access to the application. The signed in user '{{EUII Hidden}}' is blocked "
+    "because they are not a direct member of a group with access, nor had access directly assigned by an "
+    "administrator. Please contact your administrator to assign access to this application.",
+)
+CONSENT_REQUIRED = (
+    65001,
+    "invalid_grant",
+    "The user or administrator has not consented to use the application with ID '{client_id}' named "
+    "'{app_name}'. Send an interactive authorization request for this user and resource.",
+)
+CONSENT_DECLINED = (65004, "access_denied", "User declined to consent to access the app.")
+MFA_REQUIRED = (
+    50076,
+    "invalid_grant",
+    "Due to a configuration change made by your administrator, or because you moved to a new location, you must "
+    "use multi-factor authentication to access '{resource}'.",
+)
+BLOCKED_BY_CONDITIONAL_ACCESS = (
+    53003,
+    "invalid_grant",
+    "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+)
+RESOURCE_NOT_FOUND = (
+    500011,
+    "invalid_resource",
+    "The resource principal named {resource} was not found in the tenant named {tenant_name}. This can happen if "
+    "the application has not been installed by the administrator of the tenant or consented to by any user in the "
+    "tenant. You might have sent your authentication request to the wrong tenant.",
+)
+INVALID_SCOPE = (
+    70011,
+    "invalid_scope",
+    "The provided value for the input parameter 'scope' is not valid. The scope '{scope}' is not valid.",
+)
+# The suberror MSAL and azure-identity read beside some codes (claims challenges, consent).
+SUBERRORS = {50076: "basic_action", 65001: "consent_required", 53003: "message_only"}
 UNSUPPORTED_GRANT = (70003, "unsupported_grant_type", "The app requested an unsupported grant type '{grant}'.")
 USER_INTERACTION_REQUIRED = (50058, "login_required", "A silent sign-in request was sent but no user is signed in.")
 
@@ -137,4 +204,5 @@ class EntraError(Exception):
             "trace_id": trace,
             "correlation_id": correlation,
             "error_uri": "https://login.microsoftonline.com/error?code=" + str(self.code),
+            **({"suberror": SUBERRORS[self.code]} if self.code in SUBERRORS else {}),
         }

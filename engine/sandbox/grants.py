@@ -6,8 +6,8 @@ import base64
 import hashlib
 import hmac
 import time
-from typing import TYPE_CHECKING
 
+from engine.sandbox import device_code
 from engine.sandbox import entra_errors as E
 from engine.sandbox.assertions import (
     JWT_BEARER,
@@ -15,6 +15,8 @@ from engine.sandbox.assertions import (
     verify_certificate_assertion,
     verify_federated_assertion,
 )
+from engine.sandbox.directory import MULTI_TENANT, Directory
+from engine.sandbox.httpserver import Request
 from engine.sandbox.scenario import App, User
 from engine.sandbox.tokens import (
     ACCESS_TOKEN_LIFETIME,
@@ -25,19 +27,13 @@ from engine.sandbox.tokens import (
     resource_of,
 )
 
-if TYPE_CHECKING:
-    from engine.sandbox.authority import Authority
-    from engine.sandbox.httpserver import Request
-
-MULTI_TENANT = ("organizations", "common", "consumers")
-
 
 def token_version(resource: str) -> str:
     """Microsoft first-party APIs accept v1 tokens; custom `api://` APIs are registered for v2 here."""
     return "2.0" if resource.startswith("api://") else "1.0"
 
 
-def token(authority: Authority, request: Request, tenant: str) -> dict[str, object]:
+def token(directory: Directory, request: Request, tenant: str) -> dict[str, object]:
     form = request.form
     grant = form.get("grant_type", "")
     handlers = {
@@ -45,21 +41,18 @@ def token(authority: Authority, request: Request, tenant: str) -> dict[str, obje
         "password": _password,
         "refresh_token": _refresh_token,
         "authorization_code": _authorization_code,
+        device_code.DEVICE_CODE_GRANT: _device_code,
     }
     if grant not in handlers:
         raise E.EntraError.of(E.UNSUPPORTED_GRANT, grant=grant)
-    return handlers[grant](authority, form, tenant)
+    return handlers[grant](directory, form, tenant)
 
 
-def _app(authority: Authority, client_id: str, tenant: str) -> App:
-    try:
-        app = authority.scenario.app(client_id)
-    except KeyError:
-        raise E.EntraError.of(E.APP_NOT_FOUND, client_id=client_id, tenant=tenant) from None
-    return app
+def _app(directory: Directory, client_id: str, tenant: str) -> App:
+    return directory.app(client_id, tenant)
 
 
-def _authenticate_client(authority: Authority, form: dict[str, str], app: App) -> str:
+def _authenticate_client(directory: Directory, form: dict[str, str], app: App) -> str:
     """Check the confidential client's secret or assertion; returns appidacr ("1" secret, "2" cert/federated)."""
     if "client_secret" in form:
         if not any(hmac.compare_digest(form["client_secret"], s) for s in app.secrets):
@@ -69,23 +62,23 @@ def _authenticate_client(authority: Authority, form: dict[str, str], app: App) -
     if not assertion or form.get("client_assertion_type") != JWT_BEARER:
         raise E.EntraError.of(E.MISSING_CLIENT_CREDENTIAL, 401)
     if is_certificate_assertion(assertion, app.client_id):
-        registered = authority.app_certificates.get(app.client_id, [])
+        registered = directory.app_certificates.get(app.client_id, [])
         return verify_certificate_assertion(assertion, app, registered).appidacr
-    return verify_federated_assertion(assertion, app, authority.federated_issuer_keys).appidacr
+    return verify_federated_assertion(assertion, app, directory.federated_issuer_keys).appidacr
 
 
-def _client_credentials(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
+def _client_credentials(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
     client_id = form.get("client_id", "")
-    tid = authority.tenant(tenant).id if tenant not in MULTI_TENANT else authority.scenario.tenants[0].id
-    app = _app(authority, client_id, tenant)
-    appidacr = _authenticate_client(authority, form, app)
+    tid = directory.tenant(tenant).id if tenant not in MULTI_TENANT else directory.scenario.tenants[0].id
+    app = _app(directory, client_id, tenant)
+    appidacr = _authenticate_client(directory, form, app)
     scopes = form.get("scope", "").split()
     resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
     if len(resource_scopes) != 1 or not resource_scopes[0].endswith("/.default"):
         raise E.EntraError.of(E.BAD_CLIENT_CREDENTIAL_SCOPE, scope=" ".join(scopes))
     resource = resource_of(resource_scopes)
     who = Principal(oid=app.object_id, tid=tid, roles=app.roles)
-    access, _ = authority.issuer.access_token(
+    access, _ = directory.issuer.access_token(
         who, resource, client_id=client_id, appidacr=appidacr, version=token_version(resource)
     )
     return {
@@ -96,26 +89,30 @@ def _client_credentials(authority: Authority, form: dict[str, str], tenant: str)
     }
 
 
-def _public_client(authority: Authority, form: dict[str, str], tenant: str) -> App:
-    app = _app(authority, form.get("client_id", ""), tenant)
-    if not app.public_client:
-        _authenticate_client(authority, form, app)
+def _public_client(directory: Directory, form: dict[str, str], tenant: str, *, desktop_code: bool = False) -> App:
+    """The app of a user grant; without "Allow public client flows" it must authenticate (7000218), except when
+    redeeming a code sent to a redirect URI it lists for mobile and desktop applications."""
+    app = _app(directory, form.get("client_id", ""), tenant)
+    presented = "client_secret" in form or "client_assertion" in form
+    if not (app.public_client or desktop_code) or (presented and not app.public_client):
+        _authenticate_client(directory, form, app)
     return app
 
 
 def _user_tokens(
-    authority: Authority,
+    directory: Directory,
     form: dict[str, str],
     app: App,
     user: User,
     *,
     nonce: str = "",
     scopes: list[str] | None = None,
+    mfa: bool = False,
 ) -> dict[str, object]:
     scopes = scopes if scopes is not None else form.get("scope", "").split()
     resource = resource_of(scopes)
-    who = principal_of(user)
-    access, _ = authority.issuer.access_token(
+    who = principal_of(user, mfa=mfa)
+    access, _ = directory.issuer.access_token(
         who, resource, client_id=app.client_id, scp=delegated_scp(scopes), version=token_version(resource)
     )
     granted = [s for s in scopes if s not in OIDC_SCOPES]
@@ -127,10 +124,10 @@ def _user_tokens(
         "expires_in": ACCESS_TOKEN_LIFETIME,
         "ext_expires_in": ACCESS_TOKEN_LIFETIME,
         "access_token": access,
-        "refresh_token": authority.issuer.new_refresh_token(who, app.client_id, app.family),
+        "refresh_token": directory.issuer.new_refresh_token(who, app.client_id, app.family),
     }
     if "openid" in scopes or form.get("grant_type") != "refresh_token":
-        body["id_token"] = authority.issuer.id_token(who, app.client_id, nonce)
+        body["id_token"] = directory.issuer.id_token(who, app.client_id, nonce)
     if form.get("client_info") == "1":
         body["client_info"] = client_info(user.oid, user.tenant)
     if app.family:
@@ -138,30 +135,36 @@ def _user_tokens(
     return body
 
 
-def principal_of(user: User) -> Principal:
-    return Principal(oid=user.oid, tid=user.tenant, upn=user.upn, name=user.name)
+def principal_of(user: User, *, mfa: bool = False) -> Principal:
+    return Principal(
+        oid=user.oid, tid=user.tenant, upn=user.upn, name=user.name, amr=("pwd", "mfa") if mfa else ("pwd",)
+    )
 
 
-def _tenant_allows(authority: Authority, tenant: str, user: User) -> None:
-    if tenant not in MULTI_TENANT and authority.tenant(tenant).id != user.tenant:
-        raise E.EntraError.of(E.USER_NOT_FOUND, tenant=authority.tenant(tenant).id)
+def _tenant_allows(directory: Directory, tenant: str, user: User) -> None:
+    if tenant not in MULTI_TENANT and directory.tenant(tenant).id != user.tenant:
+        raise E.EntraError.of(E.USER_NOT_FOUND, tenant=directory.tenant(tenant).id)
 
 
-def _password(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
-    app = _public_client(authority, form, tenant)
+def _password(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
+    app = _public_client(directory, form, tenant)
     try:
-        user = authority.scenario.user(form.get("username", ""))
+        user = directory.scenario.user(form.get("username", ""))
     except KeyError:
         raise E.EntraError.of(E.USER_NOT_FOUND, tenant=tenant) from None
-    _tenant_allows(authority, tenant, user)
+    _tenant_allows(directory, tenant, user)
     if not user.password or not hmac.compare_digest(form.get("password", ""), user.password):
         raise E.EntraError.of(E.BAD_PASSWORD)
-    return _user_tokens(authority, form, app, user)
+    scopes = form.get("scope", "").split()
+    directory.check_resource(scopes, tenant)
+    directory.check_user_policies(user, app, scopes, mfa_done=False)
+    directory.require_consent(user, app)
+    return _user_tokens(directory, form, app, user)
 
 
-def _refresh_token(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
-    app = _public_client(authority, form, tenant)
-    grant = authority.issuer.refresh_grant(form.get("refresh_token", ""))
+def _refresh_token(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
+    app = _public_client(directory, form, tenant)
+    grant = directory.issuer.refresh_grant(form.get("refresh_token", ""))
     if grant is None:
         raise E.EntraError.of(E.BAD_REFRESH_TOKEN)
     if grant.revoked:
@@ -171,14 +174,19 @@ def _refresh_token(authority: Authority, form: dict[str, str], tenant: str) -> d
         raise E.EntraError.of(E.REVOKED_REFRESH_TOKEN, issued=issued, now=valid_from)
     if grant.client_id != app.client_id and not (grant.family and app.family):
         raise E.EntraError.of(E.REFRESH_TOKEN_OTHER_CLIENT, client_id=app.client_id)
-    user = authority.scenario.user(grant.principal.upn)
-    _tenant_allows(authority, tenant, user)
-    return _user_tokens(authority, form, app, user)
+    user = directory.scenario.user(grant.principal.upn)
+    _tenant_allows(directory, tenant, user)
+    scopes = form.get("scope", "").split()
+    directory.check_resource(scopes, tenant)
+    mfa = "mfa" in grant.principal.amr
+    directory.check_user_policies(user, app, scopes, mfa_done=mfa)
+    directory.require_consent(user, app)
+    return _user_tokens(directory, form, app, user, mfa=mfa)
 
 
-def _authorization_code(authority: Authority, form: dict[str, str], tenant: str) -> dict[str, object]:
-    app = _public_client(authority, form, tenant)
-    code = authority.issuer.peek_code(form.get("code", ""))
+def _authorization_code(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
+    code = directory.issuer.peek_code(form.get("code", ""))
+    app = _public_client(directory, form, tenant, desktop_code=code is not None and code.platform == "desktop")
     if code is None or code.client_id != app.client_id:
         raise E.EntraError.of(E.BAD_CODE)
     if code.redeemed:
@@ -191,8 +199,22 @@ def _authorization_code(authority: Authority, form: dict[str, str], tenant: str)
         expected = digest if code.challenge_method == "S256" else verifier
         if not verifier or not hmac.compare_digest(expected, code.challenge):
             raise E.EntraError.of(E.PKCE_MISMATCH)
-    if not authority.issuer.redeem_code(form["code"]):  # lost a race with a concurrent redemption
+    if not directory.issuer.redeem_code(form["code"]):  # lost a race with a concurrent redemption
         raise E.EntraError.of(E.CODE_REDEEMED)
-    user = authority.scenario.user(code.principal.upn)
+    user = directory.scenario.user(code.principal.upn)
     scopes = form.get("scope", "").split() or code.scopes
-    return _user_tokens(authority, form, app, user, nonce=code.nonce, scopes=scopes)
+    mfa = "mfa" in code.principal.amr
+    directory.check_user_policies(user, app, scopes, mfa_done=mfa)
+    return _user_tokens(directory, form, app, user, nonce=code.nonce, scopes=scopes, mfa=mfa)
+
+
+def _device_code(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
+    """Polling after a device code sign-in; the app must allow public client flows (else 7000218)."""
+    device = device_code.redeem(directory, form)
+    app = _public_client(directory, form, tenant)
+    assert device.principal is not None
+    user = directory.scenario.user(device.principal.upn)
+    mfa = "mfa" in device.principal.amr
+    directory.check_user_policies(user, app, device.scopes, mfa_done=mfa)
+    directory.require_consent(user, app)
+    return _user_tokens(directory, form, app, user, scopes=device.scopes, mfa=mfa)

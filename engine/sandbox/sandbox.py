@@ -260,6 +260,7 @@ class Sandbox:
             "choose": chooser,
             "password": s.user(chooser).password if chooser else "",
             "passwords": {u.upn.lower(): u.password for u in s.users if u.password},
+            "consent": s.browser.consent,
         }
         path = self.tmp / "state.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -31,6 +31,10 @@ AZD_ERROR_FORMATS = ("console", "json")
 AZ_RELEASES = ("", "2.91", "2.67")
 MI_KINDS = ("none", "imds", "app_service", "cloud_shell", "azure_ml", "arc")
 MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slow", "no_response")
+# An app registration's consent state: granted (by an admin, for everyone), required (each user accepts once on
+# the consent page), admin (only an admin may consent; other users cannot get a token).
+CONSENT_MODES = ("granted", "required", "admin")
+CONDITIONAL_ACCESS_MODES = ("", "block")
 
 UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}{hint}; available: {names}"
 DID_YOU_MEAN = " (did you mean {match!r}?)"
@@ -65,6 +69,9 @@ class User:
     tenant: str
     password: str
     name: str
+    mfa: bool = False  # a Conditional Access policy requires multi-factor authentication
+    conditional_access: str = ""  # "block": a policy refuses every token for this user
+    admin: bool = False  # may consent for the whole organization
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,15 @@ class App:
     secrets: tuple[str, ...] = ()
     certificates: tuple[str, ...] = ()
     federated: tuple[FederatedCredential, ...] = ()
-    public_client: bool = False
+    public_client: bool = False  # "Allow public client flows" (device code, password); not the auth-code flow
     family: bool = False
     roles: tuple[str, ...] = ()
+    redirect_uris: tuple[str, ...] = ()  # "Mobile and desktop applications": public clients redeem codes
+    web_redirect_uris: tuple[str, ...] = ()  # "Web": the code redemption needs the app's secret or certificate
+    consent: str = "granted"  # CONSENT_MODES
+    assigned_users: tuple[str, ...] = ()  # "Assignment required": only these users (UPNs); empty means everyone
+    multi_tenant: bool = False
+    identifier_uris: tuple[str, ...] = ()  # the app's own API: api://<client_id> is always one
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,7 @@ class BrowserSpec:
 
     sessions: tuple[str, ...] = ()
     choose: str = ""
+    consent: str = "accept"  # or "decline": what the person answers on a consent page
 
 
 @dataclass(frozen=True)
@@ -208,7 +222,9 @@ class Scenario:
         return next((s for s in self.subscriptions if s.tenant == tenant_id), None)
 
 
-# First-party public clients of the FOCI family; always registered in every tenant.
+# First-party public clients of the FOCI family; always registered in every tenant. Each lists http://localhost as
+# a desktop redirect URI (Entra ignores the port of a loopback redirect URI, so any port matches).
+FIRST_PARTY_REDIRECT_URIS = ("http://localhost",)
 FIRST_PARTY_APPS = (
     ("Microsoft Azure CLI", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
     ("Microsoft Azure PowerShell", "1950a258-227b-4e31-a9cf-717495945fc2"),
@@ -293,9 +309,20 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
         raise ValueError(UNKNOWN_REF.format(scenario=name, kind="tenant", ref=ref))
 
     users = tuple(
-        User(u["upn"], u["oid"], tenant_id(u.get("tenant")), u.get("password", ""), u.get("name", u["upn"]))
+        User(
+            u["upn"],
+            u["oid"],
+            tenant_id(u.get("tenant")),
+            u.get("password", ""),
+            u.get("name", u["upn"]),
+            mfa=bool(u.get("mfa", False)),
+            conditional_access=u.get("conditional_access", ""),
+            admin=bool(u.get("admin", False)),
+        )
         for u in data.get("users", ())
     )
+    for user in users:
+        _check(name, f"users.{user.upn}.conditional_access", user.conditional_access, CONDITIONAL_ACCESS_MODES)
     apps = [
         App(
             name=a["name"],
@@ -307,12 +334,29 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
             federated=tuple(FederatedCredential(**f) for f in a.get("federated", ())),
             public_client=a.get("public_client", False),
             roles=tuple(a.get("roles", ())),
+            redirect_uris=tuple(a.get("redirect_uris", ())),
+            web_redirect_uris=tuple(a.get("web_redirect_uris", ())),
+            consent=a.get("consent", "granted"),
+            assigned_users=tuple(a.get("assigned_users", ())),
+            multi_tenant=bool(a.get("multi_tenant", False)),
+            identifier_uris=tuple(a.get("identifier_uris", ())),
         )
         for a in data.get("apps", ())
     ]
+    for app in apps:
+        _check(name, f"apps.{app.name}.consent", app.consent, CONSENT_MODES)
     known = {a.client_id for a in apps}
     apps += [
-        App(name=n, client_id=c, object_id=c, tenant=tenants[0].id, public_client=True, family=True)
+        App(
+            name=n,
+            client_id=c,
+            object_id=c,
+            tenant=tenants[0].id,
+            public_client=True,
+            family=True,
+            redirect_uris=FIRST_PARTY_REDIRECT_URIS,
+            multi_tenant=True,
+        )
         for n, c in FIRST_PARTY_APPS
         if c not in known
     ]
@@ -402,6 +446,7 @@ def _check_references(s: Scenario) -> None:
         refs += [("identity", r) for r in mi_refs]
     if s.workload_identity:
         refs.append(("app", s.workload_identity.app))
+    refs += [("user", upn) for app in s.apps for upn in app.assigned_users]
     for kind, ref in refs:
         try:
             lookups[kind](ref)

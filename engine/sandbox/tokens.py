@@ -58,6 +58,7 @@ class Principal:
     name: str = ""
     roles: tuple[str, ...] = ()
     mi_resource_id: str = ""
+    amr: tuple[str, ...] = ("pwd",)  # how the user proved who they are: "mfa" joins "pwd" after a second factor
 
 
 @dataclass
@@ -78,6 +79,7 @@ class AuthCode:
     challenge: str
     challenge_method: str
     nonce: str
+    platform: str = "desktop"  # where the redirect URI is registered: "web" codes need the app's secret to redeem
     issued: float = field(default_factory=time.time)
     redeemed: bool = False
 
@@ -137,7 +139,7 @@ class TokenIssuer:
         else:
             claims.update(iss=f"https://login.microsoftonline.com/{who.tid}/v2.0", azp=client_id, azpacr=appidacr)
         if who.upn:
-            claims.update(name=who.name, scp=scp or "user_impersonation", amr=["pwd"], acr="1")
+            claims.update(name=who.name, scp=scp or "user_impersonation", amr=list(who.amr), acr="1")
             claims.update(
                 {"upn": who.upn, "unique_name": who.upn} if version == "1.0" else {"preferred_username": who.upn}
             )

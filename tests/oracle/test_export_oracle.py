@@ -98,17 +98,19 @@ class Case:
 CASES: dict[str, Case] = {
     # ---- a laptop signed in to az -----------------------------------------------------------------
     "laptop-default": Case("laptop-az", dac(), "default", overrides=FAST_IMDS_MISS),
-    "laptop-dev-selection": Case("laptop-az", dac(**DEV), "env"),
-    "laptop-dev-selection-timeout": Case("laptop-az", dac(**DEV, process_timeout=30), "env"),
-    "laptop-only-cli": Case("laptop-az", dac(**only("exclude_cli_credential")), "env"),
+    "laptop-dev-selection": Case("laptop-az", dac(**DEV), "env", requested="env"),
+    "laptop-dev-selection-timeout": Case("laptop-az", dac(**DEV, process_timeout=30), "env", requested="env"),
+    "laptop-only-cli": Case("laptop-az", dac(**only("exclude_cli_credential")), "env", requested="env"),
     "laptop-excluded-cli-and-cache": Case(
         "laptop-az",
         dac(exclude_cli_credential=True, exclude_shared_token_cache_credential=True),
         "default",
         overrides=FAST_IMDS_MISS,
     ),
-    "laptop-single-cli-credential": Case("laptop-az", chain("AzureCliCredential"), "env"),
-    "laptop-cli-process-timeout": Case("laptop-az", chain(("AzureCliCredential", {"process_timeout": 30})), "env"),
+    "laptop-single-cli-credential": Case("laptop-az", chain("AzureCliCredential"), "env", requested="env"),
+    "laptop-cli-process-timeout": Case(
+        "laptop-az", chain(("AzureCliCredential", {"process_timeout": 30})), "env", requested="env"
+    ),
     "laptop-cli-tenant": Case("laptop-az", chain(("AzureCliCredential", {"tenant_id": CONTOSO})), "chained"),
     "laptop-reordered-azd-first": Case(
         "laptop-az", chain("AzureDeveloperCliCredential", "AzureCliCredential"), "chained"
@@ -125,13 +127,17 @@ CASES: dict[str, Case] = {
         "chained",
         overrides=tool("az", "garbage"),
     ),
-    "laptop-az-garbage-dev-goes-on": Case("laptop-az", dac(**DEV), "env", overrides=tool("az", "garbage")),
+    "laptop-az-garbage-dev-goes-on": Case(
+        "laptop-az", dac(**DEV), "env", requested="env", overrides=tool("az", "garbage")
+    ),
     "laptop-az-hangs-short-timeout": Case(
-        "laptop-az", dac(**DEV, process_timeout=1), "env", overrides=tool("az", "hang")
+        "laptop-az", dac(**DEV, process_timeout=1), "env", requested="env", overrides=tool("az", "hang")
     ),
     # ---- the forgotten service principal ------------------------------------------------------------
     "wrong-account-default": Case("laptop-wrong-account", dac(), "default"),
-    "wrong-account-prod-selection": Case("laptop-wrong-account", dac(**PROD), "env", overrides=FAST_IMDS_MISS),
+    "wrong-account-prod-selection": Case(
+        "laptop-wrong-account", dac(**PROD), "env", requested="env", overrides=FAST_IMDS_MISS
+    ),
     "wrong-account-environment-excluded": Case(
         "laptop-wrong-account", dac(exclude_environment_credential=True), "default", overrides=FAST_IMDS_MISS
     ),
@@ -154,13 +160,16 @@ CASES: dict[str, Case] = {
     "everything-pwsh-before-azd": Case(
         "laptop-everything", chain("AzurePowerShellCredential", "AzureDeveloperCliCredential"), "chained"
     ),
-    "everything-only-azd": Case("laptop-everything", dac(**only("exclude_developer_cli_credential")), "env"),
+    "everything-only-azd": Case(
+        "laptop-everything", dac(**only("exclude_developer_cli_credential")), "env", requested="env"
+    ),
     "everything-shared-cache-as-dac": Case("laptop-everything", chain("SharedTokenCacheCredential"), "default"),
     # ---- the shared cache with two accounts ----------------------------------------------------------
     "cache-username-option-dev": Case(
         "shared-cache-two-accounts",
         dac(**DEV, shared_cache_username="admin@contoso.com"),
         "env",
+        requested="env",
     ),
     "cache-username-credential": Case(
         "shared-cache-two-accounts",
@@ -169,7 +178,9 @@ CASES: dict[str, Case] = {
     ),
     # ---- managed identity --------------------------------------------------------------------------
     "vm-default-user-assigned-from-env": Case("vm-imds-user-assigned", dac(), "default"),
-    "vm-prod-system-assigned": Case("vm-imds-user-assigned", dac(**PROD, managed_identity_client_id=None), "env"),
+    "vm-prod-system-assigned": Case(
+        "vm-imds-user-assigned", dac(**PROD, managed_identity_client_id=None), "env", requested="env"
+    ),
     "vm-managed-identity-alone-ignores-azure-client-id": Case(
         "vm-imds-user-assigned", chain("ManagedIdentityCredential"), "chained"
     ),
@@ -181,7 +192,9 @@ CASES: dict[str, Case] = {
         chain(("ManagedIdentityCredential", {"identity_config": {"object_id": VM_USER_OBJECT}})),
         "chained",
     ),
-    "app-service-only-managed-identity": Case("app-service", dac(**only("exclude_managed_identity_credential")), "env"),
+    "app-service-only-managed-identity": Case(
+        "app-service", dac(**only("exclude_managed_identity_credential")), "env", requested="env"
+    ),
     "app-service-client-id-then-cli": Case(
         "app-service",
         chain(("ManagedIdentityCredential", {"client_id": APP_SERVICE_CLIENT}), "AzureCliCredential"),
@@ -190,7 +203,7 @@ CASES: dict[str, Case] = {
     "cloud-shell-default": Case("cloud-shell", dac(), "default"),
     # ---- workload identity ----------------------------------------------------------------------------
     "aks-default": Case("aks-workload-identity", dac(), "default"),
-    "aks-prod-selection": Case("aks-workload-identity", dac(**PROD), "env"),
+    "aks-prod-selection": Case("aks-workload-identity", dac(**PROD), "env", requested="env"),
     "aks-workload-identity-credential": Case("aks-workload-identity", chain("WorkloadIdentityCredential"), "chained"),
     "aks-managed-identity-alone-exchanges": Case(
         "aks-workload-identity", chain("ManagedIdentityCredential"), "chained"
@@ -201,13 +214,19 @@ CASES: dict[str, Case] = {
         "everything-broken", chain("WorkloadIdentityCredential", "AzureCliCredential"), "chained"
     ),
     # ---- async (azure.identity.aio) -------------------------------------------------------------------
-    "async-laptop-dev-selection": Case("laptop-az", dac(**DEV), "env", async_=True),
+    "async-laptop-dev-selection": Case("laptop-az", dac(**DEV), "env", requested="env", async_=True),
     "async-wrong-account-default": Case("laptop-wrong-account", dac(), "default", async_=True),
     "async-vm-managed-identity-client-id": Case(
         "vm-imds-user-assigned",
         chain(("ManagedIdentityCredential", {"client_id": VM_USER_CLIENT}), "AzureCliCredential"),
         "chained",
         async_=True,
+    ),
+    # ---- auto never needs a variable set: the same selections as plain DefaultAzureCredential(...) code ---------
+    "laptop-dev-selection-auto": Case("laptop-az", dac(**DEV), "default"),
+    "laptop-single-cli-credential-auto": Case("laptop-az", chain("AzureCliCredential"), "default"),
+    "vm-prod-system-assigned-auto": Case(
+        "vm-imds-user-assigned", dac(**PROD, managed_identity_client_id=None), "default"
     ),
 }
 

@@ -155,7 +155,7 @@ def test_prompt_login_asks_for_the_password_and_rejects_a_wrong_one(lab) -> None
     box, session = lab
     url, _ = _authorize_url(prompt="login")
     browser = ScriptedBrowser("dana@fabrikam.com", "wrong", session=session)
-    with pytest.raises(RuntimeError, match="no way forward"):
+    with pytest.raises(RuntimeError, match="AADSTS50126: Your account or password is incorrect"):
         browser.open(url)
     url, _ = _authorize_url(prompt="login")
     response_page = session.get(url)

@@ -27,7 +27,7 @@ def test_export_without_arguments_prints_default_azure_credential(capsys):
     ast.parse(out)
 
 
-def test_export_auto_picks_the_environment_form_and_says_which_variable_to_set(capsys):
+def test_export_auto_gives_code_that_runs_as_it_is_and_env_only_when_asked(capsys):
     args = ["export", "--option", "exclude_environment_credential=true"]
     args += [
         "--option",
@@ -36,6 +36,11 @@ def test_export_auto_picks_the_environment_form_and_says_which_variable_to_set(c
         "exclude_managed_identity_credential=true",
     ]
     assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "require_envvar" not in captured.out and "exclude_environment_credential=True" in captured.out
+    assert "AZURE_TOKEN_CREDENTIALS=dev set where the app runs: --style env" in captured.out
+    assert captured.err == ""
+    assert main([*args, "--style", "env"]) == 0
     captured = capsys.readouterr()
     assert "DefaultAzureCredential(require_envvar=True)" in captured.out
     assert "AZURE_TOKEN_CREDENTIALS=dev" in captured.err
@@ -67,7 +72,7 @@ def test_export_writes_the_output_file(tmp_path, capsys):
 def test_export_json_carries_style_reason_and_code(capsys):
     assert main(["export", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["style"] == "default" and "AZURE_TOKEN_CREDENTIALS" in data["reason"]
+    assert data["style"] == "default" and "DefaultAzureCredential" in data["reason"]
     assert data["environment"] == {} and data["code"].startswith("# Chainsight export")
 
 

@@ -53,8 +53,9 @@ def test_pane_follows_each_edit(qtbot, pane):
     pane.set_spec(ChainSpec())
     with qtbot.waitSignal(pane.code_changed):
         pane.set_spec(ChainSpec(options=DEV))
-    assert "require_envvar=True" in pane.code()
-    assert "AZURE_TOKEN_CREDENTIALS=dev" in pane.why.text()
+    assert "require_envvar" not in pane.code() and "exclude_" in pane.code()  # auto: runs as it is
+    assert "AZURE_TOKEN_CREDENTIALS=dev set where the app runs: --style env" in pane.code()
+    assert _item(pane, "env").isEnabled()
     with qtbot.waitSignal(pane.code_changed):
         pane.set_spec(chain("AzureCliCredential", "AzureDeveloperCliCredential"))
     assert "ChainedTokenCredential(" in pane.code()

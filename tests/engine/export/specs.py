@@ -50,35 +50,39 @@ def chain(*members: str | tuple[str, dict] | CredentialSpec, profile: str = "1.2
 @dataclass(frozen=True)
 class Expected:
     spec: ChainSpec
-    style: str | None  # what auto picks; None = no form behaves the same
-    env_value: str | None = None  # the AZURE_TOKEN_CREDENTIALS value of the env form
+    style: str | None  # what auto picks (never "env": it needs a variable set); None = no form behaves the same
+    env_value: str | None = None  # the AZURE_TOKEN_CREDENTIALS value of the env form, offered with --style env
     reason: str = ""  # a fragment of the reason auto gives
 
 
 AUTO_TABLE: dict[str, Expected] = {
     # ---- DefaultAzureCredential specs ---------------------------------------------------------------
-    "dac-default": Expected(dac(), "default", reason="no AZURE_TOKEN_CREDENTIALS value"),
-    "dac-dev": Expected(dac(**DEV_EXCLUDES), "env", "dev"),
-    "dac-dev-with-timeout": Expected(dac(**DEV_EXCLUDES, process_timeout=30), "env", "dev"),
-    "dac-dev-explicit-false-kept": Expected(dac(**DEV_EXCLUDES, exclude_cli_credential=False), "env", "dev"),
-    "dac-prod": Expected(dac(**PROD_EXCLUDES), "env", "prod"),
-    "dac-only-cli": Expected(dac(**only("exclude_cli_credential")), "env", "azureclicredential"),
-    "dac-only-environment": Expected(dac(**only("exclude_environment_credential")), "env", "environmentcredential"),
+    "dac-default": Expected(dac(), "default", reason="the spec is this DefaultAzureCredential call"),
+    "dac-dev": Expected(dac(**DEV_EXCLUDES), "default", "dev"),
+    "dac-dev-with-timeout": Expected(dac(**DEV_EXCLUDES, process_timeout=30), "default", "dev"),
+    "dac-dev-explicit-false-kept": Expected(dac(**DEV_EXCLUDES, exclude_cli_credential=False), "default", "dev"),
+    "dac-prod": Expected(dac(**PROD_EXCLUDES), "default", "prod"),
+    "dac-only-cli": Expected(dac(**only("exclude_cli_credential")), "default", "azureclicredential"),
+    "dac-only-environment": Expected(dac(**only("exclude_environment_credential")), "default", "environmentcredential"),
     "dac-only-managed-identity-with-client": Expected(
         dac(**only("exclude_managed_identity_credential"), managed_identity_client_id=CLIENT),
-        "env",
+        "default",
         "managedidentitycredential",
     ),
     "dac-only-interactive": Expected(
-        dac(**ALL_EXCLUDES_127, exclude_interactive_browser_credential=False), "env", "interactivebrowsercredential"
+        dac(**ALL_EXCLUDES_127, exclude_interactive_browser_credential=False), "default", "interactivebrowsercredential"
     ),
     "dac-only-shared-cache": Expected(
-        dac(**only("exclude_shared_token_cache_credential")), "default", reason="no AZURE_TOKEN_CREDENTIALS value"
+        dac(**only("exclude_shared_token_cache_credential")),
+        "default",
+        reason="the spec is this DefaultAzureCredential call",
     ),
     "dac-dev-minus-powershell": Expected(dac(**DEV_EXCLUDES, exclude_powershell_credential=True), "default"),
     "dac-broker-excluded": Expected(dac(exclude_broker_credential=True), "default"),
-    "dac-require-envvar": Expected(dac(require_envvar=True), "default", reason="require_envvar"),
-    "dac-1.23-dev": Expected(dac("1.23", **DEV_EXCLUDES), "env", "dev"),
+    "dac-require-envvar": Expected(
+        dac(require_envvar=True), "default", reason="the spec is this DefaultAzureCredential"
+    ),
+    "dac-1.23-dev": Expected(dac("1.23", **DEV_EXCLUDES), "default", "dev"),
     "dac-1.23-prod": Expected(
         dac(
             "1.23",
@@ -87,25 +91,29 @@ AUTO_TABLE: dict[str, Expected] = {
             exclude_powershell_credential=True,
             exclude_developer_cli_credential=True,
         ),
-        "env",
+        "default",
         "prod",
     ),
-    "dac-1.19-dev-shape": Expected(dac("1.19", **DEV_EXCLUDES), "default", reason="1.19 ignores"),
+    "dac-1.19-dev-shape": Expected(
+        dac("1.19", **DEV_EXCLUDES), "default", reason="the spec is this DefaultAzureCredential call"
+    ),
     # ---- ChainedTokenCredential specs ---------------------------------------------------------------
-    "chain-cli": Expected(chain("AzureCliCredential"), "env", "azureclicredential"),
-    "chain-cli-timeout": Expected(chain(("AzureCliCredential", {"process_timeout": 30})), "env", "azureclicredential"),
+    "chain-cli": Expected(chain("AzureCliCredential"), "default", "azureclicredential"),
+    "chain-cli-timeout": Expected(
+        chain(("AzureCliCredential", {"process_timeout": 30})), "default", "azureclicredential"
+    ),
     "chain-cli-and-disabled-powershell": Expected(
         chain("AzureCliCredential", CredentialSpec("AzurePowerShellCredential", enabled=False)),
-        "env",
+        "default",
         "azureclicredential",
     ),
-    "chain-environment": Expected(chain("EnvironmentCredential"), "env", "environmentcredential"),
+    "chain-environment": Expected(chain("EnvironmentCredential"), "default", "environmentcredential"),
     "chain-vscode-tenant": Expected(
-        chain(("VisualStudioCodeCredential", {"tenant_id": TENANT})), "env", "visualstudiocodecredential"
+        chain(("VisualStudioCodeCredential", {"tenant_id": TENANT})), "default", "visualstudiocodecredential"
     ),
     "chain-interactive-login-hint": Expected(
         chain(("InteractiveBrowserCredential", {"login_hint": "dev@contoso.com"})),
-        "env",
+        "default",
         "interactivebrowsercredential",
     ),
     "chain-environment-then-cli": Expected(chain("EnvironmentCredential", "AzureCliCredential"), "default"),
@@ -152,10 +160,10 @@ AUTO_TABLE: dict[str, Expected] = {
 # Async: aio has no InteractiveBrowserCredential (and no BrokerCredential).
 ASYNC_AUTO_TABLE: dict[str, Expected] = {
     "dac-default": Expected(dac(), "default"),
-    "dac-dev": Expected(dac(**DEV_EXCLUDES), "env", "dev"),
+    "dac-dev": Expected(dac(**DEV_EXCLUDES), "default", "dev"),
     "dac-only-interactive": Expected(dac(**ALL_EXCLUDES_127, exclude_interactive_browser_credential=False), None),
     "dac-interactive-included": Expected(dac(exclude_interactive_browser_credential=False), None),
-    "chain-cli": Expected(chain("AzureCliCredential"), "env", "azureclicredential"),
+    "chain-cli": Expected(chain("AzureCliCredential"), "default", "azureclicredential"),
     "chain-environment-then-cli": Expected(chain("EnvironmentCredential", "AzureCliCredential"), "default"),
     "chain-interactive": Expected(chain("InteractiveBrowserCredential"), None),
     "chain-managed-identity": Expected(chain("ManagedIdentityCredential"), "chained"),

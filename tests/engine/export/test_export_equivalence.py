@@ -1,5 +1,6 @@
-"""Which forms behave the same as a spec, and that auto picks the environment form or
-DefaultAzureCredential(...) whenever one is equivalent."""
+"""Which forms behave the same as a spec, and that auto picks DefaultAzureCredential(...) whenever it is
+equivalent: code that runs as it is. The environment form (it needs AZURE_TOKEN_CREDENTIALS set where the app
+runs) is offered, and given only when asked for."""
 
 from __future__ import annotations
 
@@ -19,15 +20,18 @@ from tests.engine.export.specs import ASYNC_AUTO_TABLE, AUTO_TABLE, CLIENT, DEV_
 
 
 @pytest.mark.parametrize("name", list(AUTO_TABLE))
-def test_auto_picks_the_first_equivalent_form_env_then_default_then_chained(name):
+def test_auto_picks_the_first_equivalent_form_that_runs_as_it_is_default_then_chained(name):
     case = AUTO_TABLE[name]
     result = export(case.spec)
-    assert result.style == case.style
+    assert result.style == case.style and result.environment == {}
+    assert "require_envvar=True" not in result.code or case.spec.options.get("require_envvar")
     if case.env_value:
-        assert result.environment == {"AZURE_TOKEN_CREDENTIALS": case.env_value}
-        assert f"AZURE_TOKEN_CREDENTIALS={case.env_value}" in result.code
+        env = export(case.spec, "env")
+        assert env.environment == {"AZURE_TOKEN_CREDENTIALS": case.env_value}
+        assert f"AZURE_TOKEN_CREDENTIALS={case.env_value}" in env.code
+        assert f"AZURE_TOKEN_CREDENTIALS={case.env_value}" in result.code and "--style env" in result.code
     else:
-        assert result.environment == {}
+        assert "--style env" not in result.code
     assert case.reason in result.reason
     assert f"# {result.reason.split(':')[0]}" in result.code  # the one-line why heads the code
 
@@ -36,7 +40,8 @@ def test_auto_picks_the_first_equivalent_form_env_then_default_then_chained(name
 def test_auto_never_passes_over_an_equivalent_preferred_form(name):
     verdicts = forms(AUTO_TABLE[name].spec)
     chosen = export(AUTO_TABLE[name].spec).style
-    for style in (ENV, DEFAULT, CHAINED):
+    assert chosen != ENV
+    for style in (DEFAULT, CHAINED):
         if style == chosen:
             break
         assert not verdicts[style].equivalent, f"{style} was equivalent but auto chose {chosen}"
@@ -50,9 +55,10 @@ def test_async_auto_choice(name):
             export(case.spec, async_=True)
         return
     result = export(case.spec, async_=True)
-    assert result.style == case.style
+    assert result.style == case.style and result.environment == {}
     if case.env_value:
-        assert result.environment == {"AZURE_TOKEN_CREDENTIALS": case.env_value}
+        env = export(case.spec, "env", async_=True)
+        assert env.environment == {"AZURE_TOKEN_CREDENTIALS": case.env_value}
 
 
 def test_a_default_azure_credential_spec_has_no_chained_form():
@@ -76,7 +82,7 @@ def test_require_envvar_spec_has_no_env_form():
 
 
 def test_env_form_keeps_the_other_keyword_arguments_and_requires_the_variable_on_1_27():
-    result = export(dac(**DEV_EXCLUDES, process_timeout=30, shared_cache_username="dev@contoso.com"))
+    result = export(dac(**DEV_EXCLUDES, process_timeout=30, shared_cache_username="dev@contoso.com"), "env")
     assert "DefaultAzureCredential(" in result.code
     assert "process_timeout=30" in result.code and 'shared_cache_username="dev@contoso.com"' in result.code
     assert "require_envvar=True" in result.code
@@ -84,7 +90,7 @@ def test_env_form_keeps_the_other_keyword_arguments_and_requires_the_variable_on
 
 
 def test_env_form_on_1_23_has_no_require_envvar():
-    result = export(dac("1.23", **DEV_EXCLUDES))
+    result = export(dac("1.23", **DEV_EXCLUDES), "env")
     assert result.style == ENV and "require_envvar" not in result.code
 
 
@@ -158,7 +164,8 @@ def test_managed_identity_single_name_notes_the_skipped_probe():
                 "exclude_developer_cli_credential": True,
                 "exclude_broker_credential": True,
             },
-        )
+        ),
+        "env",
     )
     assert result.environment == {"AZURE_TOKEN_CREDENTIALS": "managedidentitycredential"}
     assert any("IMDS probe" in note for note in result.notes)
