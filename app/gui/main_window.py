@@ -3,6 +3,7 @@ environment what-if and export on the right. It wires views to the ChainState an
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -21,6 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.diagnosis import (
+    RUN,
+    SIGN_IN,
+    TRY_EVERY,
+    Context,
+    Diagnosis,
+    EvidenceBoard,
+    Fix,
+    diagnose,
+    from_probe,
+    from_runs,
+)
 from app.gui import member_status as ms
 from app.gui.about import show_about
 from app.gui.chain_model import ChainModel
@@ -32,11 +45,12 @@ from app.gui.env_editor import EnvEditor, describe_overlay, overlay_host
 from app.gui.export_pane import ExportPane
 from app.gui.request_bar import RequestBar
 from app.gui.resources import app_icon, icon
-from app.gui.run_record import TRY_EVERY, RunRecord
+from app.gui.run_record import RUN as RUN_KIND
+from app.gui.run_record import TRY_EVERY as TRY_EVERY_KIND
+from app.gui.run_record import RunRecord
 from app.gui.settings import Settings
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
-from app.verdict import try_every_verdict, verdict
 from engine.host import Host
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
 
@@ -50,12 +64,20 @@ REFRESH_MS = 40
 BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the timeline keeps the rest
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+OTHER_MACHINE = "Run #{number} ran on {machine}, not on the machine shown now: its verdict is in the history only."
+DIAGNOSIS_FAILED = "The diagnosis could not be completed: {error}"
+ARC_HERE = (
+    "<b>Azure Arc cannot run in this window:</b> its token is handed only to a process that can read the key "
+    "file in {path}, which this machine does not give the app. Run it in a private copy of that folder: "
+    "<code>chainsight sandbox exec --isolate-network --scenario {name} -- chainsight run</code>."
+)
 
 
 class MainWindow(QMainWindow):
     chain_changed = Signal(object)  # ChainSpec, after every edit (the Export pane follows it)
     run_finished = Signal(object)  # RunRecord
     probes_finished = Signal()
+    diagnosed = Signal(object)  # Diagnosis, once the banner shows it
 
     def __init__(
         self,
@@ -73,6 +95,14 @@ class MainWindow(QMainWindow):
         self.path: Path | None = None
         self.saved_spec = ChainSpec()
         self._built_uids: list[int | None] = []
+        self._built_names: list[str] = []
+        # Everything seen about the members, by machine and what-if overlay; badges and the verdict read
+        # the current context's only.
+        self.evidence = EvidenceBoard()
+        self.diagnosis: Diagnosis | None = None
+        self._probe_contexts: dict[int, Context] = {}
+        self._last_runs: dict[Context, object] = {}
+        self._diagnosis_jobs = 0
         self.ask_discard = self._ask_discard_dialog  # tests replace the modal question
         self.state = ChainState(env=self.base_host.env)
         self.model = ChainModel(self.state, self)
@@ -209,7 +239,7 @@ class MainWindow(QMainWindow):
             "Run InteractiveBrowserCredential on its own with the request above: opens the system browser"
         )
         self.cancel_action = action("&Cancel", self.cancel, ["Esc", "Ctrl+."], "stop")
-        self.reprobe_action = action("Check &availability again", self.reprobe, ["F5"])
+        self.reprobe_action = action("Check &availability again", lambda: self.reprobe(fresh=True), ["F5"])
         self.up_action = action("Move &up", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
         self.down_action = action("Move &down", lambda: self.chain_panel.move_selected(1), ["Alt+Down"], "move-down")
         self.reset_action = action("Reset to &DefaultAzureCredential", self.reset_chain)
@@ -261,6 +291,7 @@ class MainWindow(QMainWindow):
         self.runner.run_finished.connect(self._on_run_finished)
         self.timeline.attempt_selected.connect(self._on_attempt_selected)
         self.banner.fix_requested.connect(self.apply_fix)
+        self.banner.check_requested.connect(self.try_every)
         self.env_editor.overlay_changed.connect(self._on_overlay_changed)
 
     # ---- public API (also used by the Export pane and tests) ---------------------------------
@@ -272,8 +303,14 @@ class MainWindow(QMainWindow):
         """The host runs and probes use: the base (real or sandbox) with the what-if overlay applied."""
         return overlay_host(self.base_host, self.env_editor.overlay)
 
+    @property
+    def context(self) -> Context:
+        """The machine and what-if overlay now shown: only evidence seen there is current."""
+        return Context.of(self.host)
+
     def set_host(self, host: Host, *, sandbox=None, scenario=None) -> None:
-        """Switch the machine (for example to a sandbox); the what-if overlay is dropped."""
+        """Switch the machine (for example to a sandbox); a running run is cancelled, the overlay dropped."""
+        self.runner.cancel()
         self.base_host = host
         self.sandbox, self.scenario = sandbox, scenario
         self.env_editor.overlay.clear()
@@ -287,7 +324,7 @@ class MainWindow(QMainWindow):
             story = " ".join(scenario.description.split())
             self.banner.set_context(
                 f"<b>Sandbox: {scenario.name}</b> (a simulated machine on 127.0.0.1) — "
-                f"the scenario expects {expect}. <i>Hover for its story.</i>"
+                f"the scenario expects {expect}. <i>Hover for its story.</i>" + _arc_note(sandbox, scenario)
             )
             self.banner.context.setToolTip(f"<p style='white-space:normal'>{story}</p>")
         else:
@@ -321,16 +358,23 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&Redo {self.state.redo_label}".rstrip())
 
     # ---- probing -----------------------------------------------------------------------------
-    def reprobe(self) -> None:
+    def reprobe(self, fresh: bool = False) -> None:
+        """Probe every member again; ``fresh`` (F5) also forgets what runs showed on this machine."""
         self._reprobe_timer.stop()
+        context = self.context
+        if fresh:
+            self.evidence.forget(context)
+        self.model.statuses.clear()  # nothing from another machine or overlay stays on a row
         self.model.set_all_statuses(ms.PROBING)
         self.chain_panel.set_error("")
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.runner.probe(self.chain_spec(), self.host)
+        generation = self.runner.probe(self.chain_spec(), self.host)
+        self._probe_contexts = {generation: context}
 
     def _on_built(self, generation: int, names: list, placeholders: list) -> None:
         self._built_uids = self.state.uids_for_built(names)
+        self._built_names = list(names)
         self.state.placeholders = set(placeholders)
         built = {uid for uid in self._built_uids if uid is not None}
         for row, member in enumerate(self.state.members):
@@ -338,6 +382,7 @@ class MainWindow(QMainWindow):
                 self.model.set_status(member.uid, ms.MemberStatus(ms.UNKNOWN, NOT_IN_CHAIN))
         self.progress.setRange(0, max(1, len(names)))
         self.progress.setValue(0)
+        self._show_badges()
 
     def _on_build_failed(self, generation: int, message: str) -> None:
         self.chain_panel.set_error(BUILD_FAILED.format(error=message))
@@ -346,15 +391,21 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The chain cannot be built; see the chain panel", 5000)
         self.probes_finished.emit()
 
-    def _on_probed(self, generation: int, index: int, status: ms.MemberStatus) -> None:
-        uid = self._built_uids[index] if index < len(self._built_uids) else None
-        if uid is None:
+    def _on_probed(self, generation: int, index: int, probe) -> None:
+        context = self._probe_contexts.get(generation)
+        if context is None:
             return
-        previous = self.model.statuses.get(uid)
-        if status.identity is None and previous is not None and previous.identity is not None:
-            status = ms.MemberStatus(status.badge, status.reason, previous.identity, previous.source)
-        self.model.set_status(uid, status)
+        self.evidence.add(from_probe(probe, context))
         self.progress.setValue(self.progress.value() + 1)
+        if context == self.context:
+            self._show_badges()
+
+    def _show_badges(self) -> None:
+        """Each built member's badge from the latest current evidence (a run's outcome wins both ways)."""
+        current = self.evidence.current(self.context)
+        for uid, name in zip(self._built_uids, self._built_names, strict=False):
+            if uid is not None and name in current:
+                self.model.set_status(uid, ms.status_from_evidence(current[name]))
 
     def _on_probes_finished(self, generation: int) -> None:
         self.progress.setVisible(False)
@@ -392,7 +443,7 @@ class MainWindow(QMainWindow):
             busy_text
             or (
                 f"Trying each credential of {self.state.mode} on its own…"
-                if record.kind == TRY_EVERY
+                if record.kind == TRY_EVERY_KIND
                 else f"Running {self.state.mode}…"
             )
         )
@@ -429,52 +480,68 @@ class MainWindow(QMainWindow):
                 self.timeline.canvas.select(0, lane)
             else:
                 self.details.show_attempt(record, None)
-        self._learn_identities(record)
+        self._learn(record)
         self._show_verdict(record)
         self.run_finished.emit(record)
 
-    def _learn_identities(self, record: RunRecord) -> None:
-        """Accounts seen in a run become the rows' identities (better than a probe's guess)."""
-        source = "try every" if record.kind == TRY_EVERY else "run"
-        names_to_uid = {m.type: m.uid for m in self.state.members}
-        for lane in record.lanes:
-            attempt = lane.attempt
-            uid = names_to_uid.get(attempt.credential)
-            if uid is None:
-                continue
-            old = self.model.statuses.get(uid, ms.MemberStatus())
-            if attempt.account is not None:
-                self.model.set_status(
-                    uid, ms.MemberStatus(ms.AVAILABLE, old.reason or "signed in", attempt.account, source)
-                )
-            elif attempt.outcome == "unavailable" and old.badge in (ms.UNKNOWN, ms.PROBING):
-                self.model.set_status(
-                    uid, ms.MemberStatus(ms.UNAVAILABLE, attempt.message or "", old.identity, old.source)
-                )
-
-    def _identities(self) -> dict:
-        return {
-            m.type: self.model.statuses[m.uid].identity
-            for m in self.state.members
-            if m.uid in self.model.statuses and self.model.statuses[m.uid].identity is not None
-        }
+    def _learn(self, record: RunRecord) -> None:
+        """A run's attempts become evidence of the machine and overlay it ran on (never of another)."""
+        source = {TRY_EVERY_KIND: TRY_EVERY}.get(record.kind, SIGN_IN if record.chain == BROWSER_SIGN_IN else RUN)
+        self.evidence.add_all(from_runs(record.runs, source, record.context, number=record.number))
+        if record.kind == RUN_KIND and record.chain != BROWSER_SIGN_IN and record.runs:
+            self._last_runs[record.context] = record.runs[0]
+        if record.context == self.context:
+            self._show_badges()
 
     def _show_verdict(self, record: RunRecord) -> None:
-        env = self.host.env
-        if record.error and not record.runs:
-            self.banner.show_error("The chain could not run.", record.error)
-            self.statusBar().showMessage(f"Run #{record.number}: {record.error}", 8000)
+        if record.context != self.context:
+            message = OTHER_MACHINE.format(number=record.number, machine=record.context.describe())
+            self.statusBar().showMessage(message, 8000)
             return
-        if record.kind == TRY_EVERY:
-            result = try_every_verdict(record.runs, env=env)
-        else:
-            result = verdict(record.runs[0], env=env, identities=self._identities(), profile=self.state.profile)
+        if record.error and not record.runs:
+            if record.cancelled:
+                self.banner.show_cancelled(record.cancel_text)
+            else:
+                self.banner.show_error("The chain could not run.", record.error)
+            self.statusBar().showMessage(f"Run #{record.number}: {record.cancel_text or record.error}", 8000)
+            return
+        self._diagnosis_jobs += 1
+        job = self._diagnosis_jobs
+        context = self.context
+        kwargs = {
+            "members": list(self._built_names),
+            "run": record.runs[0] if record.kind == RUN_KIND else self._last_runs.get(context),
+            "try_every": record.runs if record.kind == TRY_EVERY_KIND else None,
+            "tenant": record.request.tenant_id,
+            "builder": self.runner.builder,
+        }
+        spec = record.spec if record.spec is not None else self.chain_spec()
+        evidence = self.evidence.current(context)
+        # Checking fixes rebuilds the chain (msal, every credential): on the worker pool, never here.
+        self.runner.workers.start(
+            functools.partial(diagnose, **kwargs),
+            spec,
+            self.host,
+            evidence,
+            on_result=lambda result: self._diagnosed(job, record, result),
+            on_error=lambda ex: self._diagnosis_failed(job, ex),
+        )
+
+    def _diagnosed(self, job: int, record: RunRecord, result: Diagnosis) -> None:
+        if job != self._diagnosis_jobs or result.context != self.context:
+            return
+        self.diagnosis = result
         note = ""
         if self.env_editor.active:
             note = f"<i>With the what-if overlay: {describe_overlay(self.env_editor.overlay)}.</i>"
-        self.banner.show_verdict(result, note)
+        self.banner.show_diagnosis(result, note, machine=record.host_label)
         QTimer.singleShot(0, self._fit_banner)
-        self.statusBar().showMessage(f"Run #{record.number} finished: {result.headline}", 10000)
+        self.statusBar().showMessage(f"Run #{record.number} finished: {result.verdict}", 10000)
+        self.diagnosed.emit(result)
+
+    def _diagnosis_failed(self, job: int, ex: BaseException) -> None:
+        if job == self._diagnosis_jobs:
+            self.banner.show_error("The verdict could not be worked out.", DIAGNOSIS_FAILED.format(error=ex))
 
     def _fit_banner(self) -> None:
         """Give the verdict the height it needs (up to BANNER_SHARE of the centre), the rest to the timeline."""
@@ -486,19 +553,25 @@ class MainWindow(QMainWindow):
         banner = min(wanted, int(total * BANNER_SHARE))
         self.centre_split.setSizes([banner, total - banner])
 
-    def apply_fix(self, action: tuple) -> None:
-        """A fix offered by the verdict banner, applied as an (undoable or resettable) edit, then re-run."""
-        kind = action[0]
-        if kind == "exclude":
-            row = next((i for i, m in enumerate(self.state.members) if m.type == action[1]), None)
-            if row is None:
-                return
-            self.state.set_enabled(row, False)
-        elif kind == "unset":
-            self.env_editor.set_variable(action[1], None)
-        elif kind == "set":
-            self.env_editor.set_variable(action[1], action[2])
-        self.run_chain()
+    def apply_fix(self, fix: Fix) -> RunRecord | None:
+        """A checked fix from the verdict banner, applied as what-if and (undoable) chain edits, then run."""
+        action = fix.action
+        for name in action.unset_env:
+            self.env_editor.set_variable(name, None)
+        for name, value in action.set_env:
+            self.env_editor.set_variable(name, value)
+        options = dict(action.options)
+        if options and self.state.is_default:
+            by_option = {m.exclude_option: m.key for m in self.state.profile.members}
+            for option, value in options.items():
+                key = by_option.get(option)
+                row = next((i for i, m in enumerate(self.state.members) if m.key == key), None)
+                if row is not None:
+                    self.state.set_enabled(row, not value)
+            rest = {k: v for k, v in options.items() if k not in by_option}
+            if rest:
+                self.state.set_dac_options({**self.state.dac_options, **rest})
+        return self.run_chain()
 
     def _on_attempt_selected(self, record: RunRecord, lane: int) -> None:
         self.details.show_attempt(record, lane)
@@ -653,6 +726,7 @@ class MainWindow(QMainWindow):
 
     def _sandbox_ready(self, started, then_run: bool) -> None:
         sandbox, host = started
+        self.runner.cancel()  # a run of the machine being left must not finish under the new one
         self._stop_sandbox()
         self.set_host(host, sandbox=sandbox, scenario=sandbox.scenario)
         self.banner.show_welcome()
@@ -715,3 +789,15 @@ class MainWindow(QMainWindow):
         self.runner.shutdown(2000)
         self._stop_sandbox()
         super().closeEvent(event)
+
+
+def _arc_note(sandbox, scenario) -> str:
+    """Why Azure Arc cannot work inside the window here, and how to run it (empty when it can)."""
+    mi = getattr(sandbox, "mi", None)
+    if getattr(getattr(scenario, "managed_identity", None), "kind", None) != "arc" or mi is None:
+        return ""
+    from engine.sandbox.sandbox import ARC_KEY_DIR
+
+    if getattr(mi, "arc_key_dir", None) == ARC_KEY_DIR:
+        return ""
+    return "<br>" + ARC_HERE.format(path=ARC_KEY_DIR, name=scenario.name)
