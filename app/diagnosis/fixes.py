@@ -20,6 +20,7 @@ from engine.chain import credential_name
 from engine.events import FAILED, SUCCEEDED, UNAVAILABLE
 from engine.host import Host
 from engine.probe import AVAILABLE
+from engine.scan import probe_one
 from engine.spec import ChainSpec
 
 Builder = Callable[[ChainSpec, Host], Any]
@@ -119,6 +120,18 @@ INPUTS: dict[str, frozenset[str]] = {
     ),
     "BrokerCredential": frozenset({ev.AZURE_TENANT_ID, "broker_tenant_id", "broker_client_id", *_ENTRA}),
 }
+# Members whose probe only reads the environment and files: "unavailable" from it is as good as a run's.
+STATIC_PROBES = frozenset(
+    {
+        "EnvironmentCredential",
+        "WorkloadIdentityCredential",
+        "AzureCliCredential",
+        "AzureDeveloperCliCredential",
+        "AzurePowerShellCredential",
+        "SharedTokenCacheCredential",
+        "VisualStudioCodeCredential",
+    }
+)
 # In DefaultAzureCredential's first walk a developer tool's failure is softened to "unavailable": a
 # failure seen when the member ran on its own ("try every") does not stop the chain.
 SOFTENED_IN_DAC = frozenset(
@@ -225,6 +238,9 @@ def verify(action: Action, spec: ChainSpec, host: Host, evidence: Mapping[str, E
         if _statically_unavailable(member):
             continue
         if changed & INPUTS.get(name, frozenset({"*"})) or (changed and name not in INPUTS):
+            # What was seen of this member no longer applies; a static check can still rule it out.
+            if name in STATIC_PROBES and probe_one(member).status == UNAVAILABLE:
+                continue
             return Outcome(False, why=f"{name} reads {', '.join(sorted(changed))}, which this fix changes")
         seen = evidence.get(name)
         if seen is None:

@@ -171,6 +171,14 @@ REMEDIES: tuple[Remedy, ...] = (
         "sign-in",
     ),
     _r(
+        "aadsts-federated",
+        (),
+        r"AADSTS(700213|70021|700211|700212|700024)\b",
+        "No federated credential on the app matches the presented token (issuer, subject or audience): add one "
+        "for this workload.",
+        WI_LINK,
+    ),
+    _r(
         "aadsts-other",
         (),
         r"AADSTS\d+",
@@ -205,7 +213,7 @@ REMEDIES: tuple[Remedy, ...] = (
     _r(
         "az-output",
         (AZ,),
-        r"Unexpected output|Failed to invoke|Failed to execute|ERROR:|exit|SYSTEMROOT",
+        r".",  # whatever else az printed instead of a token
         "az ran but did not print a token: run the command yourself to see what it says.",
         AZ_LINK,
         "az account get-access-token --output json{scope: --scope {}}{tenant: --tenant {}}",
@@ -229,8 +237,7 @@ REMEDIES: tuple[Remedy, ...] = (
     _r(
         "azd-output",
         (AZD,),
-        r"Unexpected output|Failed to invoke|Failed to execute|Claims challenges|SystemRoot|"
-        r"ERROR|exit",
+        r".",  # whatever else azd printed instead of a token
         "azd ran but did not print a token (often an update notice or a broken install mixed into its "
         "output): run the command yourself, and update azd.",
         AZD_LINK,
@@ -271,7 +278,7 @@ REMEDIES: tuple[Remedy, ...] = (
     _r(
         "pwsh-output",
         (PWSH,),
-        r"Unexpected output|Failed to invoke|SYSTEMROOT|received an error|error",
+        r".",  # whatever else PowerShell printed instead of a token
         "Azure PowerShell ran but did not return a token: run Get-AzAccessToken yourself to see why.",
         PWSH_LINK,
         "Get-AzAccessToken",
@@ -341,6 +348,14 @@ REMEDIES: tuple[Remedy, ...] = (
         "pods using a service account annotated for workload identity.",
         WI_LINK,
     ),
+    _r(
+        "wi-exchange",
+        (WI,),
+        r".",
+        "Entra ID refused or garbled the token exchange: the app needs a federated credential whose issuer is "
+        "the cluster's OIDC issuer and whose subject is system:serviceaccount:<namespace>:<service account>.",
+        WI_LINK,
+    ),
     # ---- EnvironmentCredential ---------------------------------------------------------------------
     _r(
         "env-not-configured",
@@ -386,10 +401,18 @@ REMEDIES: tuple[Remedy, ...] = (
     _r(
         "cache-token",
         (CACHE,),
-        r"re-authenticate|Token acquisition failed|Error accessing cached data",
+        r"re-authenticate|Token acquisition failed",
         "The cached account's sign-in no longer works: sign in again with the tool that wrote the cache.",
         CACHE_LINK,
         "sign-in:az",
+    ),
+    _r(
+        "cache-damaged",
+        (CACHE,),
+        r".",
+        "The shared token cache could not be read (a damaged or foreign file): remove "
+        "~/.IdentityService/msal.cache* and sign in again with the tool that writes it.",
+        CACHE_LINK,
     ),
     _r(
         "broker-package",
