@@ -311,6 +311,9 @@ class MainWindow(QMainWindow):
     def set_host(self, host: Host, *, sandbox=None, scenario=None) -> None:
         """Switch the machine (for example to a sandbox); a running run is cancelled, the overlay dropped."""
         self.runner.cancel()
+        self._diagnosis_jobs += 1  # a verdict still being worked out belongs to the machine being left
+        self.diagnosis = None
+        self.banner.show_welcome()
         self.base_host = host
         self.sandbox, self.scenario = sandbox, scenario
         self.env_editor.overlay.clear()
@@ -324,7 +327,7 @@ class MainWindow(QMainWindow):
             story = " ".join(scenario.description.split())
             self.banner.set_context(
                 f"<b>Sandbox: {scenario.name}</b> (a simulated machine on 127.0.0.1) — "
-                f"the scenario expects {expect}. <i>Hover for its story.</i>" + _arc_note(sandbox, scenario)
+                f"the scenario expects {expect}. <i>Hover for its story.</i>" + _arc_note(scenario)
             )
             self.banner.context.setToolTip(f"<p style='white-space:normal'>{story}</p>")
         else:
@@ -791,13 +794,14 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _arc_note(sandbox, scenario) -> str:
+def _arc_note(scenario) -> str:
     """Why Azure Arc cannot work inside the window here, and how to run it (empty when it can)."""
-    mi = getattr(sandbox, "mi", None)
-    if getattr(getattr(scenario, "managed_identity", None), "kind", None) != "arc" or mi is None:
+    if getattr(getattr(scenario, "managed_identity", None), "kind", None) != "arc":
         return ""
-    from engine.sandbox.sandbox import ARC_KEY_DIR
+    import os
 
-    if getattr(mi, "arc_key_dir", None) == ARC_KEY_DIR:
+    from engine.sandbox import arc_mount
+
+    if arc_mount.private_key_dir(os.environ) is not None:  # the app itself runs in a private namespace
         return ""
-    return "<br>" + ARC_HERE.format(path=ARC_KEY_DIR, name=scenario.name)
+    return "<br>" + ARC_HERE.format(path=arc_mount.KEY_DIR, name=scenario.name)
