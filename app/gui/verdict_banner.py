@@ -148,9 +148,6 @@ class VerdictBanner(QFrame):
         if diagnosis.stopped is not None:
             stopped = diagnosis.stopped
             parts.append(f"<p><b>{html.escape(stopped.credential)}</b> failed: {_rich(stopped.reason)}</p>")
-        if diagnosis.passed_over:
-            items = "".join(self._passed_item(i, p) for i, p in enumerate(diagnosis.passed_over))
-            parts.append(f"<p style='margin:0'>Passed over:</p><ul style='margin-top:0'>{items}</ul>")
         for warning in diagnosis.warnings:
             fixes = "".join(self._fix_item(fix) for fix in warning.fixes)
             parts.append(
@@ -162,6 +159,9 @@ class VerdictBanner(QFrame):
                 command = f"<br><code>{html.escape(step.command)}</code>" if step.command else ""
                 items.append(f"<li><b>{html.escape(step.credential)}</b>: {_rich(step.text)}{command}</li>")
             parts.append(f"<p style='margin:0'>Next steps:</p><ul style='margin-top:0'>{''.join(items)}</ul>")
+        if diagnosis.passed_over:
+            items = "".join(self._passed_item(i, p) for i, p in enumerate(diagnosis.passed_over))
+            parts.append(f"<p style='margin:0'>Passed over:</p><ul style='margin-top:0'>{items}</ul>")
         self.body.setText("".join(parts) or "Nothing else to report.")
         outcome = diagnosis.outcome
         shown = outcome if outcome in ("succeeded", "failed", "cancelled", "running") else "unknown"

@@ -256,3 +256,19 @@ def test_no_secret_or_token_is_shown_anywhere(qtbot, make_window):
         texts += [window.details.log.toPlainText(), window.details.message.toPlainText()]
     blob = "\n".join(texts)
     assert "CANARY-CLIENT-SECRET" not in blob and TOKEN_CANARY not in blob
+
+
+def test_runs_belong_to_their_machine_in_the_history_and_compare_marks_another_machine(qtbot, make_window):
+    from engine.host import Host
+
+    window = make_window()
+    first = _run(qtbot, window)
+    assert " run on test host — " in first.summary
+    window.set_host(Host(env=dict(WRONG_ACCOUNT_ENV), label="other host"))
+    assert window.diagnosis is None  # the old machine's verdict is not shown as this one's
+    second = _run(qtbot, window)
+    assert " run on other host — " in second.summary
+    window.timeline.compare_combo.setCurrentIndex(2)  # (nothing), #2, #1
+    assert window.timeline.canvas.records == [second, first]
+    tip = window.timeline.compare_combo.toolTip()
+    assert "ran on test host" in tip and "this one on other host" in tip
