@@ -233,9 +233,8 @@ def cancel_summary(run: ChainRun) -> str:
     """How far a cancelled run got: members finished, sign-ins, and the members that never started."""
     finished = [a for a in run.attempts if a.outcome not in (None, events.CANCELLED)]
     ok = sum(1 for a in finished if a.outcome == events.SUCCEEDED)
-    started = {a.credential for a in run.attempts}
     abandoned = [a.credential for a in run.attempts if a.outcome in (None, events.CANCELLED)]
-    not_tried = [m for m in run.members if m not in started]
+    not_tried = list(run.members[len(run.attempts) :])  # a chain walks its members in order
     return CANCELLED_AFTER.format(
         done=len(finished),
         total=len(run.members),

@@ -295,11 +295,19 @@ REMEDIES: tuple[Remedy, ...] = (
         "chainsight sandbox exec --isolate-network --scenario {scenario} -- chainsight run",
     ),
     _r(
+        "mi-no-identity",
+        (MI,),
+        r"No identity has been assigned",
+        "No managed identity is assigned to this resource: turn on its system-assigned identity, or assign a "
+        "user-assigned one and put its client id in AZURE_CLIENT_ID.",
+        MI_LINK,
+    ),
+    _r(
         "mi-identity-unknown",
         (MI,),
-        r"Identity not found|No identity has been assigned|identity.*not.*assigned",
-        "The managed identity endpoint does not know the identity: no identity is assigned to this resource, "
-        "or the user-assigned identity it asked for ({client_id}) is not assigned to it.",
+        r"Identity not found|No User Assigned|identity.*not.*assigned",
+        "The managed identity endpoint does not know the identity it was asked for ({mi_identity}): assign "
+        "that identity to this resource, or correct AZURE_CLIENT_ID / managed_identity_client_id.",
         MI_LINK,
     ),
     _r(
@@ -545,6 +553,7 @@ def render(
     values = {
         "scope": scope or "",
         "client_id": client_id or "<client id>",
+        "mi_identity": f"user-assigned, client id {client_id}" if client_id else "system-assigned",
         "missing": _missing_workload(message, env),
         "env_missing": _missing_environment(env),
         "scenario": scenario or "<scenario>",

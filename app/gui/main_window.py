@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
         self.env_editor.overlay.clear()
         self.env_editor.set_base(host.env)
         self.state.set_env(self.host.env)
+        self._context_changed()
         self._update_what_if()
         self._update_title()
         if scenario is not None:
@@ -402,6 +403,12 @@ class MainWindow(QMainWindow):
         self.progress.setValue(self.progress.value() + 1)
         if context == self.context:
             self._show_badges()
+
+    def _context_changed(self) -> None:
+        """Another machine or what-if: rows show only what was seen there (until the probes answer)."""
+        self.model.statuses.clear()
+        self.model.set_all_statuses(ms.PROBING)
+        self._show_badges()
 
     def _show_badges(self) -> None:
         """Each built member's badge from the latest current evidence (a run's outcome wins both ways)."""
@@ -583,6 +590,7 @@ class MainWindow(QMainWindow):
     # ---- what-if -----------------------------------------------------------------------------
     def _on_overlay_changed(self, overlay: dict) -> None:
         self.state.set_env(self.host.env)  # AZURE_TOKEN_CREDENTIALS changes DAC's checkboxes
+        self._context_changed()
         self._update_what_if()
         self._update_title()
         self._reprobe_timer.start()
