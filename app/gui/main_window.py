@@ -75,7 +75,7 @@ ARC_HERE = (
 
 class MainWindow(QMainWindow):
     chain_changed = Signal(object)  # ChainSpec, after every edit (the Export pane follows it)
-    run_finished = Signal(object)  # RunRecord
+    run_finished = Signal(object)  # RunRecord, once its verdict is shown
     probes_finished = Signal()
     diagnosed = Signal(object)  # Diagnosis, once the banner shows it
 
@@ -491,8 +491,7 @@ class MainWindow(QMainWindow):
             else:
                 self.details.show_attempt(record, None)
         self._learn(record)
-        self._show_verdict(record)
-        self.run_finished.emit(record)
+        self._show_verdict(record)  # emits run_finished once the verdict is on screen
 
     def _learn(self, record: RunRecord) -> None:
         """A run's attempts become evidence of the machine and overlay it ran on (never of another)."""
@@ -507,6 +506,7 @@ class MainWindow(QMainWindow):
         if record.context != self.context:
             message = OTHER_MACHINE.format(number=record.number, machine=record.context.describe())
             self.statusBar().showMessage(message, 8000)
+            self.run_finished.emit(record)
             return
         if record.error and not record.runs:
             if record.cancelled:
@@ -514,6 +514,7 @@ class MainWindow(QMainWindow):
             else:
                 self.banner.show_error("The chain could not run.", record.error)
             self.statusBar().showMessage(f"Run #{record.number}: {record.cancel_text or record.error}", 8000)
+            self.run_finished.emit(record)
             return
         self._diagnosis_jobs += 1
         job = self._diagnosis_jobs
@@ -534,11 +535,12 @@ class MainWindow(QMainWindow):
             self.host,
             evidence,
             on_result=lambda result: self._diagnosed(job, record, result),
-            on_error=lambda ex: self._diagnosis_failed(job, ex),
+            on_error=lambda ex: self._diagnosis_failed(job, record, ex),
         )
 
     def _diagnosed(self, job: int, record: RunRecord, result: Diagnosis) -> None:
         if job != self._diagnosis_jobs or result.context != self.context:
+            self.run_finished.emit(record)  # a newer verdict (or another machine) owns the banner
             return
         self.diagnosis = result
         note = ""
@@ -547,11 +549,13 @@ class MainWindow(QMainWindow):
         self.banner.show_diagnosis(result, note, machine=record.host_label)
         QTimer.singleShot(0, self._fit_banner)
         self.statusBar().showMessage(f"Run #{record.number} finished: {result.verdict}", 10000)
+        self.run_finished.emit(record)
         self.diagnosed.emit(result)
 
-    def _diagnosis_failed(self, job: int, ex: BaseException) -> None:
+    def _diagnosis_failed(self, job: int, record: RunRecord, ex: BaseException) -> None:
         if job == self._diagnosis_jobs:
             self.banner.show_error("The verdict could not be worked out.", DIAGNOSIS_FAILED.format(error=ex))
+        self.run_finished.emit(record)
 
     def _fit_banner(self) -> None:
         """Give the verdict the height it needs (up to BANNER_SHARE of the centre), the rest to the timeline."""
