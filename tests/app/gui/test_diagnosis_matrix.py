@@ -127,7 +127,8 @@ def test_the_matrix_holds_for_the_scenario(qtbot, window, box, tmp_path):
     offered = list(window.banner.fix_links())
     again = _run(qtbot, window, window.run_chain)
     _assert_badges_agree(window, again)
-    offered += [f for f in window.banner.fix_links() if f not in offered]
+    offered += window.banner.fix_links()
+    offered = list({fix.action: fix for fix in offered}.values())  # the same change offered twice runs once
     # each offered fix, applied and run, gives what it promised
     for fix in offered:
         expect = fix.to_json()["expect"]
