@@ -210,3 +210,42 @@ def test_unavailable_members_have_no_state_to_share(tmp_path):
 
     found, _, _ = gather(builder, {}, run=False)
     assert found.warnings == ()
+
+
+def _nothing_here(spec, host):
+    return ChainedTokenCredential(
+        Double(
+            "EnvironmentCredential",
+            unavailable(
+                "EnvironmentCredential authentication unavailable. Environment variables are not fully configured."
+            ),
+        ),
+        Double("AzureCliCredential", unavailable("Azure CLI not found on path")),
+    )
+
+
+def test_a_machine_with_nothing_set_up_is_told_what_to_do_first():
+    found, _, _ = gather(_nothing_here, {})
+    assert [s.remedy for s in found.next_steps] == ["nothing-configured", "env-not-configured", "az-missing"]
+    assert found.next_steps[0].command == "az login --scope https://management.azure.com/.default"
+    assert "open a sandbox scenario" in found.next_steps[0].text
+
+
+def test_a_failed_chain_narrowed_by_azure_token_credentials_says_so_last():
+    found, _, _ = gather(_nothing_here, {"AZURE_TOKEN_CREDENTIALS": "dev"})
+    last = found.next_steps[-1]
+    assert last.remedy == "token-credentials" and last.command == "unset AZURE_TOKEN_CREDENTIALS"
+    assert "AZURE_TOKEN_CREDENTIALS=dev narrows DefaultAzureCredential to" in last.text
+
+
+def test_a_stopped_chain_gets_the_stopper_s_remedy_only():
+    def stops(spec, host):
+        return ChainedTokenCredential(
+            Double("EnvironmentCredential", failing("AADSTS7000215: Invalid client secret provided.")),
+            Double("AzureCliCredential", succeeding(user_token())),
+        )
+
+    found, _, _ = gather(stops, {"AZURE_CLIENT_ID": "c-1"})
+    assert found.stopped.credential == "EnvironmentCredential"
+    assert [s.remedy for s in found.next_steps] == ["aadsts-app"]
+    assert found.next_steps[0].command == "az ad app credential reset --id c-1 --append"
