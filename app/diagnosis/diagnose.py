@@ -151,7 +151,8 @@ def diagnose(
         *findings.different_accounts(head.selected, names, evidence, spec.is_default, exclude_option, check),
         *findings.tenant_mismatch(env, evidence, check),
     ]
-    scope = (run.scopes[0] if run is not None and run.scopes else None) or None
+    scoped = [r for r in (run, *(try_every or ())) if r is not None and r.scopes]
+    scope = scoped[0].scopes[0] if scoped else None  # the request's: commands sign in for what it asked
     steps = _next_steps(
         head, names, evidence, env, spec, tenant=tenant, scope=scope, scenario=scenario, try_every=try_every is not None
     )

@@ -4,6 +4,7 @@ environment what-if and export on the right. It wires views to the ChainState an
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -810,9 +811,7 @@ def _arc_note(scenario) -> str:
     """Why Azure Arc cannot work inside the window here, and how to run it (empty when it can)."""
     if getattr(getattr(scenario, "managed_identity", None), "kind", None) != "arc":
         return ""
-    import os
-
-    from engine.sandbox import arc_mount
+    from engine.sandbox import arc_mount  # the sandbox package loads only when a scenario is shown
 
     if arc_mount.private_key_dir(os.environ) is not None:  # the app itself runs in a private namespace
         return ""
