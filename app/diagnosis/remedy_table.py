@@ -282,7 +282,8 @@ REMEDIES: tuple[Remedy, ...] = (
         "mi-unreachable",
         (MI,),
         r"no response from the IMDS|Network is unreachable|unreachable|timed out|"
-        r"Connection refused|No managed identity endpoint found|could not be determined",
+        r"Connection refused|No managed identity endpoint found|could not be determined|IMDS: no response|"
+        r"no managed identity platform detected",
         "No managed identity endpoint answered: this is not an Azure resource with a managed identity (or "
         "IMDS is blocked). Off Azure, sign in with a developer tool instead.",
         MI_LINK,
@@ -336,7 +337,9 @@ REMEDIES: tuple[Remedy, ...] = (
     _r(
         "env-not-configured",
         (ENV,),
-        r"not fully configured|Incomplete environment|No environment configuration",
+        # azure-identity's words, then the probe's ("X set but Y missing", "only AZURE_CLIENT_ID set", "no …")
+        r"not fully configured|Incomplete environment|No environment configuration|set but .* missing|"
+        r"^only AZURE_\w+|^no AZURE_CLIENT_ID",
         "EnvironmentCredential is not configured: {env_missing}. Set them for a service principal, or ignore "
         "this member on a developer machine.",
         ENV_LINK,

@@ -67,6 +67,7 @@ BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
 OTHER_MACHINE = "Run #{number} ran on {machine}, not on the machine shown now: its verdict is in the history only."
 DIAGNOSIS_FAILED = "The diagnosis could not be completed: {error}"
+EARLIER = "<b>Earlier what-if:</b> this verdict was for {context}; run again (Ctrl+R) for the one shown now."
 ARC_HERE = (
     "<b>Azure Arc cannot run in this window:</b> its token is handed only to a process that can read the key "
     "file in {path}, which this machine does not give the app. Run it in a private copy of that folder: "
@@ -406,7 +407,13 @@ class MainWindow(QMainWindow):
             self._show_badges()
 
     def _context_changed(self) -> None:
-        """Another machine or what-if: rows show only what was seen there (until the probes answer)."""
+        """Another machine or what-if: rows show only what was seen there (until the probes answer), and a
+        verdict still on screen is labelled as the earlier one's."""
+        earlier = self.diagnosis
+        if earlier is not None and earlier.context != self.context:
+            self._diagnosis_jobs += 1
+            self.diagnosis = None
+            self.banner.show_diagnosis(earlier, EARLIER.format(context=earlier.context.describe()))
         self.model.statuses.clear()
         self.model.set_all_statuses(ms.PROBING)
         self._show_badges()
@@ -420,7 +427,33 @@ class MainWindow(QMainWindow):
 
     def _on_probes_finished(self, generation: int) -> None:
         self.progress.setVisible(False)
+        self._diagnose_probes(self._probe_contexts.get(generation))
         self.probes_finished.emit()
+
+    def _diagnose_probes(self, context: Context | None) -> None:
+        """Before any run here, when no member looks usable: say what to do (a machine with nothing set up)."""
+        evidence = self.evidence.current(self.context)
+        if context != self.context or self.diagnosis is not None or self.runner.running or not evidence:
+            return
+        if any(e.usable is not False for e in evidence.values()):
+            return  # something may work: the welcome stays until a run tells more
+        job = self._diagnosis_jobs
+        members = list(self._built_names)
+
+        def shown(result: Diagnosis) -> None:
+            if job == self._diagnosis_jobs and result.context == self.context and not self.runner.running:
+                self.diagnosis = result
+                self.banner.show_diagnosis(result, machine=result.context.machine)
+                QTimer.singleShot(0, self._fit_banner)
+
+        self.runner.workers.start(
+            functools.partial(diagnose, members=members, builder=self.runner.builder),
+            self.chain_spec(),
+            self.host,
+            evidence,
+            on_result=shown,
+            on_error=lambda ex: None,  # the welcome stays; a run will say what is wrong
+        )
 
     # ---- runs --------------------------------------------------------------------------------
     def chain_label(self) -> str:
@@ -448,6 +481,7 @@ class MainWindow(QMainWindow):
         if self.runner.running:
             return None
         record = start(self.chain_spec(), self.host, self.request_bar.request(), self.chain_label())
+        self._diagnosis_jobs += 1  # nothing computed before this run may replace its verdict
         self.timeline.add(record)
         self.details.show_attempt(record, None)
         self.banner.show_running(

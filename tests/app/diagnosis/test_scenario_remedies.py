@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 
 from app.diagnosis import remedies
+from app.gui.sandbox_host import sandbox_host
 from engine import sandbox as sandboxes
+from engine.build import build
+from engine.scan import scan
+from engine.spec import ChainSpec
 from tests.app.diagnosis.scenarios import cli_run, every_failure, try_every
 
 SCENARIOS = sandboxes.list_scenarios()
@@ -22,6 +26,9 @@ def scenario_box(request):
 def test_every_failure_of_every_scenario_has_a_specific_remedy(scenario_box):
     result = cli_run(scenario_box)
     failures = every_failure(result, try_every(scenario_box))
+    # and what a probe says of a member it finds unusable (scan and the window before any run use these)
+    probes = scan(build(ChainSpec(), sandbox_host(scenario_box)))
+    failures += [(p.credential, p.reason) for p in probes if p.status == "unavailable"]
     missing = [(c, m) for c, m in failures if remedies.find(c, m).id == remedies.GENERIC]
     assert missing == [], f"{scenario_box.scenario.name}: failures without a specific remedy: {missing}"
     if result.run.outcome != "succeeded":

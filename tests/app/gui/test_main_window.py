@@ -272,3 +272,36 @@ def test_runs_belong_to_their_machine_in_the_history_and_compare_marks_another_m
     assert window.timeline.canvas.records == [second, first]
     tip = window.timeline.compare_combo.toolTip()
     assert "ran on test host" in tip and "this one on other host" in tip
+
+
+def test_a_machine_where_nothing_can_sign_in_is_told_what_to_do_before_any_run(qtbot, make_window):
+    from engine.probe import UNAVAILABLE, Probe
+
+    def builder(spec, host):
+        return ChainedTokenCredential(
+            Double(
+                "EnvironmentCredential",
+                unavailable("not configured"),
+                probe=Probe("EnvironmentCredential", UNAVAILABLE, "no AZURE_CLIENT_ID/AZURE_TENANT_ID set"),
+            ),
+            Double(
+                "AzureCliCredential",
+                unavailable("Azure CLI not found on path"),
+                probe=Probe("AzureCliCredential", UNAVAILABLE, "Azure CLI not found on PATH"),
+            ),
+        )
+
+    window = make_window(builder, env={"PATH": "/usr/bin:/bin"})
+    qtbot.waitUntil(lambda: window.diagnosis is not None, timeout=5000)
+    assert window.banner.headline.text().startswith("Checked without requesting a token: 0 of 2")
+    assert "Nothing on this machine can sign in yet" in window.banner.body.text()
+    record = _run(qtbot, window)  # a run replaces it with the run's own verdict
+    assert record.runs[0].outcome == "failed" and window.diagnosis.verdict.endswith("every member was unavailable.")
+
+
+def test_changing_the_what_if_labels_the_verdict_on_screen_as_the_earlier_one(qtbot, make_window):
+    window = make_window()
+    _run(qtbot, window)
+    window.env_editor.set_variable("AZURE_CLIENT_SECRET", None)
+    assert window.diagnosis is None  # nothing is known about this what-if yet
+    assert "Earlier what-if" in window.banner.body.text() and "test host" in window.banner.body.text()
