@@ -118,6 +118,7 @@ class ChainedTokenCredential:
         within_credential_chain.set(True)
         history: list[tuple[object, str | None]] = []
         for credential in self.credentials:
+            events.check_cancelled()  # no member starts once cancel is requested
             with attempt(credential) as current:
                 try:
                     token = credential.get_token(

@@ -111,6 +111,13 @@ class Recorder:
         self._steps = 0
         self.events: list[Event] = []
         self.cancelled = threading.Event()
+        self.cancelled_at: float | None = None  # seconds since the start, when cancel was requested
+
+    def cancel(self) -> None:
+        """Ask the run to stop: no member starts after this, and a member in flight is abandoned."""
+        if self.cancelled_at is None:
+            self.cancelled_at = self.now()
+        self.cancelled.set()
 
     def now(self) -> float:
         """Seconds since the run started, on a monotonic clock."""

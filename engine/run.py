@@ -175,6 +175,7 @@ class ChainRun:
             "account": account_json(self.account),
             "expires_on": self.expires_on,
             "error": self.error,
+            "cancelled": self.outcome == events.CANCELLED,
         }
 
 
@@ -201,6 +202,7 @@ def run_chain(
     with events.recording(recorder):
         recorder.emit(events.RunStarted(type(credential).__name__, member_names(credential), scopes, recorder.now()))
         try:
+            recorder.check_cancelled()  # cancelled before the first member: nothing starts
             if isinstance(credential, ChainedTokenCredential):
                 token = credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae)
                 selected = _selected(credential)
@@ -210,7 +212,8 @@ def run_chain(
                     current.succeed(token)
                 selected = credential_name(credential)
         except events.RunCancelled:
-            recorder.emit(events.RunFinished(events.CANCELLED, None, "cancelled", recorder.now()))
+            so_far = ChainRun.from_events(recorder.events)
+            recorder.emit(events.RunFinished(events.CANCELLED, None, cancel_summary(so_far), recorder.now()))
         except Exception as ex:
             recorder.emit(events.RunFinished(events.FAILED, None, error_text(ex), recorder.now(), type(ex).__name__))
         else:
@@ -220,6 +223,25 @@ def run_chain(
                 events.RunFinished(events.SUCCEEDED, selected, None, recorder.now(), None, account, token.expires_on)
             )
     return ChainRun.from_events(recorder.events)
+
+
+CANCELLED_AFTER = "Cancelled after {done} of {total} members; {ok} signed in so far; not tried: {not_tried}{abandoned}."
+ABANDONED = " ({names} abandoned mid-attempt)"
+
+
+def cancel_summary(run: ChainRun) -> str:
+    """How far a cancelled run got: members finished, sign-ins, and the members that never started."""
+    finished = [a for a in run.attempts if a.outcome not in (None, events.CANCELLED)]
+    ok = sum(1 for a in finished if a.outcome == events.SUCCEEDED)
+    abandoned = [a.credential for a in run.attempts if a.outcome in (None, events.CANCELLED)]
+    not_tried = list(run.members[len(run.attempts) :])  # a chain walks its members in order
+    return CANCELLED_AFTER.format(
+        done=len(finished),
+        total=len(run.members),
+        ok=ok,
+        not_tried=", ".join(not_tried) or "none",
+        abandoned=ABANDONED.format(names=", ".join(abandoned)) if abandoned else "",
+    )
 
 
 def _selected(chain: ChainedTokenCredential) -> str | None:

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from app.cli.whatif import WhatIfError, apply_overlay, overlay_from_args
 from engine.build import build
 from engine.host import Host
 from engine.profiles import PROFILES
@@ -61,8 +62,8 @@ def load_spec(args: argparse.Namespace) -> ChainSpec:
 
 
 def build_from_args(args: argparse.Namespace, host: Host | None = None):
-    """(spec, credential, host); raises for usage or construction errors."""
-    host = host or Host.real()
+    """(spec, credential, host); the host has the what-if flags applied; raises for usage or construction errors."""
+    host = apply_overlay(host or Host.real(), overlay_from_args(args))
     spec = load_spec(args)
     return spec, build(spec, host), host
 
@@ -73,7 +74,7 @@ def usage_error(message: str) -> int:
 
 
 def construction_error(ex: BaseException) -> int:
-    if isinstance(ex, SpecError):
+    if isinstance(ex, (SpecError, WhatIfError)):
         return usage_error(str(ex))
     return usage_error(f"{type(ex).__name__}: {ex}")
 

@@ -7,16 +7,22 @@ import sys
 from pathlib import Path
 
 from app.cli.common import EXIT_OK, add_chain_arguments, construction_error, load_spec, print_json, usage_error
+from app.cli.whatif import add_whatif_arguments, overlay_from_args
 from engine.export import AUTO, EXAMPLES, GET_TOKEN, STYLE_CHOICES, ExportError, export
 from engine.run import DEFAULT_SCOPE
 
 WROTE = "wrote {path} ({style} form)"
 SET_VARIABLES = "the app's environment must set: {assignments}"
+WHAT_IF_NOTE = (
+    "what-if {names}: the exported code reads the environment when your app runs, so it is the same code; "
+    "`chainsight run` with the same flags shows what it would do"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="write the chain as Python code for azure-identity")
     add_chain_arguments(parser)
+    add_whatif_arguments(parser)
     parser.add_argument(
         "--style",
         choices=STYLE_CHOICES,
@@ -43,8 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     try:
         spec = load_spec(args)
+        overlay = overlay_from_args(args)
     except Exception as ex:
         return construction_error(ex)
+    if overlay:
+        print(WHAT_IF_NOTE.format(names=", ".join(overlay)), file=sys.stderr)
     try:
         result = export(spec, args.style, async_=args.async_, example=args.example, scope=args.scope)
     except ExportError as ex:

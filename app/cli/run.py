@@ -1,10 +1,14 @@
-"""``chainsight run``: build the chain from this environment and (unless --dry-run) acquire a token."""
+"""``chainsight run``: build the chain from this environment and (unless --dry-run) acquire a token,
+then say what the window would say: the verdict, warnings with checked fixes, and next steps."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 from app.cli.common import (
     EXIT_FAILED,
@@ -14,13 +18,21 @@ from app.cli.common import (
     construction_error,
     print_json,
 )
+from app.cli.whatif import add_whatif_arguments
+from app.diagnosis import RUN, Context, Diagnosis, EvidenceBoard, diagnose, from_probe, from_runs
 from engine import events
-from engine.run import DEFAULT_SCOPE, run_chain
+from engine.build import build
+from engine.chain import credential_name
+from engine.host import Host
+from engine.run import DEFAULT_SCOPE, ChainRun, run_chain
+from engine.scan import scan
+from engine.spec import ChainSpec
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="build the chain and acquire a token, showing every attempt")
     add_chain_arguments(parser)
+    add_whatif_arguments(parser)
     parser.add_argument("--dry-run", action="store_true", help="only build the chain and list its members")
     parser.add_argument("--scope", action="append", metavar="S", help=f"scope to request (default {DEFAULT_SCOPE})")
     parser.add_argument("--tenant", metavar="T", help="tenant_id for the request")
@@ -34,51 +46,116 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
+@dataclass
+class RunResult:
+    """One ``chainsight run``: the chain, the run, the evidence it rests on and its diagnosis."""
+
+    spec: ChainSpec
+    host: Host
+    members: list[str]
+    run: ChainRun
+    board: EvidenceBoard
+    diagnosis: Diagnosis
+
+    def to_json(self) -> dict:
+        """``run --json``'s object: the run, ``"evidence"`` (provenance included) and ``"diagnosis"``."""
+        summary = {
+            "chain": self.spec.type,
+            "profile": self.spec.azure_identity,
+            "members": self.members,
+            "options": self.spec.options,
+        }
+        evidence = self.board.current(Context.of(self.host))
+        return {
+            **summary,
+            **self.run.to_json(),
+            "chain": self.spec.type,
+            "evidence": [evidence[name].to_json() for name in self.members if name in evidence],
+            "diagnosis": self.diagnosis.to_json(),
+        }
+
+
+def collect_run(args: argparse.Namespace, host: Host | None = None, recorder: events.Recorder | None = None):
+    """Build, probe and run the chain ``args`` describe (on ``host``, with the what-if flags applied) and
+    diagnose it: the JSON of ``run --json`` is ``collect_run(args).to_json()``. Construction errors escape."""
+    recorder = recorder or events.Recorder()
+    with events.recording(recorder):  # construction logs its own lines, as azure-identity does
+        spec, credential, host = build_from_args(args, host)
+    members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
+    context = Context.of(host)
+    board = EvidenceBoard()
+    # The window probes every member while the chain runs; so does this, on its own copy of the chain
+    # (probes and the run never share a credential's state), so both front ends see the same evidence.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe") as pool:
+        probes = pool.submit(_probe, spec, host)
+        run = run_chain(
+            credential,
+            getattr(args, "scope", None) or [DEFAULT_SCOPE],
+            claims=getattr(args, "claims", None),
+            tenant_id=getattr(args, "tenant", None),
+            enable_cae=getattr(args, "enable_cae", False),
+            recorder=recorder,
+        )
+        board.add_all(from_probe(p, context) for p in probes.result())
+    board.add_all(from_runs([run], RUN, context))
+    diagnosis = diagnose(
+        spec, host, board.current(context), members=members, run=run, tenant=getattr(args, "tenant", None)
+    )
+    return RunResult(spec, host, members, run, board, diagnosis)
+
+
+def run_json(args: argparse.Namespace, host: Host | None = None) -> dict:
+    """The dict ``chainsight run --json`` prints, "diagnosis" included (for other commands to reuse)."""
+    return collect_run(args, host).to_json()
+
+
+def _probe(spec: ChainSpec, host: Host) -> list[Any]:
     try:
-        recorder = events.Recorder()
-        with events.recording(recorder):  # construction logs its own lines, as azure-identity does
-            spec, credential, _host = build_from_args(args)
-    except Exception as ex:
-        return construction_error(ex)
-    members = [getattr(c, "_credential_name", None) or type(c).__name__ for c in credential.credentials]
-    summary = {"chain": spec.type, "profile": spec.azure_identity, "members": members, "options": spec.options}
+        return scan(build(spec, host))
+    except Exception:  # the run's own build succeeded; a second one failing leaves the run's evidence only
+        return []
+
+
+def handle(args: argparse.Namespace) -> int:
     if args.dry_run:
-        if args.json:
-            print_json(summary)
-        else:
-            print(f"{spec.type} (azure-identity {spec.azure_identity}):")
-            for i, name in enumerate(members, 1):
-                print(f"  {i}. {name}")
-        return EXIT_OK
+        return _dry_run(args)
     if args.log_level:
         logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
-    run = run_chain(
-        credential,
-        args.scope or [DEFAULT_SCOPE],
-        claims=args.claims,
-        tenant_id=args.tenant,
-        enable_cae=args.enable_cae,
-        recorder=recorder,
-    )
+    try:
+        result = collect_run(args)
+    except Exception as ex:
+        return construction_error(ex)
+    run = result.run
     if args.log_level:
         for line in run.log_lines(logging.getLevelName(args.log_level)):
             print(line, file=sys.stderr)
     if args.json:
-        print_json({**summary, **run.to_json(), "chain": spec.type})
+        print_json(result.to_json())
     else:
-        _print_human(run)
+        _print_human(run, result.diagnosis)
     return EXIT_OK if run.outcome == "succeeded" else EXIT_FAILED
 
 
-def _print_human(run) -> None:
+def _dry_run(args: argparse.Namespace) -> int:
+    try:
+        with events.recording(events.Recorder()):
+            spec, credential, _host = build_from_args(args)
+    except Exception as ex:
+        return construction_error(ex)
+    members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
+    if args.json:
+        print_json({"chain": spec.type, "profile": spec.azure_identity, "members": members, "options": spec.options})
+    else:
+        print(f"{spec.type} (azure-identity {spec.azure_identity}):")
+        for i, name in enumerate(members, 1):
+            print(f"  {i}. {name}")
+    return EXIT_OK
+
+
+def _print_human(run: ChainRun, diagnosis: Diagnosis) -> None:
     for attempt in run.attempts:
         duration = f"{(attempt.duration or 0) * 1000:8.1f} ms"
         message = (attempt.message or "").replace("\n", "\n" + " " * 46)
         print(f"{duration}  {attempt.outcome or 'running':<11}  {attempt.credential:<30} {message}".rstrip())
-    if run.outcome == "succeeded":
-        who = run.account.display if run.account else "an opaque token"
-        tenant = f" (tenant {run.account.tenant_id})" if run.account and run.account.tenant_id else ""
-        print(f"\n{run.chain} used {run.selected}, as {who}{tenant}.")
-    else:
-        print(f"\n{run.chain} failed:\n{run.error}")
+    print()
+    print(diagnosis.render(attempts=False))

@@ -6,6 +6,8 @@ import argparse
 import time
 
 from app.cli.common import EXIT_OK, add_chain_arguments, build_from_args, construction_error, print_json
+from app.cli.whatif import add_whatif_arguments
+from app.diagnosis import Context, EvidenceBoard, diagnose, from_probe
 from engine.chain import credential_name
 from engine.scan import scan
 
@@ -15,18 +17,23 @@ STATUS_MARK = {"available": "+", "unavailable": "-", "unknown": "?"}
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("scan", help="check, without requesting tokens, which credentials are usable here")
     add_chain_arguments(parser)
+    add_whatif_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     try:
-        spec, credential, _host = build_from_args(args)
+        spec, credential, host = build_from_args(args)
     except Exception as ex:
         return construction_error(ex)
     started = time.monotonic()
     probes = scan(credential)
     wall = time.monotonic() - started
     members = [credential_name(c) for c in getattr(credential, "credentials", [credential])]
+    context = Context.of(host)
+    board = EvidenceBoard()
+    board.add_all(from_probe(p, context) for p in probes)
+    diagnosis = diagnose(spec, host, board.current(context), members=members)
     if args.json:
         print_json(
             {
@@ -36,6 +43,7 @@ def handle(args: argparse.Namespace) -> int:
                 "options": spec.options,
                 "probes": [p.to_json() for p in probes],
                 "duration": round(wall, 4),
+                "diagnosis": diagnosis.to_json(),
             }
         )
         return EXIT_OK
@@ -52,6 +60,7 @@ def handle(args: argparse.Namespace) -> int:
         )
     print(
         f"\n{len(probes)} credentials probed in {wall * 1000:.0f} ms "
-        f"(slowest {max(p.duration for p in probes) * 1000:.0f} ms)."
+        f"(slowest {max(p.duration for p in probes) * 1000:.0f} ms).\n"
     )
+    print(diagnosis.render(attempts=False))
     return EXIT_OK

@@ -63,7 +63,7 @@ QT_FREE_MODULES = (
     "engine.account",
     "engine.secrets",
     "engine.env_vars",
-    "app.verdict",
+    "app.diagnosis",
     "app.gui.chain_state",
     "app.gui.member_status",
     "app.gui.run_record",

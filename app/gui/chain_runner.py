@@ -12,43 +12,29 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.gui.member_status import AVAILABLE, UNAVAILABLE, UNKNOWN, MemberStatus
 from app.gui.run_record import RUN, TRY_EVERY, Request, RunRecord
 from app.gui.workers import WorkerPool
 from engine import events
 from engine.chain import credential_name
 from engine.host import Host
-from engine.probe import Probe
-from engine.run import ChainRun, run_chain
+from engine.probe import UNKNOWN, Probe
+from engine.run import ChainRun, cancel_summary, run_chain
+from engine.scan import probe_one
 from engine.spec import ChainSpec
 
 Builder = Callable[[ChainSpec, Host], Any]
-NO_PROBE = "no availability check yet for {name} ({detail}); run the chain to find out"
 PROBE_FAILED = "the availability check failed: {error}"
 PLACEHOLDER_CLASSES = ("FailedDACCredential",)
+ABANDONED = "abandoned: the run was cancelled while this member was working"
 
 
 def describe_error(ex: BaseException) -> str:
     return f"{type(ex).__name__}: {ex}"
 
 
-def probe_member(credential: Any) -> MemberStatus:
-    """Run one member's probe; NotImplementedError and crashes become "unknown" with the reason."""
-    name = credential_name(credential)
-    probe = getattr(credential, "probe", None)
-    if probe is None:
-        message = getattr(credential, "_error", None)
-        if message:  # FailedDACCredential: known to be unavailable without asking
-            return MemberStatus(UNAVAILABLE, message, source="probe")
-        return MemberStatus(UNKNOWN, NO_PROBE.format(name=name, detail="it has no probe"), source="probe")
-    try:
-        result: Probe = probe()
-    except NotImplementedError as ex:
-        return MemberStatus(UNKNOWN, NO_PROBE.format(name=name, detail=f"not implemented: {ex}"), source="probe")
-    except Exception as ex:
-        return MemberStatus(UNKNOWN, PROBE_FAILED.format(error=describe_error(ex)), source="probe")
-    badge = {AVAILABLE: AVAILABLE, UNAVAILABLE: UNAVAILABLE}.get(result.status, UNKNOWN)
-    return MemberStatus(badge, result.reason, result.identity, "probe")
+def probe_member(credential: Any) -> Probe:
+    """One member's probe, as ``chainsight scan`` runs it (never raises)."""
+    return probe_one(credential)
 
 
 def build_chain(spec: ChainSpec, host: Host) -> Any:
@@ -62,7 +48,7 @@ def build_chain(spec: ChainSpec, host: Host) -> Any:
 class ChainRunner(QObject):
     built = Signal(int, list, list)  # generation, member names, placeholder class names
     build_failed = Signal(int, str)  # generation, message
-    probed = Signal(int, int, object)  # generation, member index, MemberStatus
+    probed = Signal(int, int, object)  # generation, member index, Probe
     probes_finished = Signal(int)
     run_started = Signal(object)  # RunRecord
     run_updated = Signal(object)  # RunRecord (after each event)
@@ -107,15 +93,15 @@ class ChainRunner(QObject):
                 probe_member,
                 member,
                 on_result=lambda status, i=index: self._on_probed(generation, i, status),
-                on_error=lambda ex, i=index: self._on_probed(
-                    generation, i, MemberStatus(UNKNOWN, PROBE_FAILED.format(error=describe_error(ex)))
+                on_error=lambda ex, i=index, name=names[index]: self._on_probed(
+                    generation, i, Probe(name, UNKNOWN, PROBE_FAILED.format(error=describe_error(ex)))
                 ),
             )
 
-    def _on_probed(self, generation: int, index: int, status: MemberStatus) -> None:
+    def _on_probed(self, generation: int, index: int, probe: Probe) -> None:
         if generation != self.generation:
             return
-        self.probed.emit(generation, index, status)
+        self.probed.emit(generation, index, probe)
         self._pending_probes -= 1
         if self._pending_probes == 0:
             self.probes_finished.emit(generation)
@@ -138,14 +124,23 @@ class ChainRunner(QObject):
         return self._start(TRY_EVERY, spec, host, request, chain_label)
 
     def cancel(self) -> None:
-        if self.current is not None and not self.current.finished:
-            self.current.cancelled = True
+        """Stop the current run: no member starts after this; one in flight is abandoned (its process
+        group killed by the host) and the record ends at once, saying how far it got."""
         for recorder in self._recorders:
-            recorder.cancelled.set()
+            recorder.cancel()
+        record = self.current
+        if record is None or record.finished:
+            return
+        record.cancelled = True
+        if record.runs:  # built: end it now; the workers' late events are dropped (the record is finished)
+            for run in record.runs:
+                _end_cancelled(run, max([record.elapsed, *(a.started for a in run.attempts)]))
+            record.finished = True
+            self.run_finished.emit(record)
 
     def _start(self, kind: str, spec: ChainSpec, host: Host, request: Request, label: str) -> RunRecord:
         self.cancel()
-        record = RunRecord(next(self._numbers), kind, label, request, host.label, dict(host.overlay))
+        record = RunRecord(next(self._numbers), kind, label, request, host.label, dict(host.overlay), spec=spec)
         self.current = record
         self._recorders = []
         self.run_started.emit(record)
@@ -166,7 +161,11 @@ class ChainRunner(QObject):
             self._fail(record, "cancelled before the first attempt")
             return
         targets = [chain] if record.kind == RUN else list(getattr(chain, "credentials", (chain,)))
-        record.runs = [ChainRun() for _ in targets]
+        names = tuple(credential_name(c) for c in getattr(chain, "credentials", (chain,)))
+        record.runs = [
+            ChainRun(chain=type(t).__name__, members=names if record.kind == RUN else (credential_name(t),))
+            for t in targets
+        ]
         pending = {"count": len(targets), "chain": chain}
         for index, target in enumerate(targets):
             forward = _Forward()
@@ -194,12 +193,14 @@ class ChainRunner(QObject):
             self.run_updated.emit(record)
 
     def _run_done(self, record: RunRecord, index: int, run: ChainRun, pending: dict) -> None:
-        record.runs[index] = run  # the complete record, identical to what was folded live
+        if not record.finished:
+            record.runs[index] = run  # the complete record, identical to what was folded live
         self._one_finished(record, pending)
 
     def _run_crashed(self, record: RunRecord, index: int, ex: BaseException, pending: dict) -> None:
-        record.runs[index].error = describe_error(ex)
-        record.runs[index].outcome = events.FAILED
+        if not record.finished:
+            record.runs[index].error = describe_error(ex)
+            record.runs[index].outcome = events.FAILED
         self._one_finished(record, pending)
 
     def _one_finished(self, record: RunRecord, pending: dict) -> None:
@@ -227,6 +228,17 @@ class ChainRunner(QObject):
         self.cancel()
         self.generation += 1
         self.workers.wait(msecs)
+
+
+def _end_cancelled(run: ChainRun, now: float) -> None:
+    """Close a run the user cancelled: the attempt in flight is abandoned; the run says how far it got."""
+    if run.outcome is not None:
+        return
+    for attempt in run.attempts:
+        if attempt.outcome is None:
+            attempt.outcome, attempt.message, attempt.ended = events.CANCELLED, ABANDONED, now
+    run.outcome, run.ended = events.CANCELLED, now
+    run.error = cancel_summary(run)
 
 
 class _Forward:

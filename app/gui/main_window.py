@@ -3,6 +3,8 @@ environment what-if and export on the right. It wires views to the ChainState an
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.diagnosis import (
+    RUN,
+    SIGN_IN,
+    TRY_EVERY,
+    Context,
+    Diagnosis,
+    EvidenceBoard,
+    Fix,
+    diagnose,
+    from_probe,
+    from_runs,
+)
 from app.gui import member_status as ms
 from app.gui import report_actions
 from app.gui.chain_model import ChainModel
@@ -35,7 +49,9 @@ from app.gui.details_pane import DetailsPane
 from app.gui.env_editor import EnvEditor, describe_overlay, overlay_host
 from app.gui.request_bar import RequestBar
 from app.gui.resources import app_icon, icon
-from app.gui.run_record import TRY_EVERY, RunRecord
+from app.gui.run_record import RUN as RUN_KIND
+from app.gui.run_record import TRY_EVERY as TRY_EVERY_KIND
+from app.gui.run_record import RunRecord
 from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
 from app.gui.settings import Settings
 from app.gui.signin_panel import SignInPanel
@@ -43,7 +59,6 @@ from app.gui.status_bar import StatusBar
 from app.gui.timeline_view import TimelinePanel, default_lane
 from app.gui.verdict_banner import VerdictBanner
 from app.gui.window_geometry import centred, clamp_to, first_start_size
-from app.verdict import try_every_verdict, verdict
 from engine.host import Host
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
 
@@ -63,6 +78,14 @@ DOCK_MIN_WIDTH = 220
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+OTHER_MACHINE = "Run #{number} ran on {machine}, not on the machine shown now: its verdict is in the history only."
+DIAGNOSIS_FAILED = "The diagnosis could not be completed: {error}"
+EARLIER = "<b>Earlier what-if:</b> this verdict was for {context}; run again (Ctrl+R) for the one shown now."
+ARC_HERE = (
+    "<b>Azure Arc cannot run in this window:</b> its token is handed only to a process that can read the key "
+    "file in {path}, which this machine does not give the app. Run it in a private copy of that folder: "
+    "<code>chainsight sandbox exec --isolate-network --scenario {name} -- chainsight run</code>."
+)
 
 
 def keep_size(widget: QWidget) -> None:
@@ -113,8 +136,9 @@ SHORTCUTS = (
 
 class MainWindow(QMainWindow):
     chain_changed = Signal(object)  # ChainSpec, after every edit (the Export pane follows it)
-    run_finished = Signal(object)  # RunRecord
+    run_finished = Signal(object)  # RunRecord, once its verdict is shown
     probes_finished = Signal()
+    diagnosed = Signal(object)  # Diagnosis, once the banner shows it
 
     def __init__(
         self,
@@ -135,6 +159,14 @@ class MainWindow(QMainWindow):
         self.path: Path | None = None
         self.saved_spec = ChainSpec()
         self._built_uids: list[int | None] = []
+        self._built_names: list[str] = []
+        # Everything seen about the members, by machine and what-if overlay; badges and the verdict read
+        # the current context's only.
+        self.evidence = EvidenceBoard()
+        self.diagnosis: Diagnosis | None = None
+        self._probe_contexts: dict[int, Context] = {}
+        self._last_runs: dict[Context, object] = {}
+        self._diagnosis_jobs = 0
         self.ask_discard = self._ask_discard_dialog  # tests replace the modal question
         self.state = ChainState(env=self.base_host.env)
         self.model = ChainModel(self.state, self)
@@ -314,7 +346,7 @@ class MainWindow(QMainWindow):
             "Run InteractiveBrowserCredential on its own with the request above: opens the system browser"
         )
         self.cancel_action = action("&Cancel", self.cancel, ["Esc", "Ctrl+."], "stop")
-        self.reprobe_action = action("Check &availability again", self.reprobe, ["F5"])
+        self.reprobe_action = action("Check &availability again", lambda: self.reprobe(fresh=True), ["F5"])
         self.up_action = action("Move u&p", lambda: self.chain_panel.move_selected(-1), ["Alt+Up"], "move-up")
         self.down_action = action("Move do&wn", lambda: self.chain_panel.move_selected(1), ["Alt+Down"], "move-down")
         self.reset_action = action("Reset to &DefaultAzureCredential", self.reset_chain)
@@ -390,6 +422,7 @@ class MainWindow(QMainWindow):
         self.runner.run_finished.connect(self._on_run_finished)
         self.timeline.attempt_selected.connect(self._on_attempt_selected)
         self.banner.fix_requested.connect(self.apply_fix)
+        self.banner.check_requested.connect(self.try_every)
         self.env_editor.overlay_changed.connect(self._on_overlay_changed)
 
     # ---- public API (also used by the Export pane and tests) ---------------------------------
@@ -401,13 +434,23 @@ class MainWindow(QMainWindow):
         """The host runs and probes use: the base (real or sandbox) with the what-if overlay applied."""
         return overlay_host(self.base_host, self.env_editor.overlay)
 
+    @property
+    def context(self) -> Context:
+        """The machine and what-if overlay now shown: only evidence seen there is current."""
+        return Context.of(self.host)
+
     def set_host(self, host: Host, *, sandbox=None, scenario=None) -> None:
-        """Switch the machine (for example to a sandbox); the what-if overlay is dropped."""
+        """Switch the machine (for example to a sandbox); a running run is cancelled, the overlay dropped."""
+        self.runner.cancel()
+        self._diagnosis_jobs += 1  # a verdict still being worked out belongs to the machine being left
+        self.diagnosis = None
+        self.banner.show_welcome()
         self.base_host = host
         self.sandbox, self.scenario = sandbox, scenario
         self.env_editor.overlay.clear()
         self.env_editor.set_base(host.env)
         self.state.set_env(self.host.env)
+        self._context_changed()
         self._update_what_if()
         self._update_title()
         if scenario is not None:
@@ -416,7 +459,7 @@ class MainWindow(QMainWindow):
             story = " ".join(scenario.description.split())
             self.banner.set_context(
                 f"<b>Sandbox: {scenario.name}</b> (a simulated machine on 127.0.0.1) — "
-                f"the scenario expects {expect}. <i>Hover for its story.</i>"
+                f"the scenario expects {expect}. <i>Hover for its story.</i>" + _arc_note(scenario)
             )
             self.banner.context.setToolTip(f"<p style='white-space:normal'>{story}</p>")
         else:
@@ -452,16 +495,23 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&Redo {self.state.redo_label}".rstrip())
 
     # ---- probing -----------------------------------------------------------------------------
-    def reprobe(self) -> None:
+    def reprobe(self, fresh: bool = False) -> None:
+        """Probe every member again; ``fresh`` (F5) also forgets what runs showed on this machine."""
         self._reprobe_timer.stop()
+        context = self.context
+        if fresh:
+            self.evidence.forget(context)
+        self.model.statuses.clear()  # nothing from another machine or overlay stays on a row
         self.model.set_all_statuses(ms.PROBING)
         self.chain_panel.set_error("")
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.runner.probe(self.chain_spec(), self.host)
+        generation = self.runner.probe(self.chain_spec(), self.host)
+        self._probe_contexts = {generation: context}
 
     def _on_built(self, generation: int, names: list, placeholders: list) -> None:
         self._built_uids = self.state.uids_for_built(names)
+        self._built_names = list(names)
         self.state.placeholders = set(placeholders)
         built = {uid for uid in self._built_uids if uid is not None}
         for row, member in enumerate(self.state.members):
@@ -469,6 +519,7 @@ class MainWindow(QMainWindow):
                 self.model.set_status(member.uid, ms.MemberStatus(ms.UNKNOWN, NOT_IN_CHAIN))
         self.progress.setRange(0, max(1, len(names)))
         self.progress.setValue(0)
+        self._show_badges()
 
     def _on_build_failed(self, generation: int, message: str) -> None:
         self.chain_panel.set_error(BUILD_FAILED.format(error=plain_error(message)))
@@ -477,19 +528,63 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The chain cannot be built; see the chain panel", 5000)
         self.probes_finished.emit()
 
-    def _on_probed(self, generation: int, index: int, status: ms.MemberStatus) -> None:
-        uid = self._built_uids[index] if index < len(self._built_uids) else None
-        if uid is None:
+    def _on_probed(self, generation: int, index: int, probe) -> None:
+        context = self._probe_contexts.get(generation)
+        if context is None:
             return
-        previous = self.model.statuses.get(uid)
-        if status.identity is None and previous is not None and previous.identity is not None:
-            status = ms.MemberStatus(status.badge, status.reason, previous.identity, previous.source)
-        self.model.set_status(uid, status)
+        self.evidence.add(from_probe(probe, context))
         self.progress.setValue(self.progress.value() + 1)
+        if context == self.context:
+            self._show_badges()
+
+    def _context_changed(self) -> None:
+        """Another machine or what-if: rows show only what was seen there (until the probes answer), and a
+        verdict still on screen is labelled as the earlier one's."""
+        earlier = self.diagnosis
+        if earlier is not None and earlier.context != self.context:
+            self._diagnosis_jobs += 1
+            self.diagnosis = None
+            self.banner.show_diagnosis(earlier, EARLIER.format(context=earlier.context.describe()))
+        self.model.statuses.clear()
+        self.model.set_all_statuses(ms.PROBING)
+        self._show_badges()
+
+    def _show_badges(self) -> None:
+        """Each built member's badge from the latest current evidence (a run's outcome wins both ways)."""
+        current = self.evidence.current(self.context)
+        for uid, name in zip(self._built_uids, self._built_names, strict=False):
+            if uid is not None and name in current:
+                self.model.set_status(uid, ms.status_from_evidence(current[name]))
 
     def _on_probes_finished(self, generation: int) -> None:
         self.progress.setVisible(False)
+        self._diagnose_probes(self._probe_contexts.get(generation))
         self.probes_finished.emit()
+
+    def _diagnose_probes(self, context: Context | None) -> None:
+        """Before any run here, when no member looks usable: say what to do (a machine with nothing set up)."""
+        evidence = self.evidence.current(self.context)
+        if context != self.context or self.diagnosis is not None or self.runner.running or not evidence:
+            return
+        if any(e.usable is not False for e in evidence.values()):
+            return  # something may work: the welcome stays until a run tells more
+        job = self._diagnosis_jobs
+        members = list(self._built_names)
+
+        def shown(result: Diagnosis) -> None:
+            if job == self._diagnosis_jobs and result.context == self.context and not self.runner.running:
+                self.diagnosis = result
+                self.banner.show_diagnosis(result, machine=result.context.machine)
+                QTimer.singleShot(0, self._fit_banner)
+
+        self.runner.workers.start(
+            functools.partial(diagnose, members=members, builder=self.runner.builder),
+            self.chain_spec(),
+            self.host,
+            evidence,
+            on_result=shown,
+            on_error=lambda ex: None,  # the welcome stays; a run will say what is wrong
+        )
 
     # ---- runs --------------------------------------------------------------------------------
     def chain_label(self) -> str:
@@ -538,13 +633,14 @@ class MainWindow(QMainWindow):
         if self.runner.running:
             return None
         record = start(self.chain_spec(), self.host, self.request_bar.request(), self.chain_label())
+        self._diagnosis_jobs += 1  # nothing computed before this run may replace its verdict
         self.timeline.add(record)
         self.details.show_attempt(record, None)
         self.banner.show_running(
             busy_text
             or (
                 f"Trying each credential of {self.state.mode} on its own…"
-                if record.kind == TRY_EVERY
+                if record.kind == TRY_EVERY_KIND
                 else f"Running {self.state.mode}…"
             )
         )
@@ -581,58 +677,79 @@ class MainWindow(QMainWindow):
                 self.timeline.canvas.select(0, lane)
             else:
                 self.details.show_attempt(record, None)
-        self._learn_identities(record)
-        self._show_verdict(record)
-        self.run_finished.emit(record)
+        self._learn(record)
+        self._show_verdict(record)  # emits run_finished once the verdict is on screen
 
-    def _learn_identities(self, record: RunRecord) -> None:
-        """Accounts seen in a run become the rows' identities (better than a probe's guess)."""
-        source = "try every" if record.kind == TRY_EVERY else "run"
-        names_to_uid = {m.type: m.uid for m in self.state.members}
-        for lane in record.lanes:
-            attempt = lane.attempt
-            uid = names_to_uid.get(attempt.credential)
-            if uid is None:
-                continue
-            old = self.model.statuses.get(uid, ms.MemberStatus())
-            if attempt.account is not None:
-                self.model.set_status(
-                    uid, ms.MemberStatus(ms.AVAILABLE, old.reason or "signed in", attempt.account, source)
-                )
-            elif attempt.outcome == "unavailable" and old.badge in (ms.UNKNOWN, ms.PROBING):
-                self.model.set_status(
-                    uid, ms.MemberStatus(ms.UNAVAILABLE, attempt.message or "", old.identity, old.source)
-                )
-
-    def _identities(self) -> dict:
-        return {
-            m.type: self.model.statuses[m.uid].identity
-            for m in self.state.members
-            if m.uid in self.model.statuses and self.model.statuses[m.uid].identity is not None
-        }
+    def _learn(self, record: RunRecord) -> None:
+        """A run's attempts become evidence of the machine and overlay it ran on (never of another)."""
+        source = {TRY_EVERY_KIND: TRY_EVERY}.get(record.kind, SIGN_IN if record.chain == BROWSER_SIGN_IN else RUN)
+        self.evidence.add_all(from_runs(record.runs, source, record.context, number=record.number))
+        if record.kind == RUN_KIND and record.chain != BROWSER_SIGN_IN and record.runs:
+            self._last_runs[record.context] = record.runs[0]
+        if record.context == self.context:
+            self._show_badges()
 
     def _show_verdict(self, record: RunRecord) -> None:
-        env = self.host.env
         if self._browser_failure and record.chain == BROWSER_SIGN_IN:
             reason, self._browser_failure = self._browser_failure, None
             self.banner.show_error(BROWSER_GAVE_UP, reason)
             self.statusBar().showMessage(f"Run #{record.number}: {BROWSER_GAVE_UP} {reason}", 10000)
+            self.run_finished.emit(record)
+            return
+        if record.context != self.context:
+            message = OTHER_MACHINE.format(number=record.number, machine=record.context.describe())
+            self.statusBar().showMessage(message, 8000)
+            self.run_finished.emit(record)
             return
         if record.error and not record.runs:
-            self.banner.show_error("The chain could not run.", record.error)
-            self.statusBar().showMessage(f"Run #{record.number}: {record.error}", 8000)
+            if record.cancelled:
+                self.banner.show_cancelled(record.cancel_text)
+            else:
+                self.banner.show_error("The chain could not run.", record.error)
+            self.statusBar().showMessage(f"Run #{record.number}: {record.cancel_text or record.error}", 8000)
+            self.run_finished.emit(record)
             return
-        if record.kind == TRY_EVERY:
-            result = try_every_verdict(record.runs, env=env)
-        else:
-            result = verdict(record.runs[0], env=env, identities=self._identities(), profile=self.state.profile)
+        self._diagnosis_jobs += 1
+        job = self._diagnosis_jobs
+        context = self.context
+        kwargs = {
+            "members": list(self._built_names),
+            "run": record.runs[0] if record.kind == RUN_KIND else self._last_runs.get(context),
+            "try_every": record.runs if record.kind == TRY_EVERY_KIND else None,
+            "tenant": record.request.tenant_id,
+            "builder": self.runner.builder,
+        }
+        spec = record.spec if record.spec is not None else self.chain_spec()
+        evidence = self.evidence.current(context)
+        # Checking fixes rebuilds the chain (msal, every credential): on the worker pool, never here.
+        self.runner.workers.start(
+            functools.partial(diagnose, **kwargs),
+            spec,
+            self.host,
+            evidence,
+            on_result=lambda result: self._diagnosed(job, record, result),
+            on_error=lambda ex: self._diagnosis_failed(job, record, ex),
+        )
+
+    def _diagnosed(self, job: int, record: RunRecord, result: Diagnosis) -> None:
+        if job != self._diagnosis_jobs or result.context != self.context:
+            self.run_finished.emit(record)  # a newer verdict (or another machine) owns the banner
+            return
+        self.diagnosis = result
         note = ""
         if self.env_editor.active:
             note = f"<i>With the what-if overlay: {describe_overlay(self.env_editor.overlay)}.</i>"
-        self.banner.show_verdict(result, note)
+        self.banner.show_diagnosis(result, note, machine=record.host_label)
         self.banner.headline.setToolTip(self.banner.headline.text())  # whole, should an id run past the edge
         QTimer.singleShot(0, self._fit_banner)
-        self.statusBar().showMessage(f"Run #{record.number} finished: {result.headline}", 10000)
+        self.statusBar().showMessage(f"Run #{record.number} finished: {result.verdict}", 10000)
+        self.run_finished.emit(record)
+        self.diagnosed.emit(result)
+
+    def _diagnosis_failed(self, job: int, record: RunRecord, ex: BaseException) -> None:
+        if job == self._diagnosis_jobs:
+            self.banner.show_error("The verdict could not be worked out.", DIAGNOSIS_FAILED.format(error=ex))
+        self.run_finished.emit(record)
 
     def _fit_banner(self) -> None:
         """Give the verdict the height it needs (up to BANNER_SHARE of the centre), the rest to the timeline."""
@@ -644,19 +761,25 @@ class MainWindow(QMainWindow):
         banner = min(wanted, int(total * BANNER_SHARE))
         self.centre_split.setSizes([banner, total - banner])
 
-    def apply_fix(self, action: tuple) -> None:
-        """A fix offered by the verdict banner, applied as an (undoable or resettable) edit, then re-run."""
-        kind = action[0]
-        if kind == "exclude":
-            row = next((i for i, m in enumerate(self.state.members) if m.type == action[1]), None)
-            if row is None:
-                return
-            self.state.set_enabled(row, False)
-        elif kind == "unset":
-            self.env_editor.set_variable(action[1], None)
-        elif kind == "set":
-            self.env_editor.set_variable(action[1], action[2])
-        self.run_chain()
+    def apply_fix(self, fix: Fix) -> RunRecord | None:
+        """A checked fix from the verdict banner, applied as what-if and (undoable) chain edits, then run."""
+        action = fix.action
+        for name in action.unset_env:
+            self.env_editor.set_variable(name, None)
+        for name, value in action.set_env:
+            self.env_editor.set_variable(name, value)
+        options = dict(action.options)
+        if options and self.state.is_default:
+            by_option = {m.exclude_option: m.key for m in self.state.profile.members}
+            for option, value in options.items():
+                key = by_option.get(option)
+                row = next((i for i, m in enumerate(self.state.members) if m.key == key), None)
+                if row is not None:
+                    self.state.set_enabled(row, not value)
+            rest = {k: v for k, v in options.items() if k not in by_option}
+            if rest:
+                self.state.set_dac_options({**self.state.dac_options, **rest})
+        return self.run_chain()
 
     def _on_attempt_selected(self, record: RunRecord, lane: int) -> None:
         self.details.show_attempt(record, lane)
@@ -666,6 +789,7 @@ class MainWindow(QMainWindow):
     def _on_overlay_changed(self, overlay: dict) -> None:
         self.banner.mark_stale(True)
         self.state.set_env(self.host.env)  # AZURE_TOKEN_CREDENTIALS changes DAC's checkboxes
+        self._context_changed()
         self._update_what_if()
         self._update_title()
         self._reprobe_timer.start()
@@ -826,6 +950,7 @@ class MainWindow(QMainWindow):
         if not self.launcher.claim(ticket):  # the user has since chosen another scenario, or quit
             self.launcher.stop_later(sandbox)
             return
+        self.runner.cancel()  # a run of the machine being left must not finish under the new one
         self._stop_sandbox()
         self.set_host(host, sandbox=sandbox, scenario=sandbox.scenario)
         self.banner.show_welcome()
@@ -1006,3 +1131,14 @@ class MainWindow(QMainWindow):
         """After the window has gone: let sandbox starts and stops finish, so no temp folder, key or
         server outlives the app (a hung credential's thread is not waited for)."""
         self.launcher.wait(timeout)
+
+
+def _arc_note(scenario) -> str:
+    """Why Azure Arc cannot work inside the window here, and how to run it (empty when it can)."""
+    if getattr(getattr(scenario, "managed_identity", None), "kind", None) != "arc":
+        return ""
+    from engine.sandbox import arc_mount  # the sandbox package loads only when a scenario is shown
+
+    if arc_mount.private_key_dir(os.environ) is not None:  # the app itself runs in a private namespace
+        return ""
+    return "<br>" + ARC_HERE.format(path=arc_mount.KEY_DIR, name=scenario.name)

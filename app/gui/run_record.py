@@ -5,12 +5,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from engine.events import SUCCEEDED
+from app.diagnosis.evidence import Context
+from app.diagnosis.verdict import cancel_summary_every
+from engine.events import CANCELLED, SUCCEEDED
 from engine.run import DEFAULT_SCOPE, Attempt, ChainRun
 
 RUN = "run"
 TRY_EVERY = "try every"
+SIGN_IN = "sign-in"
+CANCELLED_EARLY = "Cancelled before the first member started."
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class RunRecord:
     finished: bool = False
     cancelled: bool = False
     error: str | None = None  # the chain could not be built or run at all
+    spec: Any = None  # the ChainSpec it ran (a fix is checked against it)
 
     @property
     def lanes(self) -> list[Lane]:
@@ -63,10 +69,27 @@ class RunRecord:
         return any(r.outcome == SUCCEEDED for r in self.runs)
 
     @property
+    def context(self) -> Context:
+        """The machine and what-if overlay this record ran on: its evidence belongs there only."""
+        return Context(self.host_label, tuple(sorted(self.overlay.items())))
+
+    @property
+    def cancel_text(self) -> str:
+        """ "Cancelled after N of M members; X signed in so far; not tried: …" ("" when not cancelled)."""
+        if not self.cancelled:
+            return ""
+        if self.kind == TRY_EVERY:
+            return cancel_summary_every(self.runs) if self.runs else CANCELLED_EARLY
+        run = self.runs[0] if self.runs else None
+        return (run.error or "") if run is not None and run.outcome == CANCELLED else CANCELLED_EARLY
+
+    @property
     def summary(self) -> str:
-        """ "#3 12:04:31 run — AzureCliCredential ✓ 1.23 s" for the history list."""
+        """ "#3 12:04:31 run on sandbox: laptop-az — AzureCliCredential ✓ · 1 230 ms" for the history list."""
         when = self.started_at.strftime("%H:%M:%S")
-        if self.error:
+        if self.cancelled:
+            result = self.cancel_text.rstrip(".")
+        elif self.error:
             result = "could not run"
         elif not self.finished:
             result = "running…"
@@ -77,7 +100,8 @@ class RunRecord:
             run = self.runs[0] if self.runs else None
             result = f"{run.selected} ✓" if run and run.selected else f"{run.outcome if run else 'failed'} ✗"
         what_if = " (what-if)" if self.overlay else ""
-        return f"#{self.number} {when} {self.kind}{what_if} — {result} · {self.elapsed * 1000:.0f} ms"
+        machine = f" on {self.host_label}" if self.host_label else ""
+        return f"#{self.number} {when} {self.kind}{machine}{what_if} — {result} · {self.elapsed * 1000:.0f} ms"
 
 
 def attempt_duration_text(seconds: float | None) -> str:

@@ -36,6 +36,8 @@ STEP_COLORS = {
     "probe": "#5b7bd5",
 }
 EMPTY_TEXT = "Press Run (Ctrl+R) to ask the chain for a token.\nEach attempt appears here as it happens."
+COMPARE_TIP = "Show another run below this one"
+OTHER_MACHINE_TIP = "The compared run ran on {other}, this one on {current}: a different machine or what-if."
 
 
 class TimelineCanvas(QWidget):
@@ -523,7 +525,7 @@ class TimelinePanel(QWidget):
         self.run_combo.setMinimumContentsLength(8)
         self.compare_combo = QComboBox(self)
         self.compare_combo.setAccessibleName("Compare with run")
-        self.compare_combo.setToolTip("Show another run below this one")
+        self.compare_combo.setToolTip(COMPARE_TIP)
         self.compare_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.compare_combo.setMinimumContentsLength(5)
         self.run_combo.currentIndexChanged.connect(self._show_selected)
@@ -614,10 +616,14 @@ class TimelinePanel(QWidget):
         if current is not None:
             records.append(current)
         compare = self.compare_combo.currentIndex()
+        tip = COMPARE_TIP
         if compare > 0:
             other = self.history[len(self.history) - compare]
             if other is not current:
                 records.append(other)
+            if current is not None and other.context != current.context:
+                tip = OTHER_MACHINE_TIP.format(other=other.context.describe(), current=current.context.describe())
+        self.compare_combo.setToolTip(tip)
         self.canvas.set_records(records)
         if current is not None and current.lanes and self.canvas.selected is None and current.finished:
             self.canvas.select(0, _default_lane(current))

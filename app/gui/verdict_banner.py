@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.diagnosis import Diagnosis, describe_fix
+from app.diagnosis.verdict import first_sentence
 from app.gui.outcome_style import draw_badge_icon, look
 from app.gui.resources import is_dark
-from app.verdict import Verdict
 
 WELCOME = "Which credential will your app use, and as whom?"
 WELCOME_DETAIL = (
@@ -32,7 +34,8 @@ TINTS_DARK = {
     "running": "#1c2940",
 }
 STALE = "<b>Stale:</b> the chain or the what-if changed since this run. Press <b>Run</b> again."
-ACTION_LABELS = {"exclude": "Exclude {0}", "unset": "Try without {0}", "set": "Try {0}={1}"}
+UNTESTED_HINT = "untested: {why}. <a href='check'>Try every credential</a> to check it."
+URL = re.compile(r"(https://[^\s<>&]+[^\s<>&.,;:)])")
 
 
 class _Badge(QWidget):
@@ -47,16 +50,21 @@ class _Badge(QWidget):
 
 
 class VerdictBanner(QFrame):
-    """Shows a Verdict; a warning's fix is a link that emits ``fix_requested(action)``."""
+    """Shows a Diagnosis; a checked fix is a link that emits ``fix_requested(fix)``; an untested one asks
+    for "Try every credential" (``check_requested``) instead of promising anything."""
 
-    fix_requested = Signal(tuple)
+    fix_requested = Signal(object)  # app.diagnosis.Fix
+    check_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("VerdictBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.verdict: Verdict | None = None
-        self._actions: list[tuple[str, ...]] = []
+        self.diagnosis: Diagnosis | None = None
+        self._fixes: list = []
+        self._expanded: set[int] = set()
+        self._note = ""
+        self._machine = ""
         self.badge = _Badge(self)
         self.headline = QLabel(WELCOME, self)
         self.headline.setWordWrap(True)
@@ -98,7 +106,7 @@ class VerdictBanner(QFrame):
         self._tint("unknown")
 
     def show_welcome(self, detail: str = WELCOME_DETAIL) -> None:
-        self.verdict = None
+        self.diagnosis = None
         self.headline.setText(WELCOME)
         self.body.setText(detail)
         self.badge.outcome = "unknown"
@@ -115,7 +123,7 @@ class VerdictBanner(QFrame):
         self._tint("running")
 
     def show_error(self, headline: str, detail: str) -> None:
-        self.verdict = None
+        self.diagnosis = None
         self.headline.setText(headline)
         self.body.setText(f"<pre style='white-space:pre-wrap'>{html.escape(detail)}</pre>")
         self.badge.outcome = "failed"
@@ -123,47 +131,102 @@ class VerdictBanner(QFrame):
         self.mark_stale(False)
         self._tint("failed")
 
-    def show_verdict(self, verdict: Verdict, note: str = "") -> None:
-        self.verdict = verdict
-        self._actions = []
-        self.headline.setText(verdict.headline)
-        parts: list[str] = []
-        if note:
-            parts.append(f"<p>{note}</p>")
-        if verdict.passed_over:
-            items = "".join(
-                f"<li><b>{html.escape(p.credential)}</b> was {p.outcome}: {html.escape(p.reason)}</li>"
-                for p in verdict.passed_over
-            )
-            parts.append(f"<p style='margin:0'>Passed over:</p><ul style='margin-top:0'>{items}</ul>")
-        for warning in verdict.warnings:
-            link = ""
-            if warning.action:
-                self._actions.append(warning.action)
-                label = ACTION_LABELS[warning.action[0]].format(*warning.action[1:])
-                link = f" <a href='fix:{len(self._actions) - 1}'>{html.escape(label)}</a>"
-            fix = f"<br><i>Fix:</i> {html.escape(warning.fix)}" if warning.fix else ""
-            parts.append(f"<p>⚠ {html.escape(warning.text)}{fix}{link}</p>")
-        self.body.setText("".join(parts) or "Nothing else to report.")
-        outcome = verdict.outcome if verdict.outcome != "succeeded" or not verdict.warnings else "warning"
-        self.badge.outcome = verdict.outcome
+    def show_cancelled(self, text: str) -> None:
+        """A run cancelled before any member started."""
+        self.diagnosis = None
+        self.headline.setText(text)
+        self.body.setText("Nothing ran, so nothing new is known.")
+        self.badge.outcome = "cancelled"
         self.badge.update()
         self.mark_stale(False)
-        self._tint(outcome)
+        self._tint("cancelled")
+
+    def show_diagnosis(self, diagnosis: Diagnosis, note: str = "", machine: str = "") -> None:
+        self.diagnosis, self._note, self._machine = diagnosis, note, machine
+        self._expanded = set()
+        self.mark_stale(False)
+        self._render()
+
+    def _render(self) -> None:
+        diagnosis = self.diagnosis
+        if diagnosis is None:
+            return
+        self._fixes = []
+        self.headline.setText(diagnosis.verdict)
+        parts: list[str] = []
+        if self._machine:
+            parts.append(f"<p style='margin:0'><i>On {html.escape(self._machine)}.</i></p>")
+        if self._note:
+            parts.append(f"<p>{self._note}</p>")
+        if diagnosis.stopped is not None:
+            stopped = diagnosis.stopped
+            parts.append(f"<p><b>{html.escape(stopped.credential)}</b> failed: {_rich(stopped.reason)}</p>")
+        for warning in diagnosis.warnings:
+            fixes = "".join(self._fix_item(fix) for fix in warning.fixes)
+            parts.append(
+                f"<p>⚠ {html.escape(warning.text)}</p>" + (f"<ul style='margin-top:0'>{fixes}</ul>" if fixes else "")
+            )
+        if diagnosis.next_steps:
+            items = []
+            for step in diagnosis.next_steps:
+                command = f"<br><code>{html.escape(step.command)}</code>" if step.command else ""
+                items.append(f"<li><b>{html.escape(step.credential)}</b>: {_rich(step.text)}{command}</li>")
+            parts.append(f"<p style='margin:0'>Next steps:</p><ul style='margin-top:0'>{''.join(items)}</ul>")
+        if diagnosis.passed_over:
+            items = "".join(self._passed_item(i, p) for i, p in enumerate(diagnosis.passed_over))
+            parts.append(f"<p style='margin:0'>Passed over:</p><ul style='margin-top:0'>{items}</ul>")
+        self.body.setText("".join(parts) or "Nothing else to report.")
+        outcome = diagnosis.outcome
+        shown = outcome if outcome in ("succeeded", "failed", "cancelled", "running") else "unknown"
+        tint = "warning" if shown == "succeeded" and diagnosis.warnings else shown
+        self.badge.outcome = shown
+        self.badge.update()
+        self._tint(tint)
+
+    def _passed_item(self, index: int, passed) -> str:
+        """Folded to the first sentence, with the rest one click away: never cut mid-sentence."""
+        short = first_sentence(passed.reason)
+        full = passed.reason.strip()
+        name = f"<b>{html.escape(passed.credential)}</b> was {html.escape(passed.outcome)}"
+        if index in self._expanded or short == full:
+            toggle = f" <a href='less:{index}'>less</a>" if short != full else ""
+            return f"<li>{name}: {_rich(full)}{toggle}</li>"
+        return f"<li>{name}: {_rich(short)} <a href='more:{index}'>more…</a></li>"
+
+    def _fix_item(self, fix) -> str:
+        if not fix.tested:
+            why = UNTESTED_HINT.format(why=html.escape(fix.outcome.why))
+            return f"<li>{html.escape(fix.label)} — {why}</li>"
+        self._fixes.append(fix)
+        link = f"<a href='fix:{len(self._fixes) - 1}'>{html.escape(fix.label)}</a>"
+        return f"<li>{link} — {html.escape(describe_fix(fix))}</li>"
 
     def mark_stale(self, stale: bool) -> None:
         """After a chain or what-if edit the verdict shown is for the chain as it was: say so until the next run."""
-        self.stale.setVisible(stale and self.verdict is not None)
+        self.stale.setVisible(stale and self.diagnosis is not None)
 
     def set_context(self, text: str) -> None:
         self.context.setText(text)
         self.context.setVisible(bool(text))
 
+    def fix_links(self) -> list:
+        """The fixes offered as one click (checked ones only), in the order shown."""
+        return list(self._fixes)
+
     def _on_link(self, href: str) -> None:
-        if href.startswith("fix:"):
-            index = int(href[4:])
-            if 0 <= index < len(self._actions):
-                self.fix_requested.emit(self._actions[index])
+        kind, _, value = href.partition(":")
+        if kind == "fix" and value.isdigit() and int(value) < len(self._fixes):
+            self.fix_requested.emit(self._fixes[int(value)])
+        elif kind == "check":
+            self.check_requested.emit()
+        elif kind in ("more", "less") and value.isdigit():
+            (self._expanded.add if kind == "more" else self._expanded.discard)(int(value))
+            self._render()
+        elif href.startswith("https://"):
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(QUrl(href))
 
     def _tint(self, outcome: str) -> None:
         # the application's palette, not ours: our style sheet's background has already been folded into
@@ -184,3 +247,9 @@ class VerdictBanner(QFrame):
             f"#VerdictBanner {{ background: {fill}; border: 1px solid {accent.name()};"
             f" border-left: 5px solid {accent.name()}; border-radius: 6px; }}"
         )
+
+
+def _rich(text: str) -> str:
+    """Escaped text with its line breaks kept and its https links clickable."""
+    escaped = html.escape(text.strip()).replace("\n", "<br>")
+    return URL.sub(lambda m: f"<a href='{m.group(1)}'>{m.group(1)}</a>", escaped)

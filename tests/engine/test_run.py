@@ -103,3 +103,46 @@ def test_a_failing_standalone_credential_is_one_failed_attempt():
     run = run_chain(Unavailable())
     assert run.outcome == "failed" and run.error == "not here"
     assert [(a.credential, a.outcome, a.message) for a in run.attempts] == [("Unavailable", "unavailable", "not here")]
+
+
+class SwallowsCancel:
+    """A member that ignores the cancel (its own I/O is not the host's) and reports itself unavailable."""
+
+    def __init__(self, recorder) -> None:
+        self.recorder = recorder
+
+    def get_token(self, *scopes, **kwargs):
+        self.recorder.cancel()
+        raise CredentialUnavailableError("gave up")
+
+
+def test_no_member_starts_after_cancel_and_the_run_says_how_far_it_got():
+    recorder = events.Recorder()
+    chain = ChainedTokenCredential(Unavailable(), SwallowsCancel(recorder), Unavailable())
+    run = run_chain(chain, recorder=recorder)
+    starts = [e.t for e in recorder.events if isinstance(e, events.AttemptStarted)]
+    assert len(starts) == 2 and all(t <= recorder.cancelled_at for t in starts)
+    assert run.outcome == "cancelled"
+    assert run.error == "Cancelled after 2 of 3 members; 0 signed in so far; not tried: Unavailable."
+
+
+def test_a_member_in_flight_is_abandoned_and_the_next_never_starts(host):
+    recorder = events.Recorder()
+    chain = ChainedTokenCredential(RunsATool(host), Unavailable())
+    result: list[ChainRun] = []
+    worker = threading.Thread(target=lambda: result.append(run_chain(chain, recorder=recorder)))
+    worker.start()
+    while not any(isinstance(e, events.StepStarted) for e in list(recorder.events)):
+        threading.Event().wait(0.01)
+    recorder.cancel()
+    worker.join(5)
+    run = result[0]
+    assert [a.credential for a in run.attempts] == ["RunsATool"] and run.attempts[0].steps[0].detail["killed"]
+    assert run.error.startswith("Cancelled after 0 of 2 members; 0 signed in so far; not tried: Unavailable")
+
+
+def test_a_run_cancelled_before_it_starts_tries_nothing():
+    recorder = events.Recorder()
+    recorder.cancel()
+    run = run_chain(ChainedTokenCredential(Unavailable()), recorder=recorder)
+    assert run.attempts == [] and run.outcome == "cancelled"

@@ -78,7 +78,7 @@ def test_run_human_output_has_one_line_per_attempt_then_the_verdict(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "AzureCliCredential" in result.stdout and " ms " in result.stdout
-    assert "used AzureCliCredential, as dev@contoso.com" in result.stdout
+    assert "DefaultAzureCredential uses AzureCliCredential, as dev@contoso.com" in result.stdout
 
 
 def test_scan_json_lists_every_member_with_status_reason_and_identity(tmp_path):

@@ -32,18 +32,18 @@ def test_wrong_account_story_in_the_window_and_the_what_if_fix(qtbot, sandbox, s
     qtbot.addWidget(window)
     window.set_host(sandbox_host(sandbox), sandbox=None, scenario=sandbox.scenario)
     assert f"sandbox: {SCENARIO}" in window.windowTitle()
-    with qtbot.waitSignal(window.run_finished, timeout=60000) as blocker:
+    with qtbot.waitSignals([window.run_finished, window.diagnosed], timeout=60000):
         window.run_chain()
-    record = blocker.args[0]
+    record = window.timeline.current()
     expected = sandbox.scenario.expected
-    assert window.banner.verdict.selected == expected.credential
+    assert window.banner.diagnosis.selected == expected.credential
     assert expected.account in window.banner.headline.text()
     assert window.timeline.canvas.records == [record]
     # the what-if fix: without the leftover secret, DefaultAzureCredential reaches the developer's az login
     window.env_editor.set_variable("AZURE_CLIENT_SECRET", None)
-    with qtbot.waitSignal(window.run_finished, timeout=60000) as blocker:
+    with qtbot.waitSignals([window.run_finished, window.diagnosed], timeout=60000):
         window.run_chain()
-    assert window.banner.verdict.selected == "AzureCliCredential"
+    assert window.banner.diagnosis.selected == "AzureCliCredential"
     assert "dev@contoso.com" in window.banner.headline.text()
 
 
@@ -78,11 +78,11 @@ def test_sign_in_with_a_browser_runs_the_interactive_credential_alone(qtbot, set
         window.ask_discard = lambda: True
         qtbot.addWidget(window)
         window.set_host(sandbox_host(box), sandbox=None, scenario=box.scenario)
-        with qtbot.waitSignal(window.run_finished, timeout=60000) as blocker:
+        with qtbot.waitSignals([window.run_finished, window.diagnosed], timeout=60000):
             window.sign_in_with_browser()
-        record = blocker.args[0]
+        record = window.timeline.current()
         assert [lane.attempt.credential for lane in record.lanes] == ["InteractiveBrowserCredential"]
-        assert window.banner.verdict.selected == "InteractiveBrowserCredential"
+        assert window.banner.diagnosis.selected == "InteractiveBrowserCredential"
         assert "dev@contoso.com" in window.banner.headline.text()
         kinds = [step.kind for step in record.lanes[0].attempt.steps]
         assert "browser" in kinds and "http" in kinds

@@ -26,6 +26,16 @@ from tests.app.gui.doubles import (
 
 
 def _run(qtbot, window, start=None):
+    """Start a run and wait for it and for the diagnosis the banner then shows."""
+    records = []
+    window.run_finished.connect(records.append)
+    with qtbot.waitSignals([window.run_finished, window.diagnosed], timeout=10000):
+        (start or window.run_chain)()
+    window.run_finished.disconnect(records.append)
+    return records[-1]
+
+
+def _run_without_diagnosis(qtbot, window, start=None):
     with qtbot.waitSignal(window.run_finished, timeout=10000) as blocker:
         (start or window.run_chain)()
     return blocker.args[0]
@@ -39,7 +49,7 @@ def test_a_live_run_fills_the_timeline_and_the_verdict_names_credential_and_acco
     assert seen_lanes and max(seen_lanes) >= 1  # the timeline was fed while the run was going on
     assert [lane.attempt.credential for lane in record.lanes] == ["EnvironmentCredential"]
     assert window.timeline.canvas.records == [record]
-    assert window.banner.verdict.selected == "EnvironmentCredential"
+    assert window.banner.diagnosis.selected == "EnvironmentCredential"
     assert SP_APPID in window.banner.headline.text()
     assert "AZURE_CLIENT_SECRET" in window.banner.body.text()  # the leftover-secret warning
     assert window.details.attempt.credential == "EnvironmentCredential"
@@ -52,7 +62,7 @@ def test_rows_show_probe_badges_identities_and_unknown_reasons(make_window):
     assert statuses["AzureCliCredential"].badge == ms.AVAILABLE
     assert statuses["AzureCliCredential"].identity.upn == DEV_UPN
     assert statuses["ManagedIdentityCredential"].badge == ms.UNKNOWN
-    assert "not implemented" in statuses["ManagedIdentityCredential"].reason
+    assert "no static check" in statuses["ManagedIdentityCredential"].reason  # the same words as `scan`
 
 
 def test_unsetting_client_secret_in_the_what_if_moves_the_verdict_to_azure_cli(qtbot, make_window, monkeypatch):
@@ -63,7 +73,7 @@ def test_unsetting_client_secret_in_the_what_if_moves_the_verdict_to_azure_cli(q
     assert "what-if" in window.windowTitle()
     record = _run(qtbot, window)
     assert record.overlay == {"AZURE_CLIENT_SECRET": None}
-    assert window.banner.verdict.selected == "AzureCliCredential"
+    assert window.banner.diagnosis.selected == "AzureCliCredential"
     assert f"as {DEV_UPN} (tenant {CONTOSO})" in window.banner.headline.text()
     assert os.environ["AZURE_CLIENT_SECRET"] == "real-process-value"  # the real environment is untouched
     window.env_editor.reset()
@@ -74,20 +84,26 @@ def test_unsetting_client_secret_in_the_what_if_moves_the_verdict_to_azure_cli(q
 def test_the_banner_fix_excludes_the_credential_and_runs_again(qtbot, make_window):
     window = make_window()
     _run(qtbot, window)
-    with qtbot.waitSignal(window.run_finished, timeout=10000):
-        window.banner.fix_requested.emit(("exclude", "EnvironmentCredential"))
+    # After one run only EnvironmentCredential is known: excluding it is offered, but untested.
+    assert not any(f.label == "Exclude EnvironmentCredential" for f in window.banner.fix_links())
+    assert "untested" in window.banner.body.text()
+    _run(qtbot, window, window.try_every)
+    _run(qtbot, window)
+    fix = next(f for f in window.banner.fix_links() if f.label == "Exclude EnvironmentCredential")
+    assert fix.to_json()["expect"] == {"selected": "AzureCliCredential", "account": DEV_UPN}
+    _run(qtbot, window, lambda: window.banner.fix_requested.emit(fix))
     assert window.state.to_spec().options == {"exclude_environment_credential": True}
-    assert window.banner.verdict.selected == "AzureCliCredential"
+    assert window.banner.diagnosis.selected == "AzureCliCredential"
 
 
 def test_try_every_credential_shows_each_account_side_by_side(qtbot, make_window):
     window = make_window()
     record = _run(qtbot, window, window.try_every)
     assert [lane.attempt.outcome for lane in record.lanes] == ["succeeded", "unavailable", "succeeded"]
-    assert window.banner.verdict.headline.startswith("Tried each credential on its own: 2 of 3 signed in")
-    assert any("different accounts" in w.text for w in window.banner.verdict.warnings)
+    assert window.banner.diagnosis.verdict.startswith("Tried each credential on its own: 2 of 3 signed in")
+    assert any("different accounts" in w.text for w in window.banner.diagnosis.warnings)
     cli_row = window.state.names().index("AzureCliCredential")
-    assert window.model.status(cli_row).source in ("probe", "try every")
+    assert window.model.status(cli_row).source == f"try every #{record.number}"  # the latest evidence wins
 
 
 def test_details_of_a_failed_attempt_show_message_steps_and_log(qtbot, make_window):
@@ -100,7 +116,7 @@ def test_details_of_a_failed_attempt_show_message_steps_and_log(qtbot, make_wind
 
     window = make_window(builder)
     record = _run(qtbot, window)
-    assert window.banner.verdict.headline.startswith("ChainedTokenCredential stopped at ManagedIdentityCredential")
+    assert window.banner.diagnosis.verdict.startswith("ChainedTokenCredential stopped at ManagedIdentityCredential")
     window.timeline.canvas.select(0, 1)
     details = window.details
     assert details.attempt.outcome == "failed"
@@ -124,12 +140,13 @@ def test_cancel_ends_a_hanging_run_promptly(qtbot, make_window):
     window.run_chain()
     qtbot.waitUntil(lambda: bool(window.runner.current.lanes), timeout=5000)
     assert window.request_bar.cancel_button.isEnabled()
-    with qtbot.waitSignal(window.run_finished, timeout=3000) as blocker:
-        QTest.keyClick(window, Qt.Key.Key_Escape)
-    record = blocker.args[0]
+    record = _run(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Escape))
     assert record.runs[0].outcome == "cancelled"
     assert record.lanes[0].attempt.outcome == "cancelled"
-    assert window.banner.verdict.outcome == "cancelled"
+    assert window.banner.diagnosis.outcome == "cancelled"
+    expected = "Cancelled after 0 of 1 members; 0 signed in so far; not tried: none (AzureCliCredential abandoned"
+    assert window.banner.headline.text().startswith(expected)
+    assert record.summary.split(" — ")[1].startswith(expected)  # the history says so too
     assert window.request_bar.run_button.isEnabled()
 
 
@@ -141,7 +158,7 @@ def test_a_chain_that_cannot_be_built_is_reported_and_edits_are_kept(qtbot, make
     window.state.set_enabled(0, False)
     qtbot.waitUntil(lambda: window.chain_panel.error.isVisibleTo(window), timeout=3000)
     assert "invalid authority" in window.chain_panel.error.text()
-    record = _run(qtbot, window)
+    record = _run_without_diagnosis(qtbot, window)
     assert "invalid authority" in record.error
     assert "could not run" in window.banner.headline.text()
     assert window.state.to_spec().options == {"exclude_environment_credential": True}
@@ -240,3 +257,52 @@ def test_no_secret_or_token_is_shown_anywhere(qtbot, make_window):
         texts += [window.details.log.toPlainText(), window.details.message.toPlainText()]
     blob = "\n".join(texts)
     assert "CANARY-CLIENT-SECRET" not in blob and TOKEN_CANARY not in blob
+
+
+def test_runs_belong_to_their_machine_in_the_history_and_compare_marks_another_machine(qtbot, make_window):
+    from engine.host import Host
+
+    window = make_window()
+    first = _run(qtbot, window)
+    assert " run on test host — " in first.summary
+    window.set_host(Host(env=dict(WRONG_ACCOUNT_ENV), label="other host"))
+    assert window.diagnosis is None  # the old machine's verdict is not shown as this one's
+    second = _run(qtbot, window)
+    assert " run on other host — " in second.summary
+    window.timeline.compare_combo.setCurrentIndex(2)  # (nothing), #2, #1
+    assert window.timeline.canvas.records == [second, first]
+    tip = window.timeline.compare_combo.toolTip()
+    assert "ran on test host" in tip and "this one on other host" in tip
+
+
+def test_a_machine_where_nothing_can_sign_in_is_told_what_to_do_before_any_run(qtbot, make_window):
+    from engine.probe import UNAVAILABLE, Probe
+
+    def builder(spec, host):
+        return ChainedTokenCredential(
+            Double(
+                "EnvironmentCredential",
+                unavailable("not configured"),
+                probe=Probe("EnvironmentCredential", UNAVAILABLE, "no AZURE_CLIENT_ID/AZURE_TENANT_ID set"),
+            ),
+            Double(
+                "AzureCliCredential",
+                unavailable("Azure CLI not found on path"),
+                probe=Probe("AzureCliCredential", UNAVAILABLE, "Azure CLI not found on PATH"),
+            ),
+        )
+
+    window = make_window(builder, env={"PATH": "/usr/bin:/bin"})
+    qtbot.waitUntil(lambda: window.diagnosis is not None, timeout=5000)
+    assert window.banner.headline.text().startswith("Checked without requesting a token: 0 of 2")
+    assert "Nothing on this machine can sign in yet" in window.banner.body.text()
+    record = _run(qtbot, window)  # a run replaces it with the run's own verdict
+    assert record.runs[0].outcome == "failed" and window.diagnosis.verdict.endswith("every member was unavailable.")
+
+
+def test_changing_the_what_if_labels_the_verdict_on_screen_as_the_earlier_one(qtbot, make_window):
+    window = make_window()
+    _run(qtbot, window)
+    window.env_editor.set_variable("AZURE_CLIENT_SECRET", None)
+    assert window.diagnosis is None  # nothing is known about this what-if yet
+    assert "Earlier what-if" in window.banner.body.text() and "test host" in window.banner.body.text()
