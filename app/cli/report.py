@@ -13,15 +13,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.cli.common import EXIT_OK, add_chain_arguments, load_spec, usage_error
+from app.cli.run import collect_run
+from app.cli.whatif import WhatIfError, add_whatif_arguments, apply_overlay, overlay_from_args
 from app.report import FORMATS, format_for, render
-from app.report.collect import chain_part, fallback_diagnosis, report_document, run_part
+from app.report.collect import chain_part, report_document, run_part
 from app.report.document import evidence_from
 from app.report.machine import TOOL_TIMEOUT, collect_machine
-from engine import events
 from engine.build import build
 from engine.chain import credential_name
 from engine.host import Host
-from engine.run import DEFAULT_SCOPE, run_chain
+from engine.run import DEFAULT_SCOPE
 from engine.sandbox.sandbox import SCENARIO_ENV
 from engine.scan import scan
 from engine.spec import SpecError
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "attempts and steps, the verdict, warnings and next steps.",
     )
     add_chain_arguments(parser)  # its --json is --format json
+    add_whatif_arguments(parser)
     parser.add_argument(
         "--format", choices=FORMATS, help="md (default), html (one self-contained page) or json (the document)"
     )
@@ -73,7 +75,8 @@ def report_host(args: argparse.Namespace) -> Host:
     Inside `chainsight sandbox exec` it is named after the scenario, as the window names it."""
     host = Host.real()
     scenario = host.env.get(SCENARIO_ENV)
-    return dataclasses.replace(host, label=f"sandbox: {scenario}") if scenario else host
+    host = dataclasses.replace(host, label=f"sandbox: {scenario}") if scenario else host
+    return apply_overlay(host, overlay_from_args(args))
 
 
 def output_formats(args: argparse.Namespace) -> list[tuple[str | None, str]]:
@@ -91,7 +94,10 @@ def handle(args: argparse.Namespace) -> int:
         spec = load_spec(args)
     except (OSError, SpecError, ValueError) as ex:
         return usage_error(str(ex) if isinstance(ex, SpecError) else f"{type(ex).__name__}: {ex}")
-    host = report_host(args)
+    try:
+        host = report_host(args)
+    except WhatIfError as ex:
+        return usage_error(str(ex))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="machine") as pool:
         machine = pool.submit(collect_machine, host, timeout=args.tool_timeout)  # beside the probes and run
         chain, run, evidence, fallback = _probe_and_run(args, spec, host)
@@ -120,21 +126,21 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _probe_and_run(args: argparse.Namespace, spec, host: Host):
-    """(chain, run section or None, evidence, fallback diagnosis): what the report says about the chain."""
-    recorder = events.Recorder()
-    try:
-        with events.recording(recorder):  # construction logs its own lines, as in `chainsight run`
+    """(chain, run section or None, evidence, fallback diagnosis): what the report says about the chain.
+    The run is `chainsight run`'s own (collect_run): its JSON carries the diagnosis and the evidence."""
+    if args.no_run:
+        try:
             credential = build(spec, host)
+        except Exception as ex:  # the report says why the chain cannot be built here
+            return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
+        members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
+        return chain_part(spec, members), None, evidence_from(_probe(spec, host)), None
+    try:
+        result = collect_run(args, host)
     except Exception as ex:  # the report says why the chain cannot be built here
         return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
-    members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
-    probes = _probe(spec, host)
-    if args.no_run:
-        return chain_part(spec, members), None, evidence_from(probes), None
-    run = run_chain(credential, args.scope or [DEFAULT_SCOPE], tenant_id=args.tenant, recorder=recorder)
-    section = run_part(spec, run)
-    fallback = fallback_diagnosis(spec, host, [run])
-    return chain_part(spec, members), section, evidence_from(probes, section), fallback
+    section = run_part(spec, result.run, result.to_json())
+    return chain_part(spec, result.members), section, evidence_from((), section), None
 
 
 def _probe(spec, host: Host) -> list:
