@@ -15,6 +15,7 @@ from pathlib import Path
 from app.cli.common import EXIT_OK, add_chain_arguments, load_spec, usage_error
 from app.cli.run import collect_run
 from app.cli.whatif import WhatIfError, add_whatif_arguments, apply_overlay, overlay_from_args
+from app.diagnosis import Context, EvidenceBoard, diagnose, from_probe
 from app.report import FORMATS, format_for, render
 from app.report.collect import chain_part, report_document, run_part
 from app.report.document import evidence_from
@@ -25,7 +26,7 @@ from engine.host import Host
 from engine.run import DEFAULT_SCOPE
 from engine.sandbox.sandbox import SCENARIO_ENV
 from engine.scan import scan
-from engine.spec import SpecError
+from engine.spec import ChainSpec, SpecError
 
 CANNOT_WRITE = "cannot write the report to {path}: {reason}"
 BUILD_FAILED = "{kind}: {error}"
@@ -70,13 +71,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def report_host(args: argparse.Namespace) -> Host:
-    """The machine the report describes (the what-if flags, once wired, apply their overlay here).
-    Inside `chainsight sandbox exec` it is named after the scenario, as the window names it."""
+def report_host() -> Host:
+    """The machine the report describes, before the what-if flags. Inside `chainsight sandbox exec` it is
+    named after the scenario, as the window names it."""
     host = Host.real()
     scenario = host.env.get(SCENARIO_ENV)
-    host = dataclasses.replace(host, label=f"sandbox: {scenario}") if scenario else host
-    return apply_overlay(host, overlay_from_args(args))
+    return dataclasses.replace(host, label=f"sandbox: {scenario}") if scenario else host
 
 
 def output_formats(args: argparse.Namespace) -> list[tuple[str | None, str]]:
@@ -92,24 +92,10 @@ def handle(args: argparse.Namespace) -> int:
         return usage_error(f"--tool-timeout must be positive, got {args.tool_timeout:g}")
     try:
         spec = load_spec(args)
-    except (OSError, SpecError, ValueError) as ex:
-        return usage_error(str(ex) if isinstance(ex, SpecError) else f"{type(ex).__name__}: {ex}")
-    try:
-        host = report_host(args)
-    except WhatIfError as ex:
-        return usage_error(str(ex))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="machine") as pool:
-        machine = pool.submit(collect_machine, host, timeout=args.tool_timeout)  # beside the probes and run
-        chain, run, evidence, fallback = _probe_and_run(args, spec, host)
-        document = report_document(
-            host,
-            chain=chain,
-            run=run,
-            evidence=evidence,
-            fallback=fallback,
-            redact_identities=args.redact_identities,
-            machine=machine.result(),
-        )
+        overlay_from_args(args)  # a bad what-if flag is a usage error, before anything runs
+    except (OSError, SpecError, ValueError, WhatIfError) as ex:
+        return usage_error(str(ex) if isinstance(ex, (SpecError, WhatIfError)) else f"{type(ex).__name__}: {ex}")
+    document = collect_report(args, spec, report_host())
     status = EXIT_OK
     for path, fmt in output_formats(args):
         text = render(document, fmt)
@@ -125,27 +111,52 @@ def handle(args: argparse.Namespace) -> int:
     return status
 
 
-def _probe_and_run(args: argparse.Namespace, spec, host: Host):
-    """(chain, run section or None, evidence, fallback diagnosis): what the report says about the chain.
-    The run is `chainsight run`'s own (collect_run): its JSON carries the diagnosis and the evidence."""
-    if args.no_run:
-        try:
-            credential = build(spec, host)
-        except Exception as ex:  # the report says why the chain cannot be built here
-            return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
-        members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
-        return chain_part(spec, members), None, evidence_from(_probe(spec, host)), None
+def collect_report(args: argparse.Namespace, spec: ChainSpec, host: Host) -> dict:
+    """The document `chainsight report ARGS` writes about ``host`` (before the what-if flags, which are
+    applied here): the machine is collected beside the probes and the run."""
+    overlaid = apply_overlay(host, overlay_from_args(args))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="machine") as pool:
+        machine = pool.submit(collect_machine, overlaid, timeout=args.tool_timeout)
+        if args.no_run:
+            chain, run, evidence, diagnosis = _probe_only(spec, overlaid)
+        else:
+            chain, run, evidence, diagnosis = _run(args, spec, host)
+        return report_document(
+            overlaid,
+            chain=chain,
+            run=run,
+            evidence=evidence,
+            diagnosis=diagnosis,
+            redact_identities=args.redact_identities,
+            machine=machine.result(),
+        )
+
+
+def _run(args: argparse.Namespace, spec: ChainSpec, host: Host):
+    """(chain, run section, evidence, diagnosis): `chainsight run`'s own run (collect_run), whose JSON
+    carries app/diagnosis's diagnosis and the evidence it rests on; the chain's error when it cannot be built."""
     try:
         result = collect_run(args, host)
     except Exception as ex:  # the report says why the chain cannot be built here
         return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
-    section = run_part(spec, result.run, result.to_json())
-    return chain_part(spec, result.members), section, evidence_from((), section), None
+    printed = result.to_json()
+    section = run_part(spec, result.run, printed)
+    return chain_part(spec, result.members), section, evidence_from((), section), printed["diagnosis"]
 
 
-def _probe(spec, host: Host) -> list:
-    """Every member's probe, on a chain of its own: a probe never leaves state behind for the run."""
+def _probe_only(spec: ChainSpec, host: Host):
+    """(chain, None, evidence, diagnosis) of --no-run: every member probed and diagnosed, as `chainsight scan`
+    does; the chain's error when it cannot be built."""
     try:
-        return scan(build(spec, host))
-    except Exception:  # the run's own build succeeded; the report then rests on the run alone
-        return []
+        credential = build(spec, host)
+    except Exception as ex:  # the report says why the chain cannot be built here
+        return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
+    members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
+    probes = scan(credential)
+    context = Context.of(host)
+    board = EvidenceBoard()
+    board.add_all(from_probe(p, context) for p in probes)
+    current = board.current(context)
+    diagnosis = diagnose(spec, host, current, members=members)
+    provenance = {"evidence": [current[name].to_json() for name in members if name in current]}
+    return chain_part(spec, members), None, evidence_from(probes, provenance), diagnosis.to_json()

@@ -45,14 +45,9 @@ def window_state(window: MainWindow) -> WindowState:
         runs=tuple(record.runs) if record is not None else (),
         error=record.error if record is not None else None,
         run_machine=(record.host_label or None) if record is not None else None,
-        diagnosis=_diagnosis_json(getattr(window, "diagnosis", None)),
+        # the verdict banner's; None before the window has diagnosed anything (the report then says so)
+        diagnosis=window.diagnosis.to_json() if window.diagnosis is not None else None,
     )
-
-
-def _diagnosis_json(diagnosis) -> dict | None:
-    """The diagnosis the window shows, when it has one (an object with ``to_json``, in `run --json`'s schema)."""
-    to_json = getattr(diagnosis, "to_json", None)
-    return to_json() if callable(to_json) else None
 
 
 def render_report(state: WindowState, fmt: str) -> str:

@@ -10,10 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.report import diagnosis as diag
 from app.report.document import RUN, attempt_evidence, build_document, run_section
 from app.report.machine import TOOL_TIMEOUT, collect_machine, known_secrets
-from engine.account import Account
 from engine.events import SUCCEEDED
 from engine.host import Host
 from engine.run import ChainRun, account_json
@@ -82,47 +80,25 @@ def _from_start(attempt: dict, offset: float) -> dict:
     return run_section({"attempts": [attempt]}, outcome=None, duration=None, offset=offset)["attempts"][0]
 
 
-def fallback_diagnosis(
-    spec: ChainSpec,
-    host: Host,
-    runs: Sequence[ChainRun],
-    kind: str = RUN,
-    identities: Mapping[str, Account] | None = None,
-) -> dict | None:
-    """Today's verdict (app/verdict.py) in the diagnosis schema, for runs whose JSON carries none.
-    None when there is no run, or no app/verdict.py (the shared diagnosis module replaces it)."""
-    if not runs:
-        return None
-    try:  # imported here: the one place the report still leans on app/verdict.py
-        from app.verdict import try_every_verdict, verdict
-    except ImportError:
-        return None
-    if kind == TRY_EVERY:
-        return diag.from_verdict(try_every_verdict(list(runs), env=host.env))
-    found = verdict(runs[0], env=host.env, identities=identities, profile=spec.profile)
-    return diag.from_verdict(found, spec.profile if spec.is_default else None)
-
-
 def report_document(
     host: Host,
     *,
     chain: Mapping,
     run: Mapping | None,
     evidence: Mapping[str, Sequence[dict]],
-    fallback: Mapping | None,
     redact_identities: bool = False,
     tool_timeout: float = TOOL_TIMEOUT,
     machine: Mapping | None = None,
     diagnosis: Mapping | None = None,
 ) -> dict:
     """The finished, scrubbed document; ``machine`` when already collected, else collected here.
-    ``diagnosis`` (the shared diagnosis module's, in the `run --json` schema) wins over the run's own."""
+    ``diagnosis`` (app/diagnosis's ``Diagnosis.to_json()``) wins over the run's own "diagnosis"; with
+    neither, the report says there is no diagnosis yet."""
     return build_document(
         machine=machine if machine is not None else collect_machine(host, timeout=tool_timeout),
         chain=chain,
         run=run,
         evidence=evidence,
-        fallback_diagnosis=fallback,
         diagnosis=diagnosis,
         version=chainsight_version(),
         known_secrets=known_secrets(host),
@@ -143,7 +119,8 @@ class WindowState:
     runs: tuple[ChainRun, ...] = ()
     error: str | None = None  # the last record could not run at all
     run_machine: str | None = None  # the machine label the last record ran on
-    diagnosis: Mapping | None = None  # what the window's verdict banner shows, in the `run --json` schema
+    # The window's own Diagnosis (``.to_json()``), what its verdict banner shows; None before it has one.
+    diagnosis: Mapping | None = None
 
 
 def window_evidence(state: WindowState, run: Mapping | None) -> dict[str, list]:
@@ -180,18 +157,11 @@ def window_document(state: WindowState, *, redact_identities: bool = False, tool
         run = run_part(state.spec, state.runs[0])
     if run is not None and state.run_machine:
         run["machine"] = state.run_machine
-    identities = {
-        name: status.identity
-        for name, status in state.statuses.items()
-        if getattr(status, "identity", None) is not None
-    }
-    fallback = fallback_diagnosis(state.spec, state.host, state.runs, state.kind or RUN, identities)
     return report_document(
         state.host,
         chain=chain_part(state.spec, state.members, state.error),
         run=run,
         evidence=window_evidence(state, run),
-        fallback=fallback,
         redact_identities=redact_identities,
         tool_timeout=tool_timeout,
         diagnosis=state.diagnosis,

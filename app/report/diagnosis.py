@@ -1,6 +1,7 @@
-"""The report's diagnosis section: the run's own ``diagnosis`` when it has one, else today's verdict.
+"""The report's diagnosis section: app/diagnosis's ``Diagnosis.to_json()``, the object ``chainsight run
+--json`` and ``scan --json`` carry as "diagnosis" and the window's verdict banner shows.
 
-The schema (the same ``chainsight run --json`` carries)::
+The schema::
 
     {"verdict": str,
      "warnings": [{"id": str, "text": str,
@@ -17,39 +18,6 @@ import json
 import shlex
 from collections.abc import Mapping
 from typing import Any
-
-from engine.profiles import Profile
-
-
-def from_verdict(verdict: Any, profile: Profile | None = None) -> dict:
-    """The diagnosis of today's app/verdict.py Verdict: its headline, passed-over members and warnings.
-    ``profile`` (DefaultAzureCredential's version) turns an "exclude X" fix into its keyword argument."""
-    lines = [verdict.headline]
-    lines += [f"{p.credential} was {p.outcome}: {p.reason}" for p in verdict.passed_over]
-    warnings = []
-    for number, finding in enumerate(verdict.warnings, 1):
-        fixes = []
-        if finding.fix:
-            fix: dict[str, Any] = {"label": finding.fix}
-            apply = _apply_of(finding.action, profile)
-            if apply:
-                fix["apply"] = apply
-            fixes.append(fix)
-        warnings.append({"id": f"warning-{number}", "text": finding.text, "fixes": fixes})
-    return {"verdict": "\n".join(lines), "warnings": warnings, "next_steps": []}
-
-
-def _apply_of(action: tuple, profile: Profile | None) -> dict:
-    """A Finding action as the diagnosis' ``apply``; an exclusion only where a DefaultAzureCredential
-    keyword expresses it (a ChainedTokenCredential's members are edited in its spec instead)."""
-    if len(action) == 2 and action[0] == "exclude" and profile is not None:
-        member = next((m for m in profile.members if m.credential == action[1]), None)
-        return {"options": {member.exclude_option: True}} if member is not None else {}
-    if len(action) == 2 and action[0] == "unset":
-        return {"unset_env": [action[1]]}
-    if len(action) == 3 and action[0] == "set":
-        return {"set_env": {action[1]: action[2]}}
-    return {}
 
 
 def normalise(diagnosis: Any) -> dict:

@@ -9,7 +9,8 @@ Shape (``FORMAT_VERSION`` 1)::
                "members": [{"credential", "status", "source", "reason", "account", "account_source", "account_note", "tried",
                             "evidence": [{"source", "status", "reason", "account", "duration"}]}]},
      "run": null | the `chainsight run --json` object plus "kind", "outcome", "duration",
-     "diagnosis": {"verdict", "warnings", "next_steps"} (see diagnosis.py), "diagnosis_source": "diagnosis" | "verdict"}
+     "diagnosis": null | {"verdict", "warnings", "next_steps"}: app/diagnosis's, as `run --json` carries it
+                  (see diagnosis.py); null when none exists yet (a window that has not diagnosed anything)}
 
 Every string has been through the secret scrubber; identities are pseudonymised when asked.
 """
@@ -202,7 +203,6 @@ def build_document(
     chain: Mapping,
     run: Mapping | None,
     evidence: Mapping[str, Sequence[dict]],
-    fallback_diagnosis: Mapping | None,
     version: str,
     diagnosis: Mapping | None = None,
     known_secrets: Iterable[str] = (),
@@ -210,13 +210,13 @@ def build_document(
     home: str | None = None,
     generated: datetime | None = None,
 ) -> dict:
-    """The whole report, scrubbed. ``run`` is ``run_section(...)`` or None (only probed); the run's own
-    ``diagnosis`` wins over ``fallback_diagnosis`` (today's verdict); ``home`` is shown as "~" when
-    identities are redacted."""
+    """The whole report, scrubbed. ``run`` is ``run_section(...)`` or None (only probed). ``diagnosis`` is
+    app/diagnosis's (``Diagnosis.to_json()``), else the run's own "diagnosis" (`run --json` carries it), else
+    None: the report then says none exists yet. ``home`` is shown as "~" when identities are redacted."""
     attempted = [a.get("credential") for a in (run or {}).get("attempts", [])]
     names = list(chain.get("members") or [])
     names += [n for n in evidence if n not in names]
-    own = diagnosis or (run.get("diagnosis") if run else None)
+    given = diagnosis if diagnosis is not None else (run or {}).get("diagnosis")
     document = {
         "chainsight_report": FORMAT_VERSION,
         "generated": (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -231,8 +231,7 @@ def build_document(
             "members": members_section(names, evidence, attempted),
         },
         "run": dict(run) if run else None,
-        "diagnosis": diag.normalise(own if own else fallback_diagnosis),
-        "diagnosis_source": "diagnosis" if own else "verdict",
+        "diagnosis": diag.normalise(given) if isinstance(given, Mapping) else None,
     }
     if document["run"] is not None:
         document["run"].pop("diagnosis", None)  # shown once, as the report's diagnosis

@@ -77,7 +77,7 @@ def render_html(document: Mapping) -> str:
         f'<p class="meta">Generated {escape(str(document.get("generated", "")))} by Chainsight '
         f"{escape(str(document.get('chainsight_version', '')))}. {note}No token, refresh token, secret, password, "
         "assertion or private key is included.</p>",
-        _diagnosis(document.get("diagnosis") or {}, (run or {}).get("outcome")),
+        _diagnosis(document.get("diagnosis") or {}, (run or {}).get("outcome"), no_verdict(document)),
         _machine(machine),
         _chain(chain, run is not None),
         _run(run),
@@ -86,9 +86,9 @@ def render_html(document: Mapping) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _diagnosis(diagnosis: Mapping, outcome: str | None) -> str:
+def _diagnosis(diagnosis: Mapping, outcome: str | None, missing: str) -> str:
     verdict = [ln for ln in str(diagnosis.get("verdict") or "").splitlines() if ln.strip()]
-    headline = escape(verdict[0]) if verdict else no_verdict(bool(outcome))
+    headline = escape(verdict[0]) if verdict else escape(missing)
     rest = "".join(f"<li>{escape(ln)}</li>" for ln in verdict[1:])
     parts = [
         "<h2>Verdict</h2>",

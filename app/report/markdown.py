@@ -15,8 +15,13 @@ LABEL_WIDTH = 34
 _INLINE_SPECIAL = re.compile(r"([\\`*\[\]<>|~]|(?<!\w)_|_(?!\w))")
 NOTHING_SET = "None of the chain's variables is set."
 NOT_RUN = "The chain was not run (availability was only probed)."
-NO_VERDICT_NOT_RUN = "No verdict: the chain has not run."
-NO_VERDICT = "No verdict was given for this run; its attempts are below."
+# The diagnosis section when there is no verdict to show (the document's "diagnosis" is null or empty).
+NO_DIAGNOSIS_YET = "No diagnosis yet: the chain had not been diagnosed when this report was made."
+NO_DIAGNOSIS_YET_RAN = (
+    "No diagnosis yet: the run had not been diagnosed when this report was made; its attempts are below."
+)
+NO_DIAGNOSIS_UNBUILT = "No diagnosis: the chain could not be built here (its error is under Chain)."
+EMPTY_VERDICT = "The diagnosis gave no verdict."
 
 
 def escape(text: object) -> str:
@@ -65,21 +70,26 @@ def render_markdown(document: Mapping) -> str:
         f"{note}No token, refresh token, secret, password, assertion or private key is included.",
         "",
     ]
-    lines += _diagnosis(document.get("diagnosis") or {}, ran=bool(document.get("run")))
+    lines += _diagnosis(document.get("diagnosis") or {}, no_verdict(document))
     lines += _machine(machine)
     lines += _chain(chain, run_exists=document.get("run") is not None)
     lines += _run(document.get("run"))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def no_verdict(ran: bool) -> str:
-    return NO_VERDICT if ran else NO_VERDICT_NOT_RUN
+def no_verdict(document: Mapping) -> str:
+    """What the verdict section says when the document's diagnosis has no verdict, and why."""
+    if isinstance(document.get("diagnosis"), Mapping):
+        return EMPTY_VERDICT
+    if (document.get("chain") or {}).get("error"):
+        return NO_DIAGNOSIS_UNBUILT
+    return NO_DIAGNOSIS_YET_RAN if document.get("run") else NO_DIAGNOSIS_YET
 
 
-def _diagnosis(diagnosis: Mapping, ran: bool) -> list[str]:
+def _diagnosis(diagnosis: Mapping, missing: str) -> list[str]:
     lines = ["## Verdict", ""]
     verdict = [ln for ln in str(diagnosis.get("verdict") or "").splitlines() if ln.strip()]
-    lines += [f"**{escape(verdict[0])}**", ""] if verdict else [no_verdict(ran), ""]
+    lines += [f"**{escape(verdict[0])}**", ""] if verdict else [escape(missing), ""]
     lines += [f"- {escape(ln)}" for ln in verdict[1:]]
     lines += [""] if verdict[1:] else []
     warnings = diagnosis.get("warnings") or []

@@ -123,3 +123,16 @@ DIAGNOSIS = {
         }
     ],
 }
+
+
+def canary_diagnosis() -> dict:
+    """app/diagnosis's diagnosis of the canary run and probes on the canary host, as `run --json` carries it."""
+    from app.diagnosis import RUN, Context, EvidenceBoard, diagnose, from_probe, from_runs
+    from engine.spec import ChainSpec
+
+    host, run = canary_host(), canary_run()
+    context = Context.of(host)
+    board = EvidenceBoard()
+    board.add_all(from_probe(p, context) for p in canary_probes())
+    board.add_all(from_runs([run], RUN, context))
+    return diagnose(ChainSpec(), host, board.current(context), run=run).to_json()

@@ -3,16 +3,21 @@ HTML is self-contained, and md and html show only what the JSON document holds."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 
 import pytest
 
 from app.report import FORMATS, format_for, render
-from app.report.collect import chain_part, fallback_diagnosis, report_document, run_part, try_every_part
+from app.report.collect import WindowState, chain_part, report_document, run_part, try_every_part, window_document
 from app.report.document import evidence_from, members_section
-from app.report.markdown import text_timeline
+from app.report.markdown import (
+    EMPTY_VERDICT,
+    NO_DIAGNOSIS_UNBUILT,
+    NO_DIAGNOSIS_YET,
+    NO_DIAGNOSIS_YET_RAN,
+    text_timeline,
+)
 from app.report.redact import pseudonymise
 from app.report.svg_timeline import nice_step, render_svg
 from engine.spec import ChainSpec
@@ -34,16 +39,19 @@ def _document(*, diagnosis: dict | None = None, redact: bool = False, spec: Chai
         chain=chain_part(spec, list(run.members)),
         run=section,
         evidence=evidence_from(samples.canary_probes(), section),
-        fallback=fallback_diagnosis(spec, host, [run]),
         redact_identities=redact,
         machine={**MACHINE, "variables": [{"name": "AZURE_CLIENT_SECRET", "value": samples.CLIENT_SECRET}]},
     )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("diagnosis", [None, samples.DIAGNOSIS], ids=["verdict", "diagnosis"])
-def test_no_canary_secret_reaches_any_format(fmt: str, diagnosis: dict | None) -> None:
-    text = render(_document(diagnosis=diagnosis), fmt)
+@pytest.mark.parametrize(
+    "diagnosis",
+    [lambda: None, lambda: samples.DIAGNOSIS, samples.canary_diagnosis],
+    ids=["none-yet", "schema", "app-diagnosis"],
+)
+def test_no_canary_secret_reaches_any_format(fmt: str, diagnosis) -> None:
+    text = render(_document(diagnosis=diagnosis()), fmt)
     for canary in samples.CANARIES:
         assert canary not in text, f"{canary[:8]}… leaked into the {fmt} report"
     assert not re.search(r"eyJ[A-Za-z0-9_-]{8,}\.", text)
@@ -70,7 +78,7 @@ def test_pseudonyms_are_consistent_across_the_document() -> None:
 
 def test_the_run_diagnosis_renders_in_full_in_markdown_and_html() -> None:
     document = _document(diagnosis=samples.DIAGNOSIS)
-    assert document["diagnosis_source"] == "diagnosis" and "diagnosis" not in document["run"]
+    assert document["diagnosis"] == samples.DIAGNOSIS and "diagnosis" not in document["run"]
     md, html = render(document, "md"), render(document, "html")
     for text in (md, html):
         assert "DefaultAzureCredential uses AzureCliCredential, as dev@contoso.com." in text
@@ -83,13 +91,15 @@ def test_the_run_diagnosis_renders_in_full_in_markdown_and_html() -> None:
         assert "refresh token was revoked (AADSTS50173)" in text
 
 
-def test_without_a_run_diagnosis_the_report_falls_back_to_todays_verdict() -> None:
-    pytest.importorskip("app.verdict", reason="the shared diagnosis module replaced app/verdict.py")
-    document = _document()
-    assert document["diagnosis_source"] == "verdict"
-    assert document["diagnosis"]["verdict"].startswith("DefaultAzureCredential uses AzureCliCredential, as")
-    fixes = [f for w in document["diagnosis"]["warnings"] for f in w["fixes"]]
-    assert {"unset_env": ["AZURE_CLIENT_SECRET"]} in [f.get("apply") for f in fixes]
+def test_app_diagnosis_of_the_run_is_the_reports_diagnosis_word_for_word() -> None:
+    real = samples.canary_diagnosis()  # built by app/diagnosis from the canary run and probes
+    document = _document(diagnosis=real)
+    assert document["diagnosis"] == real
+    md = render(document, "md")
+    assert f"**{real['verdict'].split(chr(10))[0]}**" in md.replace("\\", "")
+    fixes = [f for w in real["warnings"] for f in w["fixes"]]
+    assert {"unset_env": ["AZURE_CLIENT_SECRET"]} in [f["apply"] for f in fixes]
+    assert "Try it: `chainsight run --unset-env AZURE_CLIENT_SECRET`" in md
 
 
 def test_members_state_is_the_latest_evidence_and_a_probe_account_is_labelled() -> None:
@@ -125,9 +135,19 @@ def test_try_every_runs_become_one_section_of_all_attempts() -> None:
     section = try_every_part(ChainSpec(), runs)
     assert section["kind"] == "try every" and len(section["attempts"]) == 4
     assert section["outcome"] == "succeeded"
-    if importlib.util.find_spec("app.verdict") is not None:  # until the shared diagnosis replaces it
-        fallback = fallback_diagnosis(ChainSpec(), samples.canary_host(), runs, "try every")
-        assert fallback["verdict"].startswith("Tried")
+
+
+def test_a_try_every_report_carries_app_diagnosis_of_those_runs() -> None:
+    from app.diagnosis import TRY_EVERY, Context, EvidenceBoard, diagnose, from_runs
+
+    host, runs = samples.canary_host(), [samples.canary_run(), samples.canary_run()]
+    board = EvidenceBoard()
+    board.add_all(from_runs(runs, TRY_EVERY, Context.of(host)))
+    shown = diagnose(ChainSpec(), host, board.current(Context.of(host)), try_every=runs).to_json()
+    assert shown["verdict"].startswith("Tried")
+    state = WindowState(host, ChainSpec(), tuple(runs[0].members), kind="try every", runs=tuple(runs), diagnosis=shown)
+    document = window_document(state, tool_timeout=1)
+    assert document["diagnosis"] == shown and document["run"]["kind"] == "try every"
 
 
 def test_html_is_one_self_contained_page_with_an_inline_svg_timeline() -> None:
@@ -187,18 +207,18 @@ def test_bar_labels_go_after_the_bar_before_it_or_inside_it_never_over_the_lane_
     assert "fill:#fff" in inside and f'x="{WIDTH - 54:.1f}"' in inside
 
 
-def test_a_diagnosis_given_to_the_report_wins_over_the_runs_own_and_the_verdict() -> None:
-    from app.report.collect import WindowState, window_document
-
+def test_a_diagnosis_given_to_the_report_wins_over_the_runs_own() -> None:
     run = samples.canary_run()
     given = {**samples.DIAGNOSIS, "verdict": "The window's own verdict."}
     state = WindowState(
         samples.canary_host(), ChainSpec(), tuple(run.members), kind="run", runs=(run,), diagnosis=given
     )
-    document = window_document(state, tool_timeout=1)
-    assert (
-        document["diagnosis"]["verdict"] == "The window's own verdict." and document["diagnosis_source"] == "diagnosis"
-    )
+    section = run_part(ChainSpec(), run, {"attempts": [], "diagnosis": samples.DIAGNOSIS})
+    assert window_document(state, tool_timeout=1)["diagnosis"] == given
+    mapped = report_document(state.host, chain={}, run=section, evidence={}, diagnosis=given, machine=MACHINE)
+    assert mapped["diagnosis"] == given and "diagnosis" not in mapped["run"]
+    own = report_document(state.host, chain={}, run=section, evidence={}, machine=MACHINE)
+    assert own["diagnosis"] == samples.DIAGNOSIS  # without one given, the run's own (`run --json` carries it)
 
 
 # An entry of `run --json`'s "evidence", exactly as the shared diagnosis writes it.
@@ -256,14 +276,42 @@ def test_the_runs_provenance_evidence_is_each_members_latest_and_says_how_its_ac
     assert f"{samples.APP_ID} (guessed from configuration, not observed)" in md
 
 
-def test_without_app_verdict_the_fallback_is_absent_and_the_report_still_renders(monkeypatch) -> None:
-    import sys
+def _verdict_section(text: str) -> list[str]:
+    """The lines under the Markdown report's "## Verdict" heading, up to the next heading."""
+    after = text.split("## Verdict\n", 1)[1]
+    return [ln for ln in after.split("\n## ", 1)[0].splitlines() if ln.strip()]
 
-    monkeypatch.setitem(sys.modules, "app.verdict", None)  # the shared diagnosis module replaces it
-    assert fallback_diagnosis(ChainSpec(), samples.canary_host(), [samples.canary_run()]) is None
-    document = _document()
+
+@pytest.mark.parametrize(
+    ("ran", "error", "message"),
+    [
+        (False, None, NO_DIAGNOSIS_YET),
+        (True, None, NO_DIAGNOSIS_YET_RAN),
+        (False, "ValueError: x", NO_DIAGNOSIS_UNBUILT),
+    ],
+    ids=["nothing-diagnosed", "run-not-yet-diagnosed", "chain-not-built"],
+)
+def test_a_window_report_before_any_diagnosis_says_there_is_none_yet(ran: bool, error, message: str) -> None:
+    run = samples.canary_run()
+    state = WindowState(
+        samples.canary_host(),
+        ChainSpec(),
+        tuple(run.members),
+        kind="run" if ran else None,
+        runs=(run,) if ran else (),
+        error=error,
+    )
+    document = window_document(state, tool_timeout=1)
+    assert document["diagnosis"] is None and (document["run"] is not None) == ran
+    md, html = render(document, "md"), render(document, "html")
+    assert _verdict_section(md)[0].replace("\\", "") == message  # the heading is never left empty
+    assert f'<p class="headline">{message}</p>' in html
+
+
+def test_a_diagnosis_without_a_verdict_says_so_rather_than_render_an_empty_heading() -> None:
+    document = _document(diagnosis={"warnings": "not a list"})
     assert document["diagnosis"] == {"verdict": "", "warnings": [], "next_steps": []}
-    assert "No verdict was given for this run" in render(document, "md")
+    assert _verdict_section(render(document, "md")) == [EMPTY_VERDICT]
 
 
 def test_window_statuses_become_evidence_with_their_provenance() -> None:
