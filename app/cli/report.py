@@ -58,7 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace UPNs and tenant, object and client ids with stable pseudonyms (tenant-1, user-1@example.invalid)",
     )
-    parser.add_argument("--no-run", action="store_true", help="only probe availability; request no token")
+    parser.add_argument(
+        "--no-run",
+        action="store_true",
+        help="only probe availability and diagnose from that, as chainsight scan does; request no token",
+    )
     parser.add_argument("--scope", action="append", metavar="S", help=f"scope to request (default {DEFAULT_SCOPE})")
     parser.add_argument("--tenant", metavar="T", help="tenant_id for the request")
     parser.add_argument(

@@ -109,3 +109,13 @@ def test_png_decoder_tells_a_blank_image_from_a_marked_one() -> None:
     assert ink == 0.5 and colours > 100
     with pytest.raises(ValueError, match="not a PNG"):
         png.decode(b"GIF89a")
+
+
+def test_a_report_without_a_run_carries_chainsight_scans_diagnosis(cli_only, capsys) -> None:
+    assert main(["scan", "--config", str(cli_only), "--json"]) == 0
+    scanned = json.loads(capsys.readouterr().out)["diagnosis"]
+    assert main(["report", "--config", str(cli_only), "--no-run", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["run"] is None and scanned["verdict"] and document["diagnosis"] == scanned
+    member = document["chain"]["members"][0]
+    assert (member["status"], member["tried"]) == ("unavailable", False)
