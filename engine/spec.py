@@ -6,6 +6,8 @@ a direct mapping. Loading reports every problem with its key path in one error.
 
 from __future__ import annotations
 
+import difflib
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 import tomli_w
 
 from engine.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from engine.safe_files import read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,6 +108,21 @@ CREDENTIAL_OPTIONS: dict[str, dict[str, tuple[type, ...]]] = {
 
 NULLABLE_AS_EMPTY = frozenset({"managed_identity_client_id"})
 
+# Seconds: a timeout is a finite positive number no larger than a day (NaN, inf, 0 or -1 would switch the
+# tool timeout off or make every tool "fail to invoke", which azure-identity reports misleadingly).
+MAX_SECONDS = 86400
+SPEC_MAX_BYTES = 1024 * 1024
+NOT_A_NUMBER = "must be a finite number of seconds greater than 0 and at most {max}, got {value!r}"
+NOT_A_BOOL = "must be true or false (TOML and JSON spelling), got {value!r}"
+NOT_STRINGS = "must be a list of strings"
+NOT_STRING_TABLE = "must be a table of strings"
+UNKNOWN_OPTION = "unknown option{owner}{hint}"
+DID_YOU_MEAN = "; did you mean {match!r}?"
+NOT_UTF8 = "not UTF-8 text (byte {position}); save the file as UTF-8"
+TOO_DEEP = "nested too deeply"
+# Keys DefaultAzureCredential itself refuses: its own message (engine/default.py raises the same at build).
+DAC_REFUSED = {"tenant_id": "'tenant_id' is not supported in DefaultAzureCredential."}
+
 # The variable a secret is read from when the spec names none: azure-identity's own variable names.
 DEFAULT_SECRET_VARIABLES: dict[str, dict[str, str]] = {
     "ClientSecretCredential": {"client_secret_env": "AZURE_CLIENT_SECRET"},
@@ -119,8 +137,8 @@ class SpecError(ValueError):
         self.problems = problems
         self.source = source
         where = f"{source}: " if source else ""
-        lines = [f"  {path}: {message}" for path, message in problems]
-        super().__init__(f"{where}invalid chain spec ({len(problems)} problem(s)):\n" + "\n".join(lines))
+        listed = "; ".join(f"{path}: {' '.join(str(message).split())}" for path, message in problems)
+        super().__init__(f"{where}invalid chain spec: {listed}")
 
 
 @dataclass
@@ -141,14 +159,25 @@ class ChainSpec:
     @classmethod
     def loads(cls, text: str, source: str | None = None) -> ChainSpec:
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text.removeprefix("\ufeff"))  # Windows editors write a BOM
         except tomllib.TOMLDecodeError as ex:
             raise SpecError([("(file)", f"not valid TOML: {ex}")], source) from None
+        except RecursionError:
+            raise SpecError([("(file)", TOO_DEEP)], source) from None
         return cls.from_dict(data, source)
 
     @classmethod
     def load(cls, path: str | Path) -> ChainSpec:
-        return cls.loads(Path(path).read_text(encoding="utf-8"), str(path))
+        """Read a spec file; SpecError naming the file for anything unreadable, special or not UTF-8."""
+        try:
+            data = read_regular(path, what="chain spec", max_bytes=SPEC_MAX_BYTES)
+        except OSError as ex:
+            raise SpecError([("(file)", getattr(ex, "reason", None) or str(ex))], str(path)) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as ex:
+            raise SpecError([("(file)", NOT_UTF8.format(position=ex.start))], str(path)) from None
+        return cls.loads(text, str(path))
 
     def dumps(self) -> str:
         return tomli_w.dumps(self.to_dict())
@@ -208,7 +237,10 @@ class ChainSpec:
                 )
             )
         for key, value in options.items():
-            _check(f"chain.options.{key}", value, known.get(key), problems)
+            if spec.type == DEFAULT_AZURE_CREDENTIAL and key in DAC_REFUSED:
+                problems.append((f"chain.options.{key}", DAC_REFUSED[key]))
+                continue
+            _check(f"chain.options.{key}", value, known.get(key), problems, known=known)
         spec.options = dict(options)
         credentials = chain.get("credentials", [])
         if not isinstance(credentials, list):
@@ -257,16 +289,38 @@ def _credential(entry: Any, path: str, problems: list[tuple[str, str]]) -> Crede
         enabled = True
     options = {k: v for k, v in entry.items() if k not in ("type", "enabled")}
     for key, value in options.items():
-        _check(f"{path}.{key}", value, CREDENTIAL_OPTIONS[kind].get(key), problems, owner=kind)
+        _check(
+            f"{path}.{key}",
+            value,
+            CREDENTIAL_OPTIONS[kind].get(key),
+            problems,
+            owner=kind,
+            known=CREDENTIAL_OPTIONS[kind],
+        )
     return CredentialSpec(kind, options, enabled)
 
 
-def _check(path: str, value: Any, types: tuple[type, ...] | None, problems: list, owner: str = "") -> None:
+def _check(
+    path: str, value: Any, types: tuple[type, ...] | None, problems: list, owner: str = "", known: Any = ()
+) -> None:
     if types is None:
-        problems.append((path, f"unknown option{' of ' + owner if owner else ''}"))
+        key = path.rpartition(".")[2]
+        close = difflib.get_close_matches(key, list(known), n=1)
+        hint = DID_YOU_MEAN.format(match=close[0]) if close else ""
+        problems.append((path, UNKNOWN_OPTION.format(owner=f" of {owner}" if owner else "", hint=hint)))
+    elif types is _BOOL and not isinstance(value, bool):
+        problems.append((path, NOT_A_BOOL.format(value=value)))
+    elif types is _NUM and (isinstance(value, bool) or not isinstance(value, _NUM)):
+        problems.append((path, NOT_A_NUMBER.format(max=MAX_SECONDS, value=value)))
     elif not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         expected = " or ".join("null" if t is type(None) else t.__name__ for t in types)
         problems.append((path, f"wrong type: expected {expected}, got {type(value).__name__}"))
+    elif types is _NUM and not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        problems.append((path, NOT_A_NUMBER.format(max=MAX_SECONDS, value=value)))
+    elif types is _LIST and not all(isinstance(item, str) for item in value):
+        problems.append((path, NOT_STRINGS))
+    elif types is _DICT and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        problems.append((path, NOT_STRING_TABLE))
 
 
 def _take(table: dict, key: str, types: tuple, path: str, problems: list, default: Any) -> Any:

@@ -36,10 +36,15 @@ def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+OPTION_SHAPE = "expects KEY=VALUE, got {text!r}"
+OPTION_FOR_DAC_ONLY = "applies to DefaultAzureCredential only; edit the spec's credentials instead"
+
+
 def parse_option(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE``; VALUE is JSON where it parses (true, 10, null, [..]), else text. SpecError if no KEY."""
     key, sep, raw = text.partition("=")
-    if not sep or not key:
-        raise ValueError(f"--option expects KEY=VALUE, got {text!r}")
+    if not sep or not key.strip():
+        raise SpecError([("--option", OPTION_SHAPE.format(text=text))])
     try:
         value = json.loads(raw)
     except ValueError:
@@ -48,15 +53,21 @@ def parse_option(text: str) -> tuple[str, Any]:
 
 
 def load_spec(args: argparse.Namespace) -> ChainSpec:
-    """The spec from --config (or the default), with --profile and --option applied."""
+    """The spec from --config (or the default), with --profile and --option applied and validated as a spec is."""
     spec = ChainSpec.load(args.config) if args.config else ChainSpec()
     if args.profile:
         spec.azure_identity = args.profile
     for text in args.option:
         key, value = parse_option(text)
         if not spec.is_default:
-            raise ValueError("--option applies to DefaultAzureCredential only; edit the spec's credentials instead")
+            raise SpecError([("--option", OPTION_FOR_DAC_ONLY)])
         spec.options[key] = value
+    if args.option:
+        try:
+            ChainSpec.from_dict(spec.to_dict())
+        except SpecError as ex:
+            renamed = [(path.replace("chain.options.", "--option "), message) for path, message in ex.problems]
+            raise SpecError(renamed) from None
     return spec
 
 
