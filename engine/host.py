@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from engine import events, process_output
+from engine.safe_files import refuse_special
 from engine.secrets import redact_text, redact_url
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class Host:
     def read_bytes(self, path: str | os.PathLike, *, label: str | None = None) -> bytes:
         with events.step("file", label or f"read {path}", path=str(path)) as handle:
             events.check_cancelled()
+            refuse_special(path)  # a FIFO would block for ever, /dev/zero never end
             data = Path(path).read_bytes()
             handle.detail["bytes"] = len(data)
             return data

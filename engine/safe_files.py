@@ -76,3 +76,19 @@ def is_regular(path: str | os.PathLike) -> bool:
         return stat.S_ISREG(Path(path).stat().st_mode)
     except OSError:
         return False
+
+
+def refuse_special(path: str | os.PathLike, *, what: str = "file", max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """FileRefused when ``path`` exists but is not a regular file of sensible size; silent otherwise.
+
+    For readers that must keep the platform's own error for a missing or unreadable file (azure-identity's
+    messages quote it) while never blocking on a FIFO or reading a device without end.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # the caller's own open() reports it as azure-identity would
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise _refused(NOT_REGULAR, str(path), kind=_kind(info.st_mode))
+    if info.st_size > max_bytes:
+        raise _refused(TOO_LARGE, str(path), limit=max_bytes, what=what)

@@ -89,3 +89,20 @@ def test_bad_spec_files_are_refused_naming_the_file(capsys, tmp_path, make, phra
     assert main(["run", "--dry-run", "--config", path]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and path in err and phrase in err, err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_host_never_blocks_on_a_fifo_or_device_named_as_a_certificate_or_token_file(host, tmp_path, kind):
+    from engine.credentials.certificate import CertificateCredential
+    from engine.credentials.workload_identity import WorkloadIdentityCredential
+    from engine.run import run_chain
+    from engine.safe_files import FileRefused
+
+    path = _fifo(tmp_path) if kind == "fifo" else "/dev/zero"
+    with pytest.raises(FileRefused, match="not a regular file"):
+        CertificateCredential("tenant", "client", str(path), host=host)
+    credential = WorkloadIdentityCredential(
+        tenant_id="tenant", client_id="client", token_file_path=str(path), host=host
+    )
+    run = run_chain(credential)
+    assert run.outcome == "failed" and "not a regular file" in run.error
