@@ -17,6 +17,7 @@ import tomli_w
 
 from engine.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from engine.safe_files import read_regular
+from engine.safe_save import save_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -183,11 +184,8 @@ class ChainSpec:
         return tomli_w.dumps(self.to_dict())
 
     def save(self, path: str | Path) -> None:
-        """Write atomically, so a failure never leaves a half-written spec behind."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.dumps(), encoding="utf-8")
-        tmp.replace(path)
+        """Write atomically (engine.safe_save): a failure leaves the old file and no temporary file."""
+        save_text(path, self.dumps())
 
     def to_dict(self) -> dict:
         chain: dict[str, Any] = {"type": self.type, "azure_identity": self.azure_identity}
