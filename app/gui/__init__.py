@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.main_window import MainWindow
+    from app.gui.quit_signals import quit_window_on_signals
     from app.gui.settings import Settings
     from engine.spec import ChainSpec, SpecError
 
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         window.resize(1520, 940)  # a fixed, README-friendly size, whatever was remembered
     window.show()
+    quit_window_on_signals(app, window)
     result = {"code": EXIT_OK}
     if args.screenshot:
         _arm_screenshot(
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.run:
         QTimer.singleShot(0, window.run_chain)
     code = app.exec()
-    return result["code"] if args.screenshot else code
+    return result["code"] if args.screenshot and code == EXIT_OK else code
 
 
 def Qt_rounding():
