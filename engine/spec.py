@@ -138,6 +138,9 @@ class SpecError(ValueError):
         self.problems = problems
         self.source = source
         where = f"{source}: " if source else ""
+        if [path for path, _ in problems] == ["(file)"]:  # the file itself, not a key in it
+            super().__init__(f"{where}{' '.join(str(problems[0][1]).split())}")
+            return
         listed = "; ".join(f"{path}: {' '.join(str(message).split())}" for path, message in problems)
         super().__init__(f"{where}invalid chain spec: {listed}")
 

@@ -71,11 +71,22 @@ def load_spec(args: argparse.Namespace) -> ChainSpec:
     return spec
 
 
+class BuildError(ValueError):
+    """The chain could not be built from the spec or the environment; the message says from where."""
+
+
+BUILD_FAILED = "cannot build {what}: {error}"
+
+
 def build_from_args(args: argparse.Namespace, host: Host | None = None):
-    """(spec, credential, host); raises for usage or construction errors."""
+    """(spec, credential, host); raises SpecError or BuildError (one line, naming the source) for bad input."""
     host = host or Host.real()
     spec = load_spec(args)
-    return spec, build(spec, host), host
+    try:
+        return spec, build(spec, host), host
+    except (ValueError, TypeError, OSError) as ex:  # constructor errors: azure-identity's own text, kept
+        what = f"the chain in {args.config}" if getattr(args, "config", None) else f"{spec.type} from this environment"
+        raise BuildError(BUILD_FAILED.format(what=what, error=" ".join(str(ex).split()))) from ex
 
 
 def usage_error(message: str) -> int:
@@ -84,9 +95,9 @@ def usage_error(message: str) -> int:
 
 
 def construction_error(ex: BaseException) -> int:
-    if isinstance(ex, SpecError):
+    if isinstance(ex, (SpecError, BuildError, OSError)):
         return usage_error(str(ex))
-    return usage_error(f"{type(ex).__name__}: {ex}")
+    return usage_error(" ".join(f"{type(ex).__name__}: {ex}".split()))
 
 
 def print_json(data: Any) -> None:

@@ -42,6 +42,7 @@ ENCRYPTION_IMPOSSIBLE = (
     'information. Specify "allow_unencrypted_storage=True" to store the cache unencrypted instead of raising '
     "this exception."
 )
+NOT_A_CACHE = "{path} is not an MSAL token cache (expected a JSON object of tables)"
 NO_PYGOBJECT = "PyGObject (gi) is not importable here, so msal-extensions falls back to a plaintext file"
 
 
@@ -157,6 +158,8 @@ def read_snapshot(host: Host, location: CacheLocation) -> msal.SerializableToken
             text = call_with_timeout(lambda: _load_protected(location, libsecret), location.protection)
     cache = msal.SerializableTokenCache()
     cache.deserialize(text)
+    if not isinstance(cache._cache, dict) or not all(isinstance(v, dict) for v in cache._cache.values()):
+        raise ValueError(NOT_A_CACHE.format(path=location.path))
     return cache
 
 
