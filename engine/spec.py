@@ -137,12 +137,17 @@ class SpecError(ValueError):
     def __init__(self, problems: list[tuple[str, str]], source: str | None = None) -> None:
         self.problems = problems
         self.source = source
-        where = f"{source}: " if source else ""
+        where = f"{_printable(source)}: " if source else ""
         if [path for path, _ in problems] == ["(file)"]:  # the file itself, not a key in it
-            super().__init__(f"{where}{' '.join(str(problems[0][1]).split())}")
+            super().__init__(f"{where}{_printable(' '.join(str(problems[0][1]).split()))}")
             return
-        listed = "; ".join(f"{path}: {' '.join(str(message).split())}" for path, message in problems)
+        listed = "; ".join(f"{_printable(path)}: {_printable(' '.join(str(m).split()))}" for path, m in problems)
         super().__init__(f"{where}invalid chain spec: {listed}")
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: control characters (a key may hold a newline) shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @dataclass
