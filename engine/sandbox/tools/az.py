@@ -70,7 +70,8 @@ def main(argv: list[str]) -> int:
     try:
         response = redeem(state, tool, scope, args.tenant or "")
     except AuthorityError as err:
-        sys.stderr.write(f"ERROR: {err.description}\n" + RELOGIN.format(scope=scope))
+        relogin = "" if err.error == "connection_error" else RELOGIN.format(scope=scope)  # no sign-in can help
+        sys.stderr.write(f"ERROR: {err.description}\n" + relogin)
         return 1
     exp = expires_on(response)
     _print(
