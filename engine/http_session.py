@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import socket
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from engine import events
+from engine import cancellable, events
 from engine.host import CA_BUNDLE_VARIABLES, environ_proxies
 from engine.secrets import redact_url
 
@@ -83,7 +84,9 @@ class HostSession(requests.Session):
         stream = kwargs.pop("stream", False)
         with events.step("http", f"{request.method} {url}", method=request.method, url=url) as handle:
             try:
-                response = super().send(request, timeout=timeouts, stream=True, **kwargs)
+                # On a worker thread while a run is recorded, so Cancel ends the wait at once.
+                send = functools.partial(requests.Session.send, self, request, timeout=timeouts, stream=True, **kwargs)
+                response = cancellable.call(send, name="chainsight-http") if events.cancel_requested() else send()
             except requests.exceptions.ReadTimeout as ex:
                 if timeouts[1] < asked:  # our patience, not the caller's timeout, ended the wait
                     handle.detail["azure_identity_would_wait"] = asked
@@ -91,8 +94,12 @@ class HostSession(requests.Session):
                 raise
             handle.detail.update(status=response.status_code, reason=response.reason)
             if not stream:
+                read = functools.partial(read_body, response, url, timeouts[1], asked)
                 try:
-                    read_body(response, url, timeouts[1], asked)
+                    cancellable.call(read, name="chainsight-http") if events.cancel_requested() else read()
+                except events.RunCancelled:
+                    response.close()
+                    raise
                 except ResponseTooSlow:
                     if timeouts[1] < asked:
                         handle.detail["azure_identity_would_wait"] = asked

@@ -7,16 +7,14 @@ seconds (or a cancel) we stop waiting and say so, and the stuck thread is left t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from engine import events
+from engine import cancellable
 
 STORE_TIMEOUT = 10.0
 STORE_STUCK = "{store} did not answer within {timeout:g} s (azure-identity would wait for it for ever); {hint}"
 STORE_HINT = "unlock or restart the keyring daemon, or check `secret-tool search` by hand"
-_POLL = 0.05
 
 T = TypeVar("T")
 
@@ -28,26 +26,7 @@ class StoreTimeout(TimeoutError):
 def call_with_timeout(fn: Callable[[], T], store: str, timeout: float | None = None) -> T:
     """``fn()``, or StoreTimeout after ``timeout`` seconds; RunCancelled at once when the run is cancelled."""
     limit = STORE_TIMEOUT if timeout is None else timeout
-    outcome: dict[str, object] = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            outcome["value"] = fn()
-        except BaseException as ex:  # handed to the caller's thread below
-            outcome["error"] = ex
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name=f"chainsight-{store}", daemon=True).start()
-    cancelled = events.cancel_requested()
-    waited = 0.0
-    while not done.wait(_POLL):
-        waited += _POLL
-        if cancelled is not None and cancelled.is_set():
-            raise events.RunCancelled()
-        if waited >= limit:
-            raise StoreTimeout(STORE_STUCK.format(store=store, timeout=limit, hint=STORE_HINT))
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
+    try:
+        return cancellable.call(fn, timeout=limit, name=f"chainsight-{store}")
+    except cancellable.Abandoned:
+        raise StoreTimeout(STORE_STUCK.format(store=store, timeout=limit, hint=STORE_HINT)) from None

@@ -151,3 +151,13 @@ def test_a_huge_retry_after_is_waited_briefly_and_the_step_says_so(monkeypatch, 
     assert time.monotonic() - started < 1
     started_step = next(e for e in recorder.events if isinstance(e, events.StepStarted))
     assert "azure-identity would wait that long" in started_step.detail["note"]
+
+
+def test_cancel_ends_an_http_wait_at_once(serve):
+    server = serve(silent)
+    recorder = events.Recorder()
+    threading.Timer(0.5, recorder.cancelled.set).start()
+    started = time.monotonic()
+    with events.recording(recorder), pytest.raises(events.RunCancelled):
+        transport.send(_host().session(), "GET", server.url)
+    assert time.monotonic() - started < 2

@@ -44,7 +44,7 @@ def test_a_broken_libsecret_falls_back_to_the_plaintext_file_in_scan_as_in_run(l
     run_side = cache_persistence.open_persistence(host)
     assert isinstance(run_side, cache_persistence.HostFilePersistence)
     scan_side = cache_persistence.read_snapshot(host, location)
-    assert [a["username"] for a in scan_side.find("Account")] == ["dev@contoso.com"]
+    assert [a["username"] for a in scan_side.search("Account")] == ["dev@contoso.com"]
 
 
 def test_a_stuck_libsecret_ends_with_a_clear_message_instead_of_hanging(linux_with_pygobject, monkeypatch):
