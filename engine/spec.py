@@ -107,6 +107,14 @@ CREDENTIAL_OPTIONS: dict[str, dict[str, tuple[type, ...]]] = {
 }
 
 
+# Constructor arguments without a default: missing, the constructor would fail with a bare TypeError.
+REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "ClientSecretCredential": ("tenant_id", "client_id"),
+    "UsernamePasswordCredential": ("client_id", "username"),
+    "CertificateCredential": ("tenant_id", "client_id"),
+}
+REQUIRED = 'required by {kind}; add {key} = "..." to this credential\'s table'
+
 NULLABLE_AS_EMPTY = frozenset({"managed_identity_client_id"})
 
 # Seconds: a timeout is a finite positive number no larger than a day (NaN, inf, 0 or -1 would switch the
@@ -303,6 +311,9 @@ def _credential(entry: Any, path: str, problems: list[tuple[str, str]]) -> Crede
             owner=kind,
             known=CREDENTIAL_OPTIONS[kind],
         )
+    for key in REQUIRED_OPTIONS.get(kind, ()):
+        if key not in options:
+            problems.append((f"{path}.{key}", REQUIRED.format(kind=kind, key=key)))
     return CredentialSpec(kind, options, enabled)
 
 
