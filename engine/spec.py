@@ -311,9 +311,6 @@ def _credential(entry: Any, path: str, problems: list[tuple[str, str]]) -> Crede
             owner=kind,
             known=CREDENTIAL_OPTIONS[kind],
         )
-    for key in REQUIRED_OPTIONS.get(kind, ()):
-        if key not in options:
-            problems.append((f"{path}.{key}", REQUIRED.format(kind=kind, key=key)))
     return CredentialSpec(kind, options, enabled)
 
 
