@@ -106,3 +106,17 @@ def test_host_never_blocks_on_a_fifo_or_device_named_as_a_certificate_or_token_f
     )
     run = run_chain(credential)
     assert run.outcome == "failed" and "not a regular file" in run.error
+
+
+@pytest.mark.parametrize(
+    "content", [b"\x00\xff binary", "type = 'Caf\u00e9'".encode("latin-1"), b"x = " + b"[" * 5000 + b"]" * 5000]
+)
+def test_the_window_refuses_a_bad_spec_in_one_line_instead_of_crashing(capsys, tmp_path, content):
+    pytest.importorskip("PySide6")
+    from app.gui import main as gui_main
+
+    path = tmp_path / "spec.toml"
+    path.write_bytes(content)
+    assert gui_main([str(path), "--settings", str(tmp_path / "s.ini")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err, err
