@@ -14,6 +14,7 @@ from app.cli.common import (
     construction_error,
     print_json,
 )
+from app.cli.live_waits import LiveWaits
 from engine import events
 from engine.run import DEFAULT_SCOPE, run_chain
 
@@ -36,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     try:
-        recorder = events.Recorder()
+        recorder = events.Recorder((LiveWaits(),))
         with events.recording(recorder):  # construction logs its own lines, as azure-identity does
             spec, credential, _host = build_from_args(args)
     except Exception as ex:
