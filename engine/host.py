@@ -36,6 +36,7 @@ CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 # A server's Retry-After may ask for an hour (or for ever); azure-identity would sleep that long. The retry
 # still happens, as it would there, after at most this many seconds, and the step says what was asked.
 MAX_WAIT = 60.0
+NOT_A_TIMEOUT = "a process timeout must be a finite number of seconds, got {timeout!r}"
 WAIT_CAPPED = "asked to wait {asked:g} s (azure-identity would wait that long); Chainsight waited {cap:g} s"
 OUTPUT_TRUNCATED = "the tool printed more than {limit} bytes on a stream; the rest was read and discarded"
 
@@ -162,6 +163,8 @@ class Host:
         Raises ``subprocess.TimeoutExpired`` on timeout and ``OSError`` when it cannot start.
         """
         events.check_cancelled()
+        if timeout is not None and not math.isfinite(timeout):  # subprocess fails on these too; never wait for ever
+            raise ValueError(NOT_A_TIMEOUT.format(timeout=timeout))
         with events.step("process", label or " ".join(argv[:3]), argv=list(argv), cwd=cwd) as handle:
             started = time.monotonic()
             proc = subprocess.Popen(

@@ -120,3 +120,13 @@ def test_the_window_refuses_a_bad_spec_in_one_line_instead_of_crashing(capsys, t
     assert gui_main([str(path), "--settings", str(tmp_path / "s.ini")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-1", "0", "1e999", "100000"])
+def test_the_window_options_editor_refuses_what_the_spec_would_refuse(text):
+    pytest.importorskip("PySide6")
+    from app.gui.options_editor import parse_value
+
+    with pytest.raises(ValueError, match="finite number"):
+        parse_value(text, (int, float))
+    assert parse_value("2.5", (int, float)) == 2.5
