@@ -157,3 +157,18 @@ def test_bad_input_is_one_line_naming_it_with_exit_2(capsys, monkeypatch, tmp_pa
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("chainsight"), err
     assert phrase.replace("{d}", d) in err and "Traceback" not in err, err
+
+
+def test_a_bug_is_one_redacted_line_not_a_traceback_unless_asked(capsys, monkeypatch):
+    import app.cli.export as export_command
+
+    def boom(args):
+        raise RuntimeError("unexpected eyJhbGciOiJub25lIn0.eyJzdWIiOiJjYW5hcnkifQ.sig")
+
+    monkeypatch.setattr(export_command, "handle", boom)
+    assert main(["export"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: RuntimeError: unexpected ***" in err and "eyJ" not in err
+    monkeypatch.setenv("CHAINSIGHT_TRACEBACK", "1")
+    with pytest.raises(RuntimeError):
+        main(["export"])
