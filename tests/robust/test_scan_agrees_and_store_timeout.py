@@ -78,3 +78,21 @@ def test_managed_identity_probe_agrees_with_the_run_on_unusable_endpoints(env, p
     run = run_chain(ManagedIdentityCredential(host=host))
     assert probe.status != AVAILABLE and run.outcome != "succeeded"
     assert phrase in probe.reason and "accepted the connection" not in probe.reason
+
+
+@pytest.mark.parametrize("authority", ["not a url", "https://login.example.com:99999"])
+def test_environment_probe_does_not_call_an_unusable_authority_available(authority):
+    from engine.credentials.environment import EnvironmentCredential
+
+    env = {
+        "AZURE_AUTHORITY_HOST": authority,
+        "AZURE_CLIENT_ID": "c",
+        "AZURE_TENANT_ID": "t",
+        "AZURE_CLIENT_SECRET": "s",
+    }
+    probe = EnvironmentCredential(host=Host(env={"PATH": "/usr/bin:/bin", **env})).probe()
+    assert (
+        probe.status != AVAILABLE
+        and "has no usable host name" in probe.reason
+        and "AZURE_AUTHORITY_HOST" in probe.reason
+    )
