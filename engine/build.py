@@ -20,7 +20,7 @@ from engine.credentials.vscode import VisualStudioCodeCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.default import DefaultAzureCredential
 from engine.host import Host
-from engine.spec import DEFAULT_SECRET_VARIABLES, ChainSpec, CredentialSpec
+from engine.spec import DEFAULT_SECRET_VARIABLES, REQUIRED, REQUIRED_OPTIONS, ChainSpec, CredentialSpec
 
 CREDENTIAL_CLASSES: dict[str, type] = {
     cls.__name__: cls
@@ -52,6 +52,9 @@ def build(spec: ChainSpec, host: Host) -> Any:
 
 
 def build_credential(spec: CredentialSpec, host: Host) -> Any:
+    for key in REQUIRED_OPTIONS.get(spec.type, ()):
+        if key not in spec.options:  # else the constructor's bare "missing positional argument" TypeError
+            raise ValueError(REQUIRED.format(kind=spec.type, key=key))
     options = {**DEFAULT_SECRET_VARIABLES.get(spec.type, {}), **spec.options}
     for name in [k for k in options if k.endswith("_env")]:
         variable = options.pop(name)

@@ -8,6 +8,7 @@ environment variables, and the sandbox are all Hosts, so every run uses the same
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import platform as _platform
 import shutil
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from engine import events, process_output
+from engine.safe_files import refuse_special
 from engine.secrets import redact_text, redact_url
 
 if TYPE_CHECKING:
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
 STDERR_SHOWN = 4000  # characters of a tool's stderr kept in its step (the end, where errors are)
 # requests reads these when ``trust_env`` is on; we read them from the Host's environment instead.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+# A server's Retry-After may ask for an hour (or for ever); azure-identity would sleep that long. The retry
+# still happens, as it would there, after at most this many seconds, and the step says what was asked.
+MAX_WAIT = 60.0
+NOT_A_TIMEOUT = "a process timeout must be a finite number of seconds, got {timeout!r}"
+WAIT_CAPPED = "asked to wait {asked:g} s (azure-identity would wait that long); Chainsight waited {cap:g} s"
 OUTPUT_TRUNCATED = "the tool printed more than {limit} bytes on a stream; the rest was read and discarded"
 
 
@@ -107,6 +114,7 @@ class Host:
     def read_bytes(self, path: str | os.PathLike, *, label: str | None = None) -> bytes:
         with events.step("file", label or f"read {path}", path=str(path)) as handle:
             events.check_cancelled()
+            refuse_special(path)  # a FIFO would block for ever, /dev/zero never end
             data = Path(path).read_bytes()
             handle.detail["bytes"] = len(data)
             return data
@@ -128,12 +136,16 @@ class Host:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        """Sleep, waking at once when the run is cancelled."""
+        """Sleep, waking at once when the run is cancelled; at most MAX_WAIT (the step says what was asked)."""
         cancelled = events.cancel_requested()
-        with events.step("wait", f"wait {seconds:g} s", seconds=seconds):
+        capped = seconds if math.isfinite(seconds) and seconds <= MAX_WAIT else MAX_WAIT
+        detail: dict[str, object] = {"seconds": capped}
+        if capped != seconds:
+            detail["note"] = WAIT_CAPPED.format(asked=seconds, cap=MAX_WAIT)
+        with events.step("wait", f"wait {capped:g} s", **detail):
             if cancelled is None:
-                time.sleep(seconds)
-            elif cancelled.wait(seconds):
+                time.sleep(max(0.0, capped))
+            elif cancelled.wait(max(0.0, capped)):
                 raise events.RunCancelled()
 
     # ---- processes ----------------------------------------------------------------------------
@@ -151,6 +163,8 @@ class Host:
         Raises ``subprocess.TimeoutExpired`` on timeout and ``OSError`` when it cannot start.
         """
         events.check_cancelled()
+        if timeout is not None and not math.isfinite(timeout):  # subprocess fails on these too; never wait for ever
+            raise ValueError(NOT_A_TIMEOUT.format(timeout=timeout))
         with events.step("process", label or " ".join(argv[:3]), argv=list(argv), cwd=cwd) as handle:
             started = time.monotonic()
             proc = subprocess.Popen(

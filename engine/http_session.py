@@ -2,13 +2,58 @@
 
 from __future__ import annotations
 
+import functools
+import math
+import socket
+import threading
 from collections.abc import Mapping
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
-from engine import events
+from engine import cancellable, events
 from engine.host import CA_BUNDLE_VARIABLES, environ_proxies
 from engine.secrets import redact_url
+
+# azure-core's RequestsTransport timeouts; a caller that gives none (msal's own calls) gets these.
+AZURE_CORE_TIMEOUTS = (300.0, 300.0)
+# How long Chainsight waits for one answer, and for one whole body. azure-identity waits up to 300 s per
+# read (then retries); the verdict is kept, but nobody should stare at a silent window for 20 minutes.
+READ_PATIENCE = 20.0
+BODY_PATIENCE = 30.0
+MAX_BODY_BYTES = 4 * 1024 * 1024  # decoded; identity responses are a few kilobytes
+MAX_COMPRESSION_RATIO = 100  # checked once the decoded body passes BOMB_CHECK_AFTER
+BOMB_CHECK_AFTER = 1024 * 1024
+_CHUNK = 8192  # small, so one compressed chunk cannot expand to much before the checks run
+
+GAVE_UP_WAITING = (
+    "no answer from {url} within {waited:g} s; Chainsight stopped waiting there (azure-identity would wait "
+    "{would:g} s for this read, then retry as it does after a timeout)"
+)
+BODY_TOO_LARGE = "the response from {url} was cut after {limit} bytes; no identity endpoint sends that much"
+BODY_BOMB = "the response from {url} was cut: it decompresses more than {ratio}:1 (a compression bomb)"
+BODY_TOO_SLOW = "the response from {url} was cut: its body took longer than {limit:g} s to arrive"
+
+
+class ResponseTooLarge(requests.exceptions.ContentDecodingError):
+    """A body over the size or compression-ratio limit; the connection is closed."""
+
+
+class ResponseTooSlow(requests.exceptions.ReadTimeout):
+    """No answer within Chainsight's patience, or a body trickling in for too long."""
+
+
+def bounded_timeouts(timeout: object) -> tuple[tuple[float, float], float]:
+    """(connect, read) as sent, capped by our patience, and the read timeout the caller asked for."""
+    if timeout is None:
+        connect, read = AZURE_CORE_TIMEOUTS
+    elif isinstance(timeout, tuple):
+        connect, read = timeout
+    else:
+        connect = read = timeout
+    connect = AZURE_CORE_TIMEOUTS[0] if connect is None or not math.isfinite(connect) else connect
+    asked = AZURE_CORE_TIMEOUTS[1] if read is None or not math.isfinite(read) else read
+    return (connect, min(asked, READ_PATIENCE)), asked
 
 
 class HostSession(requests.Session):
@@ -34,8 +79,86 @@ class HostSession(requests.Session):
 
     def send(self, request, **kwargs):  # type: ignore[override]
         events.check_cancelled()
-        label = f"{request.method} {redact_url(request.url)}"
-        with events.step("http", label, method=request.method, url=redact_url(request.url)) as handle:
-            response = super().send(request, **kwargs)
+        url = redact_url(request.url)
+        timeouts, asked = bounded_timeouts(kwargs.pop("timeout", None))
+        stream = kwargs.pop("stream", False)
+        with events.step("http", f"{request.method} {url}", method=request.method, url=url) as handle:
+            try:
+                # On a worker thread while a run is recorded, so Cancel ends the wait at once.
+                send = functools.partial(requests.Session.send, self, request, timeout=timeouts, stream=True, **kwargs)
+                response = cancellable.call(send, name="chainsight-http") if events.cancel_requested() else send()
+            except requests.exceptions.ReadTimeout as ex:
+                if timeouts[1] < asked:  # our patience, not the caller's timeout, ended the wait
+                    handle.detail["azure_identity_would_wait"] = asked
+                    raise ResponseTooSlow(GAVE_UP_WAITING.format(url=url, waited=timeouts[1], would=asked)) from ex
+                raise
             handle.detail.update(status=response.status_code, reason=response.reason)
+            if not stream:
+                read = functools.partial(read_body, response, url, timeouts[1], asked)
+                try:
+                    cancellable.call(read, name="chainsight-http") if events.cancel_requested() else read()
+                except events.RunCancelled:
+                    response.close()
+                    raise
+                except ResponseTooSlow:
+                    if timeouts[1] < asked:
+                        handle.detail["azure_identity_would_wait"] = asked
+                    raise
+                handle.detail["bytes"] = len(response.content)
             return response
+
+
+def read_body(response: requests.Response, url: str, read_timeout: float = 0.0, asked: float = 0.0) -> None:
+    """Read the whole (decoded) body into ``response.content`` within the size, ratio and time limits.
+
+    A body that trickles in (each piece within the read timeout) is cut by a timer that shuts the socket
+    down; a read timeout that only our patience imposed says what azure-identity would have waited.
+    """
+    if response._content is not False or response.raw is None:  # already read (an adapter that preloads)
+        return
+    expired = threading.Event()
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+
+    def cut() -> None:
+        expired.set()
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    timer = threading.Timer(BODY_PATIENCE, cut)
+    timer.daemon = True
+    timer.start()
+    encoded = bool(response.headers.get("Content-Encoding"))
+    chunks, total = [], 0
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            total += len(chunk)
+            chunks.append(chunk)
+            if total > MAX_BODY_BYTES:
+                raise ResponseTooLarge(BODY_TOO_LARGE.format(url=url, limit=MAX_BODY_BYTES))
+            if encoded and total > BOMB_CHECK_AFTER and total > MAX_COMPRESSION_RATIO * max(1, response.raw.tell()):
+                raise ResponseTooLarge(BODY_BOMB.format(url=url, ratio=MAX_COMPRESSION_RATIO))
+        if expired.is_set():
+            raise ResponseTooSlow(BODY_TOO_SLOW.format(url=url, limit=BODY_PATIENCE))
+    except ResponseTooLarge:
+        response.close()  # the rest of the body is never read: this connection cannot be reused
+        raise
+    except requests.RequestException as ex:
+        response.close()
+        if expired.is_set():
+            raise ResponseTooSlow(BODY_TOO_SLOW.format(url=url, limit=BODY_PATIENCE)) from ex
+        if _is_read_timeout(ex) and read_timeout < asked:
+            raise ResponseTooSlow(GAVE_UP_WAITING.format(url=url, waited=read_timeout, would=asked)) from ex
+        raise
+    finally:
+        timer.cancel()
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
+def _is_read_timeout(ex: BaseException) -> bool:
+    if isinstance(ex, requests.exceptions.ReadTimeout):
+        return True
+    return bool(ex.args) and isinstance(ex.args[0], ReadTimeoutError)

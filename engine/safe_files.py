@@ -21,6 +21,10 @@ UNREADABLE = "{path}: cannot read it ({reason})"
 class FileRefused(OSError):
     """A named file that is not a readable regular file of sensible size; the message names it."""
 
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # the message without the path, for callers that name the file themselves
+
 
 def read_regular(path: str | os.PathLike, *, what: str = "file", max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a regular file; FileRefused (an OSError) for anything else, with a one-line message."""
@@ -28,26 +32,31 @@ def read_regular(path: str | os.PathLike, *, what: str = "file", max_bytes: int 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as ex:
-        raise FileRefused(UNREADABLE.format(path=shown, reason=ex.strerror or ex)) from None
+        raise _refused(UNREADABLE, shown, reason=ex.strerror or ex) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise FileRefused(NOT_REGULAR.format(path=shown, kind=_kind(info.st_mode)))
+            raise _refused(NOT_REGULAR, shown, kind=_kind(info.st_mode))
         if info.st_size > max_bytes:
-            raise FileRefused(TOO_LARGE.format(path=shown, limit=max_bytes, what=what))
+            raise _refused(TOO_LARGE, shown, limit=max_bytes, what=what)
         chunks, total = [], 0
         while chunk := os.read(fd, 65536):
             total += len(chunk)
             if total > max_bytes:  # grew while we read
-                raise FileRefused(TOO_LARGE.format(path=shown, limit=max_bytes, what=what))
+                raise _refused(TOO_LARGE, shown, limit=max_bytes, what=what)
             chunks.append(chunk)
         return b"".join(chunks)
     except FileRefused:
         raise
     except OSError as ex:
-        raise FileRefused(UNREADABLE.format(path=shown, reason=ex.strerror or ex)) from None
+        raise _refused(UNREADABLE, shown, reason=ex.strerror or ex) from None
     finally:
         os.close(fd)
+
+
+def _refused(template: str, path: str, **values: object) -> FileRefused:
+    message = template.format(path=path, **values)
+    return FileRefused(message, message.removeprefix(f"{path}: "))
 
 
 def _kind(mode: int) -> str:
@@ -67,3 +76,19 @@ def is_regular(path: str | os.PathLike) -> bool:
         return stat.S_ISREG(Path(path).stat().st_mode)
     except OSError:
         return False
+
+
+def refuse_special(path: str | os.PathLike, *, what: str = "file", max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """FileRefused when ``path`` exists but is not a regular file of sensible size; silent otherwise.
+
+    For readers that must keep the platform's own error for a missing or unreadable file (azure-identity's
+    messages quote it) while never blocking on a FIFO or reading a device without end.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # the caller's own open() reports it as azure-identity would
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise _refused(NOT_REGULAR, str(path), kind=_kind(info.st_mode))
+    if info.st_size > max_bytes:
+        raise _refused(TOO_LARGE, str(path), limit=max_bytes, what=what)

@@ -6,6 +6,8 @@ a direct mapping. Loading reports every problem with its key path in one error.
 
 from __future__ import annotations
 
+import difflib
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,8 @@ from typing import Any
 import tomli_w
 
 from engine.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from engine.safe_files import read_regular
+from engine.safe_save import save_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,7 +107,30 @@ CREDENTIAL_OPTIONS: dict[str, dict[str, tuple[type, ...]]] = {
 }
 
 
+# Constructor arguments without a default: missing, the constructor would fail with a bare TypeError.
+REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "ClientSecretCredential": ("tenant_id", "client_id"),
+    "UsernamePasswordCredential": ("client_id", "username"),
+    "CertificateCredential": ("tenant_id", "client_id"),
+}
+REQUIRED = 'required by {kind}; add {key} = "..." to this credential\'s table'
+
 NULLABLE_AS_EMPTY = frozenset({"managed_identity_client_id"})
+
+# Seconds: a timeout is a finite positive number no larger than a day (NaN, inf, 0 or -1 would switch the
+# tool timeout off or make every tool "fail to invoke", which azure-identity reports misleadingly).
+MAX_SECONDS = 86400
+SPEC_MAX_BYTES = 1024 * 1024
+NOT_A_NUMBER = "must be a finite number of seconds greater than 0 and at most {max}, got {value!r}"
+NOT_A_BOOL = "must be true or false (TOML and JSON spelling), got {value!r}"
+NOT_STRINGS = "must be a list of strings"
+NOT_STRING_TABLE = "must be a table of strings"
+UNKNOWN_OPTION = "unknown option{owner}{hint}"
+DID_YOU_MEAN = "; did you mean {match!r}?"
+NOT_UTF8 = "not UTF-8 text (byte {position}); save the file as UTF-8"
+TOO_DEEP = "nested too deeply"
+# Keys DefaultAzureCredential itself refuses: its own message (engine/default.py raises the same at build).
+DAC_REFUSED = {"tenant_id": "'tenant_id' is not supported in DefaultAzureCredential."}
 
 # The variable a secret is read from when the spec names none: azure-identity's own variable names.
 DEFAULT_SECRET_VARIABLES: dict[str, dict[str, str]] = {
@@ -118,9 +145,17 @@ class SpecError(ValueError):
     def __init__(self, problems: list[tuple[str, str]], source: str | None = None) -> None:
         self.problems = problems
         self.source = source
-        where = f"{source}: " if source else ""
-        lines = [f"  {path}: {message}" for path, message in problems]
-        super().__init__(f"{where}invalid chain spec ({len(problems)} problem(s)):\n" + "\n".join(lines))
+        where = f"{_printable(source)}: " if source else ""
+        if [path for path, _ in problems] == ["(file)"]:  # the file itself, not a key in it
+            super().__init__(f"{where}{_printable(' '.join(str(problems[0][1]).split()))}")
+            return
+        listed = "; ".join(f"{_printable(path)}: {_printable(' '.join(str(m).split()))}" for path, m in problems)
+        super().__init__(f"{where}invalid chain spec: {listed}")
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: control characters (a key may hold a newline) shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @dataclass
@@ -141,24 +176,32 @@ class ChainSpec:
     @classmethod
     def loads(cls, text: str, source: str | None = None) -> ChainSpec:
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text.removeprefix("\ufeff"))  # Windows editors write a BOM
         except tomllib.TOMLDecodeError as ex:
             raise SpecError([("(file)", f"not valid TOML: {ex}")], source) from None
+        except RecursionError:
+            raise SpecError([("(file)", TOO_DEEP)], source) from None
         return cls.from_dict(data, source)
 
     @classmethod
     def load(cls, path: str | Path) -> ChainSpec:
-        return cls.loads(Path(path).read_text(encoding="utf-8"), str(path))
+        """Read a spec file; SpecError naming the file for anything unreadable, special or not UTF-8."""
+        try:
+            data = read_regular(path, what="chain spec", max_bytes=SPEC_MAX_BYTES)
+        except OSError as ex:
+            raise SpecError([("(file)", getattr(ex, "reason", None) or str(ex))], str(path)) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as ex:
+            raise SpecError([("(file)", NOT_UTF8.format(position=ex.start))], str(path)) from None
+        return cls.loads(text, str(path))
 
     def dumps(self) -> str:
         return tomli_w.dumps(self.to_dict())
 
     def save(self, path: str | Path) -> None:
-        """Write atomically, so a failure never leaves a half-written spec behind."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.dumps(), encoding="utf-8")
-        tmp.replace(path)
+        """Write atomically (engine.safe_save): a failure leaves the old file and no temporary file."""
+        save_text(path, self.dumps())
 
     def to_dict(self) -> dict:
         chain: dict[str, Any] = {"type": self.type, "azure_identity": self.azure_identity}
@@ -208,7 +251,10 @@ class ChainSpec:
                 )
             )
         for key, value in options.items():
-            _check(f"chain.options.{key}", value, known.get(key), problems)
+            if spec.type == DEFAULT_AZURE_CREDENTIAL and key in DAC_REFUSED:
+                problems.append((f"chain.options.{key}", DAC_REFUSED[key]))
+                continue
+            _check(f"chain.options.{key}", value, known.get(key), problems, known=known)
         spec.options = dict(options)
         credentials = chain.get("credentials", [])
         if not isinstance(credentials, list):
@@ -257,16 +303,38 @@ def _credential(entry: Any, path: str, problems: list[tuple[str, str]]) -> Crede
         enabled = True
     options = {k: v for k, v in entry.items() if k not in ("type", "enabled")}
     for key, value in options.items():
-        _check(f"{path}.{key}", value, CREDENTIAL_OPTIONS[kind].get(key), problems, owner=kind)
+        _check(
+            f"{path}.{key}",
+            value,
+            CREDENTIAL_OPTIONS[kind].get(key),
+            problems,
+            owner=kind,
+            known=CREDENTIAL_OPTIONS[kind],
+        )
     return CredentialSpec(kind, options, enabled)
 
 
-def _check(path: str, value: Any, types: tuple[type, ...] | None, problems: list, owner: str = "") -> None:
+def _check(
+    path: str, value: Any, types: tuple[type, ...] | None, problems: list, owner: str = "", known: Any = ()
+) -> None:
     if types is None:
-        problems.append((path, f"unknown option{' of ' + owner if owner else ''}"))
+        key = path.rpartition(".")[2]
+        close = difflib.get_close_matches(key, list(known), n=1)
+        hint = DID_YOU_MEAN.format(match=close[0]) if close else ""
+        problems.append((path, UNKNOWN_OPTION.format(owner=f" of {owner}" if owner else "", hint=hint)))
+    elif types is _BOOL and not isinstance(value, bool):
+        problems.append((path, NOT_A_BOOL.format(value=value)))
+    elif types is _NUM and (isinstance(value, bool) or not isinstance(value, _NUM)):
+        problems.append((path, NOT_A_NUMBER.format(max=MAX_SECONDS, value=value)))
     elif not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         expected = " or ".join("null" if t is type(None) else t.__name__ for t in types)
         problems.append((path, f"wrong type: expected {expected}, got {type(value).__name__}"))
+    elif types is _NUM and not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        problems.append((path, NOT_A_NUMBER.format(max=MAX_SECONDS, value=value)))
+    elif types is _LIST and not all(isinstance(item, str) for item in value):
+        problems.append((path, NOT_STRINGS))
+    elif types is _DICT and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        problems.append((path, NOT_STRING_TABLE))
 
 
 def _take(table: dict, key: str, types: tuple, path: str, problems: list, default: Any) -> Any:

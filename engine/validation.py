@@ -58,3 +58,23 @@ def default_authority(env: Mapping[str, str]) -> str:
 def resource_of(scope: str) -> str:
     """The v1 resource of a scope: a trailing ``/.default`` removed."""
     return scope[: -len("/.default")] if scope.endswith("/.default") else scope
+
+
+_HOST_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+BAD_AUTHORITY_HOST = (
+    "the authority {authority!r} ({variable}) has no usable host name: msal first asks "
+    "login.microsoftonline.com to validate it, and the sign-in fails there"
+)
+
+
+def authority_host_problem(authority: str, variable: str = "AZURE_AUTHORITY_HOST") -> str | None:
+    """Why an https authority cannot be reached by name (a space, no host, a bad port), else None."""
+    try:
+        parts = urlsplit(authority)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError:
+        return BAD_AUTHORITY_HOST.format(authority=authority, variable=variable)
+    host = parts.hostname or ""
+    if _HOST_NAME.match(host) or host.count(":") >= 2:  # a name, an IPv4 address or an IPv6 literal
+        return None
+    return BAD_AUTHORITY_HOST.format(authority=authority, variable=variable)

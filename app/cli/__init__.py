@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import threading
 
+from engine import events
 from engine.sandbox import helpers
-from engine.secrets import install_log_redaction
+from engine.secrets import install_log_redaction, redact_text
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+CANCELLED = "chainsight: cancelled"
+INTERNAL_ERROR = "chainsight: internal error: {error} (set CHAINSIGHT_TRACEBACK=1 to see where)"
+TRACEBACK_ENV = "CHAINSIGHT_TRACEBACK"
 
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
 _COMMAND_MODULES = (
@@ -44,11 +53,48 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()  # before any command can log: msal's own lines pass the redactor too
     parser = build_parser()
     args = parser.parse_args(argv)
+    interrupts = _Interrupts()
+    previous = _install(interrupts)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+    except KeyboardInterrupt:
+        print(CANCELLED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
+    except Exception as ex:  # a bug, not bad input: one line unless asked for the traceback
+        if os.environ.get(TRACEBACK_ENV):
+            raise
+        print(INTERNAL_ERROR.format(error=redact_text(f"{type(ex).__name__}: {ex}")), file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return EXIT_INTERRUPTED if interrupts.count else code
+
+
+class _Interrupts:
+    """Ctrl-C during a run cancels it (the command still prints the run so far, marked cancelled);
+    outside a run, or a second time, it interrupts at once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.count += 1
+        recorder = events.current_recorder()
+        if recorder is not None and self.count == 1:
+            recorder.cancelled.set()
+            return
+        raise KeyboardInterrupt
+
+
+def _install(handler: _Interrupts):
+    """Our SIGINT handler, from the main thread only (tests may call main() from others)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler)
 
 
 def _is_gui_invocation(argv: list[str]) -> bool:

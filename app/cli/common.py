@@ -37,10 +37,15 @@ def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+OPTION_SHAPE = "expects KEY=VALUE, got {text!r}"
+OPTION_FOR_DAC_ONLY = "applies to DefaultAzureCredential only; edit the spec's credentials instead"
+
+
 def parse_option(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE``; VALUE is JSON where it parses (true, 10, null, [..]), else text. SpecError if no KEY."""
     key, sep, raw = text.partition("=")
-    if not sep or not key:
-        raise ValueError(f"--option expects KEY=VALUE, got {text!r}")
+    if not sep or not key.strip():
+        raise SpecError([("--option", OPTION_SHAPE.format(text=text))])
     try:
         value = json.loads(raw)
     except ValueError:
@@ -49,23 +54,41 @@ def parse_option(text: str) -> tuple[str, Any]:
 
 
 def load_spec(args: argparse.Namespace) -> ChainSpec:
-    """The spec from --config (or the default), with --profile and --option applied."""
+    """The spec from --config (or the default), with --profile and --option applied and validated as a spec is."""
     spec = ChainSpec.load(args.config) if args.config else ChainSpec()
     if args.profile:
         spec.azure_identity = args.profile
     for text in args.option:
         key, value = parse_option(text)
         if not spec.is_default:
-            raise ValueError("--option applies to DefaultAzureCredential only; edit the spec's credentials instead")
+            raise SpecError([("--option", OPTION_FOR_DAC_ONLY)])
         spec.options[key] = value
+    if args.option:
+        try:
+            ChainSpec.from_dict(spec.to_dict())
+        except SpecError as ex:
+            renamed = [(path.replace("chain.options.", "--option "), message) for path, message in ex.problems]
+            raise SpecError(renamed) from None
     return spec
 
 
+class BuildError(ValueError):
+    """The chain could not be built from the spec or the environment; the message says from where."""
+
+
+BUILD_FAILED = "cannot build {what}: {error}"
+
+
 def build_from_args(args: argparse.Namespace, host: Host | None = None):
-    """(spec, credential, host); the host has the what-if flags applied; raises for usage or construction errors."""
+    """(spec, credential, host); the host has the what-if flags applied; raises SpecError, WhatIfError or
+    BuildError (one line, naming the source) for bad input."""
     host = apply_overlay(host or Host.real(), overlay_from_args(args))
     spec = load_spec(args)
-    return spec, build(spec, host), host
+    try:
+        return spec, build(spec, host), host
+    except (ValueError, TypeError, OSError) as ex:  # constructor errors: azure-identity's own text, kept
+        what = f"the chain in {args.config}" if getattr(args, "config", None) else f"{spec.type} from this environment"
+        raise BuildError(BUILD_FAILED.format(what=what, error=" ".join(str(ex).split()))) from ex
 
 
 def usage_error(message: str) -> int:
@@ -74,9 +97,9 @@ def usage_error(message: str) -> int:
 
 
 def construction_error(ex: BaseException) -> int:
-    if isinstance(ex, (SpecError, WhatIfError)):
+    if isinstance(ex, (SpecError, WhatIfError, BuildError, OSError)):
         return usage_error(str(ex))
-    return usage_error(f"{type(ex).__name__}: {ex}")
+    return usage_error(" ".join(f"{type(ex).__name__}: {ex}".split()))
 
 
 def print_json(data: Any) -> None:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from app.cli.common import EXIT_OK, add_chain_arguments, construction_error, load_spec, print_json, usage_error
+from app.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_chain_arguments,
+    construction_error,
+    load_spec,
+    print_json,
+    usage_error,
+)
 from app.cli.whatif import add_whatif_arguments, overlay_from_args
 from engine.export import AUTO, EXAMPLES, GET_TOKEN, STYLE_CHOICES, ExportError, export
 from engine.run import DEFAULT_SCOPE
+from engine.safe_save import SaveError, save_text
 
 WROTE = "wrote {path} ({style} form)"
 SET_VARIABLES = "the app's environment must set: {assignments}"
@@ -59,11 +68,12 @@ def handle(args: argparse.Namespace) -> int:
     except ExportError as ex:
         return usage_error(str(ex))
     if args.output:
-        path = Path(args.output)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(result.code, encoding="utf-8")
-        tmp.replace(path)
-        print(WROTE.format(path=path, style=result.style), file=sys.stderr)
+        try:
+            save_text(args.output, result.code)
+        except SaveError as ex:
+            print(f"chainsight: error: {ex}", file=sys.stderr)
+            return EXIT_USAGE if ex.usage else EXIT_FAILED
+        print(WROTE.format(path=args.output, style=result.style), file=sys.stderr)
     if args.json:
         print_json(
             {

@@ -18,6 +18,7 @@ from app.cli.common import (
     construction_error,
     print_json,
 )
+from app.cli.live_waits import LiveWaits
 from app.cli.whatif import add_whatif_arguments
 from app.diagnosis import RUN, Context, Diagnosis, EvidenceBoard, diagnose, from_probe, from_runs
 from engine import events
@@ -122,7 +123,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.log_level:
         logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        result = collect_run(args)
+        result = collect_run(args, recorder=events.Recorder((LiveWaits(),)))  # long waits said live
     except Exception as ex:
         return construction_error(ex)
     run = result.run

@@ -14,7 +14,7 @@ import threading
 from types import FrameType
 
 from engine import sandbox
-from engine.sandbox import helpers, netns
+from engine.sandbox import helpers, netns, process_tree
 from engine.sandbox.environment import is_stripped
 from engine.sandbox.scenario import ScenarioError
 
@@ -25,6 +25,8 @@ SCENARIO_ERROR = "chainsight sandbox: error: {problem}"
 BROKEN_SCENARIO = "{name:28} (cannot be loaded) {problem}"
 SERVING = "# sandbox {name!r} is running; paste the lines above into a shell. Ctrl-C stops it."
 CHILD_GRACE_SECONDS = 5
+INNER_CLEANUP_SECONDS = 5
+OUTER_PID_ENV = "CHAINSIGHT_SANDBOX_OUTER_PID"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,6 +91,7 @@ def exec_command(args: argparse.Namespace) -> int:
     if args.isolate_network and os.environ.get(netns.IN_NETNS_ENV) != "1":
         return _reexec_isolated(args, cmd)
     if os.environ.get(netns.IN_NETNS_ENV) == "1":
+        _die_with_outer()
         netns.bring_loopback_up()
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
@@ -106,8 +109,9 @@ def _exec_in_sandbox(scenario: str, cmd: list[str]) -> int:
         return _run_child([program, *cmd[1:]], box.env)
 
 
-def _run_child(argv: list[str], env: dict[str, str]) -> int:
-    """Run the command; Ctrl-C/SIGTERM is passed on as SIGINT, and after a grace period the child is killed.
+def _run_child(argv: list[str], env: dict[str, str], grace: float = CHILD_GRACE_SECONDS) -> int:
+    """Run the command; Ctrl-C/SIGTERM is passed on as SIGINT, and after ``grace`` seconds the child and
+    everything below it are killed. Orphans it leaves are adopted (subreaper) and ended when it ends.
 
     Signals only set a flag while the child runs, so an interrupt can never land between fork and
     bookkeeping and leave an orphan behind."""
@@ -116,7 +120,7 @@ def _run_child(argv: list[str], env: dict[str, str]) -> int:
     def forward(child: subprocess.Popen) -> None:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
-            timer = threading.Timer(CHILD_GRACE_SECONDS, lambda: child.poll() is None and child.kill())
+            timer = threading.Timer(grace, lambda: child.poll() is None and process_tree.kill_tree(child.pid))
             timer.daemon = True
             timer.start()
 
@@ -125,6 +129,8 @@ def _run_child(argv: list[str], env: dict[str, str]) -> int:
         if isinstance(state["child"], subprocess.Popen):
             forward(state["child"])
 
+    process_tree.become_subreaper()
+    before = process_tree.children_of(os.getpid())
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         child = subprocess.Popen(argv, env=env)
@@ -135,6 +141,8 @@ def _run_child(argv: list[str], env: dict[str, str]) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        for orphan in process_tree.children_of(os.getpid()) - before:  # adopted from the command's tree
+            process_tree.kill_tree(orphan)
     return 130 if state["interrupted"] else _returncode(code)
 
 
@@ -145,9 +153,19 @@ def _reexec_isolated(args: argparse.Namespace, cmd: list[str]) -> int:
         print(NO_ISOLATION.format(reason=reason), file=sys.stderr)
         return 2
     inner = [*_self_command(), "exec", "--scenario", args.scenario, "--", *cmd]
-    env = dict(os.environ, **{netns.IN_NETNS_ENV: "1"})
+    env = dict(os.environ, **{netns.IN_NETNS_ENV: "1", OUTER_PID_ENV: str(os.getpid())})
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    return _run_child(netns.wrap(inner), env)
+    # The inner exec needs its own grace period, then time to stop its sandbox and remove its folder.
+    return _run_child(netns.wrap(inner), env, grace=CHILD_GRACE_SECONDS + INNER_CLEANUP_SECONDS)
+
+
+def _die_with_outer() -> None:
+    """The inner exec gets SIGTERM (and so stops its sandbox) when the outer chainsight dies, even by
+    SIGKILL; if the outer is already gone, it stops now."""
+    process_tree.set_parent_death_signal(signal.SIGTERM)
+    outer = os.environ.get(OUTER_PID_ENV)
+    if outer and str(os.getppid()) != outer:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _self_command() -> list[str]:

@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.main_window import MainWindow
+    from app.gui.quit_signals import quit_window_on_signals
     from app.gui.settings import Settings
     from engine.spec import ChainSpec, SpecError
 
@@ -211,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     if size is not None:
         window.resize(size)
     window.show()
+    quit_window_on_signals(app, window)
     result = {"code": EXIT_OK}
     if args.screenshot:
         _arm_screenshot(
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.run:
         QTimer.singleShot(0, window.run_chain)
     code = app.exec()
-    return leave(window, result["code"] if args.screenshot else code)
+    return leave(window, result["code"] if args.screenshot and code == EXIT_OK else code)
 
 
 def leave(window, code: int) -> int:

@@ -42,7 +42,7 @@ def masked(name: str, value: str | None) -> str:
     if value is None:
         return NOT_SET
     if name in SECRET_VARIABLES:
-        return f"{MASK} (set, {len(value)} characters)" if value else "(set, empty)"
+        return f"{MASK} (set)" if value else "(set, empty)"  # not even its length: that narrows a guess
     return value if value else "(set, empty)"
 
 

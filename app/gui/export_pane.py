@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.export import AUTO, CHAINED, CLIENT, DEFAULT, ENV, GET_TOKEN, ExportError, export, forms
+from engine.safe_save import SaveError, save_text
 from engine.spec import ChainSpec
 
 STYLE_ITEMS = (
@@ -60,6 +61,7 @@ NO_SPEC = "Edit the chain to see its code."
 NO_EXPORT = "No export: {reason}"
 COPIED = "Copied to the clipboard."
 SAVED = "Saved {path}."
+SAVE_FAILED = "Not saved: {reason}"
 SET_VARIABLES = "The app's environment must set {assignments}."
 DEFAULT_FILE_NAME = "credential.py"
 OVERLAY_NOTE = (
@@ -276,11 +278,15 @@ class ExportPane(QWidget):
         if path:
             self.save_to(path if path.endswith(".py") else path + ".py")
 
-    def save_to(self, path: str | Path) -> Path:
-        """Write the code to ``path`` (atomically: a failure leaves no half-written file)."""
+    def save_to(self, path: str | Path) -> Path | None:
+        """Write the code to ``path`` atomically; on failure the pane says why and the old file stays."""
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self._code, encoding="utf-8")
-        tmp.replace(path)
+        try:
+            save_text(path, self._code)
+        except SaveError as ex:
+            self.status.setText(SAVE_FAILED.format(reason=ex))
+            self.status.setToolTip(str(ex))
+            return None
         self.status.setText(SAVED.format(path=path.name))
+        self.status.setToolTip("")
         return path

@@ -833,7 +833,7 @@ class MainWindow(QMainWindow):
             spec = ChainSpec.load(path)
         except (OSError, SpecError, UnicodeDecodeError) as ex:
             self._error(OPEN_FAILED.format(path=path), str(ex))
-            if isinstance(ex, FileNotFoundError):
+            if isinstance(ex, FileNotFoundError) or not path.exists():
                 self.settings.remove_recent(str(path.resolve()))
                 self._fill_recent_menu()
             return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.spec import MAX_SECONDS, NOT_A_NUMBER
+
 DEFAULT = "(default)"
 SECRET_HINT = "name of the environment variable holding the secret (the value itself is never saved)"
 
@@ -32,6 +35,8 @@ def parse_value(text: str, types: tuple[type, ...]) -> Any:
         return {"true": True, "false": False}[text.lower()]
     if int in types or float in types:
         number = float(text)
+        if not (math.isfinite(number) and 0 < number <= MAX_SECONDS):  # the spec loader refuses the same
+            raise ValueError(NOT_A_NUMBER.format(max=MAX_SECONDS, value=text))
         return int(number) if number.is_integer() else number
     if list in types:
         return [part.strip() for part in text.split(",") if part.strip()]

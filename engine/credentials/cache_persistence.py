@@ -20,6 +20,7 @@ from msal_extensions.persistence import BasePersistence, FilePersistence
 
 from engine import events
 from engine.host import Host
+from engine.store_timeout import StoreTimeout, call_with_timeout
 
 CACHE_NAME = "msal.cache"
 NON_CAE_SUFFIX = ".nocae"
@@ -41,6 +42,7 @@ ENCRYPTION_IMPOSSIBLE = (
     'information. Specify "allow_unencrypted_storage=True" to store the cache unencrypted instead of raising '
     "this exception."
 )
+NOT_A_CACHE = "{path} is not an MSAL token cache (expected a JSON object of tables)"
 NO_PYGOBJECT = "PyGObject (gi) is not importable here, so msal-extensions falls back to a plaintext file"
 
 
@@ -101,19 +103,31 @@ def open_persistence(
         keychain = msal_extensions.KeychainPersistence(signal, KEYCHAIN_SERVICE, _keychain_account(name))
         return RecordedPersistence(keychain, KEYCHAIN)
     if platform.startswith("linux"):
-        try:
-            libsecret = msal_extensions.LibsecretPersistence(signal, name, LIBSECRET_ATTRIBUTES, label=ACCOUNT_NAME)
-            return RecordedPersistence(libsecret, LIBSECRET)
-        except Exception as ex:
-            events.log(
-                PERSISTENT_CACHE_LOGGER,
-                logging.DEBUG,
-                f'msal-extensions is unable to encrypt a persistent cache: "{ex}"',
-            )
-            if not allow_unencrypted:
-                raise ValueError(ENCRYPTION_IMPOSSIBLE) from ex
-        return HostFilePersistence(signal, host)
+        libsecret = _libsecret_or_none(signal, name, allow_unencrypted)
+        return RecordedPersistence(libsecret, LIBSECRET) if libsecret else HostFilePersistence(signal, host)
     raise NotImplementedError(NOT_AVAILABLE)
+
+
+def _libsecret_or_none(signal: str, name: str, allow_unencrypted: bool) -> BasePersistence | None:
+    """msal-extensions' libsecret persistence (its trial run included), or None where it falls back to a
+    plaintext file. A keyring that does not answer is an error, not a fallback: azure-identity would hang."""
+    try:
+        return call_with_timeout(
+            lambda: msal_extensions.LibsecretPersistence(signal, name, LIBSECRET_ATTRIBUTES, label=ACCOUNT_NAME),
+            LIBSECRET,
+        )
+    except StoreTimeout as ex:  # said in the log too: the credential's own message is azure-identity's, generic
+        events.log(PERSISTENT_CACHE_LOGGER, logging.WARNING, str(ex))
+        raise
+    except Exception as ex:
+        events.log(
+            PERSISTENT_CACHE_LOGGER,
+            logging.DEBUG,
+            f'msal-extensions is unable to encrypt a persistent cache: "{ex}"',
+        )
+        if not allow_unencrypted:
+            raise ValueError(ENCRYPTION_IMPOSSIBLE) from ex
+        return None
 
 
 def load_token_cache(
@@ -134,22 +148,27 @@ def read_snapshot(host: Host, location: CacheLocation) -> msal.SerializableToken
         raise NotImplementedError(NOT_AVAILABLE)
     if not host.exists(location.path):
         return None  # msal-extensions treats a missing store (or signal file) as an empty cache
-    if location.protection == PLAINTEXT:
+    libsecret = None
+    if location.protection == LIBSECRET:  # the same construction as a run, so scan and run agree
+        libsecret = _libsecret_or_none(str(location.path), location.name, allow_unencrypted=True)
+    if location.protection == PLAINTEXT or (location.protection == LIBSECRET and libsecret is None):
         text = host.read_text(location.path, label="read the shared token cache")
     else:
         with events.step("file", f"read the shared token cache ({location.protection})", path=str(location.path)):
-            text = _load_protected(location)
+            text = call_with_timeout(lambda: _load_protected(location, libsecret), location.protection)
     cache = msal.SerializableTokenCache()
     cache.deserialize(text)
+    if not isinstance(cache._cache, dict) or not all(isinstance(v, dict) for v in cache._cache.values()):
+        raise ValueError(NOT_A_CACHE.format(path=location.path))
     return cache
 
 
-def _load_protected(location: CacheLocation) -> str:
-    if location.protection == LIBSECRET:
-        from msal_extensions.libsecret import LibSecretAgent
-
-        data = LibSecretAgent(location.name, LIBSECRET_ATTRIBUTES, label=ACCOUNT_NAME).load()
-        return data or ""
+def _load_protected(location: CacheLocation, libsecret: BasePersistence | None = None) -> str:
+    if libsecret is not None:
+        try:
+            return libsecret.load() or ""
+        except msal_extensions.persistence.PersistenceNotFound:
+            return ""
     if location.protection == KEYCHAIN:
         persistence: BasePersistence = msal_extensions.KeychainPersistence(
             str(location.path), KEYCHAIN_SERVICE, _keychain_account(location.name)
@@ -198,11 +217,11 @@ class RecordedPersistence(BasePersistence):
 
     def load(self) -> str:
         with events.step("file", f"read the shared token cache ({self.protection})", path=self.get_location()):
-            return self._inner.load()
+            return call_with_timeout(self._inner.load, self.protection)
 
     def save(self, content: str) -> None:
         with events.step("file", f"write the shared token cache ({self.protection})", path=self.get_location()):
-            self._inner.save(content)
+            call_with_timeout(lambda: self._inner.save(content), self.protection)
 
     def time_last_modified(self) -> float:
         return self._inner.time_last_modified()

@@ -15,8 +15,9 @@ from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.username_password import UsernamePasswordCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
-from engine.probe import UNAVAILABLE, Probe
+from engine.probe import AVAILABLE, UNAVAILABLE, UNKNOWN, Probe
 from engine.token import AccessToken
+from engine.validation import authority_host_problem, normalize_authority
 
 LOGGER = "azure.identity._credentials.environment"
 NOT_CONFIGURED = (
@@ -120,6 +121,10 @@ class EnvironmentCredential(Credential):
         if self._credential is not None:
             inner = self._credential.probe()
             reason = f"configured for {self.mode}: {inner.reason}"
+            authority = self.host.env.get(ev.AZURE_AUTHORITY_HOST)
+            problem = authority_host_problem(normalize_authority(authority)) if authority else None
+            if problem and inner.status == AVAILABLE:  # the run fails there: do not call it available
+                return Probe(type(self).__name__, UNKNOWN, f"{reason}; but {problem}", inner.identity)
             return Probe(type(self).__name__, inner.status, reason, inner.identity)
         return Probe(type(self).__name__, UNAVAILABLE, missing_variables_reason(self.host.env))
 

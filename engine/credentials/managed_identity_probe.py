@@ -8,6 +8,7 @@ is bounded too, so a probe never hangs.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine import env_vars as ev
 from engine.account import Account
@@ -40,6 +41,27 @@ ENDPOINT_VARIABLE = {
 }
 
 
+BAD_ENDPOINT = "{variable} is {problem} ({value!r}): no request can be sent, so the run fails here"
+BAD_IMDS_HOST = (
+    "IMDS: {variable} is {problem} ({value!r}): no request can be sent "
+    "(the run reports no response from the IMDS endpoint)"
+)
+
+
+def url_problem(url: str) -> str | None:
+    """Why requests could not send to ``url`` (as a short phrase), or None when it is a usable http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as ex:
+        return f"not a valid URL ({ex})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an http(s) URL"
+    if not parts.hostname:
+        return "a URL without a host"
+    return None
+
+
 def probe_managed_identity(credential: Any) -> Probe:
     """The probe of a ManagedIdentityCredential (passed in; this module does not import it)."""
     name = type(credential).__name__
@@ -57,7 +79,11 @@ def probe_managed_identity(credential: Any) -> Probe:
     if environment == "IMDS":
         status, reason = probe_imds(host, credential._client_id, credential._identity_config)
         return Probe(name, status, f"{reason}; {who}", identity, host.monotonic() - started)
-    endpoint = host.env.get(ENDPOINT_VARIABLE[environment], "")
+    variable = ENDPOINT_VARIABLE[environment]
+    endpoint = host.env.get(variable, "")
+    if problem := url_problem(endpoint):
+        reason = BAD_ENDPOINT.format(variable=variable, problem=problem, value=endpoint)
+        return Probe(name, UNKNOWN, f"{environment} detected; {reason}", identity, host.monotonic() - started)
     reason = f"{environment} detected ({DETECTED_BY[environment]} set; endpoint {endpoint}); {who}"
     return Probe(name, AVAILABLE, reason, identity, host.monotonic() - started)
 
@@ -82,8 +108,13 @@ def probe_imds(host: Host, client_id: str | None, identity_config: dict) -> tupl
     params = {"api-version": API_VERSION, "resource": PROBE_RESOURCE, **identity_config}
     if client_id:
         params["client_id"] = client_id
-    pipeline = Pipeline(host, retry_policy=RetryPolicy(retry_total=0))
     url = imds_url(host.env)
+    authority = host.env.get(ev.AZURE_POD_IDENTITY_AUTHORITY_HOST)
+    if authority and (problem := url_problem(url)):
+        return UNAVAILABLE, BAD_IMDS_HOST.format(
+            variable=ev.AZURE_POD_IDENTITY_AUTHORITY_HOST, problem=problem, value=authority
+        )
+    pipeline = Pipeline(host, retry_policy=RetryPolicy(retry_total=0))
     try:
         response = pipeline.run(
             "GET",

@@ -15,7 +15,7 @@ from typing import Any
 
 import jwt
 
-from engine.sandbox import arc_mount, environment, profiles, token_cache, tools
+from engine.sandbox import arc_mount, environment, orphans, profiles, token_cache, tools
 from engine.sandbox.authority import Authority
 from engine.sandbox.grants import principal_of
 from engine.sandbox.httpserver import LoopbackServer
@@ -62,8 +62,10 @@ class Sandbox:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> Sandbox:
-        self.tmp = Path(tempfile.mkdtemp(prefix=f"chainsight-sandbox-{self.scenario.name}-"))
+        orphans.remove_orphans()
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{orphans.FOLDER_PREFIX}{self.scenario.name}-"))
         try:
+            orphans.write_owner(self.tmp)
             self._start()
         except BaseException:
             self.stop()

@@ -74,3 +74,9 @@ def test_collect_reads_both_streams_to_the_end(host):
     code = "import sys; [print(i) for i in range(20000)]; print('e' * 70000, file=sys.stderr)"
     result = host.run([sys.executable, "-c", code], timeout=30)
     assert result.stdout.splitlines()[-1] == "19999" and len(result.stderr.strip()) == 70000
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf")])
+def test_a_timeout_that_is_not_a_number_is_refused_not_waited_for_ever(host, timeout):
+    with pytest.raises(ValueError, match="finite number of seconds"):
+        host.run([sys.executable, "-c", "pass"], timeout=timeout)

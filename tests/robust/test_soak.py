@@ -58,6 +58,7 @@ def box():
     started.stop()
 
 
+@pytest.mark.timeout(600)
 def test_300_engine_runs_against_one_sandbox_stay_flat(box):
     from app.gui.sandbox_host import sandbox_host
 
@@ -76,6 +77,7 @@ def test_300_engine_runs_against_one_sandbox_stay_flat(box):
     _assert_flat(before, _measure())
 
 
+@pytest.mark.timeout(600)
 def test_100_window_runs_with_network_traffic_stay_flat(qtbot, box, tmp_path):
     pytest.importorskip("PySide6")
     from app.gui.main_window import MainWindow

@@ -77,3 +77,26 @@ def test_no_token_in_any_output_for_malformed_tool_output(tmp_path, caplog, tool
         _assert_clean("\n".join(run.log_lines(logging.DEBUG)), "the DEBUG log")
         _assert_clean(human.getvalue(), "the human output")
     _assert_clean(caplog.text, "Python logging")
+
+
+CLI_SPEC = (
+    '[chain]\ntype = "ChainedTokenCredential"\n[[chain.credentials]]\ntype = "{credential}"\nprocess_timeout = 5\n'
+)
+
+
+@pytest.mark.parametrize(("tool", "reply"), SHAPES[::3], ids=[f"{t}-{i * 3}" for i, (t, _) in enumerate(SHAPES[::3])])
+def test_no_token_in_the_cli_json_human_output_or_debug_log(tmp_path, tool, reply):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    fake = FakeTool(tmp_path, tool, reply)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(CLI_SPEC.format(credential=CREDENTIALS[tool].__name__))
+    env = {"PATH": f"{fake.bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(root)}
+    for extra in (["--json", "--log-level", "DEBUG"], []):
+        argv = [sys.executable, "-m", "app", "run", "--config", str(spec), *extra]
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, timeout=60)
+        assert result.returncode == 1, result.stderr[-2000:]
+        _assert_clean(result.stdout + result.stderr, f"the CLI ({' '.join(extra) or 'human'})")

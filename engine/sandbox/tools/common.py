@@ -19,6 +19,9 @@ STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
 NO_STATE = "chainsight sandbox: {tool} was started outside a sandbox ({env} is not set)\n"
 
 
+UNREACHABLE = "Failed to connect to {url}: {reason}"
+
+
 class AuthorityError(Exception):
     """The authority refused the grant; `description` is Entra's AADSTS text (CRLFs as az prints them: LFs)."""
 
@@ -62,8 +65,16 @@ def redeem(
         with opener.open(request, timeout=30) as response:
             return json.load(response)
     except urllib.error.HTTPError as err:
-        body = json.loads(err.read() or b"{}")
+        try:
+            body = json.loads(err.read() or b"{}")
+        except ValueError:  # not Entra's JSON (a proxy's page, say): the status line is all there is
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
         raise AuthorityError(body.get("error", "server_error"), body.get("error_description", str(err))) from None
+    except (urllib.error.URLError, OSError, ValueError) as err:  # the authority is down or not speaking HTTP
+        reason = getattr(err, "reason", None) or err
+        raise AuthorityError("connection_error", UNREACHABLE.format(url=url, reason=reason)) from None
 
 
 def read_json(path: str) -> Any:
