@@ -14,12 +14,14 @@ from contextlib import redirect_stdout
 import pytest
 
 from app.cli.run import _print_human
+from app.diagnosis import diagnose
 from engine.chain import ChainedTokenCredential
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.host import Host
 from engine.run import run_chain
+from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec
 from tests.oracle.doubles import make_jwt
 from tests.oracle.fake_tools import FakeTool, Reply
 
@@ -70,8 +72,11 @@ def test_no_token_in_any_output_for_malformed_tool_output(tmp_path, caplog, tool
         run = run_chain(credential)
         assert run.outcome == "failed", run.to_json()
         human = io.StringIO()
+        name = CREDENTIALS[tool].__name__
+        spec = ChainSpec(type=CHAINED_TOKEN_CREDENTIAL, credentials=[CredentialSpec(name)])
+        diagnosis = diagnose(spec, host, {}, members=[name], run=run)  # its verdict and next steps quote the message
         with redirect_stdout(human):
-            _print_human(run)
+            _print_human(run, diagnosis)
         _assert_clean(json.dumps(run.to_json()), "the JSON")
         _assert_clean(repr(run), "the run's repr")
         _assert_clean("\n".join(run.log_lines(logging.DEBUG)), "the DEBUG log")
