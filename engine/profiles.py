@@ -21,6 +21,7 @@ CLI_SUBSCRIPTION = "cli-subscription"  # AzureCliCredential(subscription=...)
 MI_WORKLOAD_CLIENT_ID_PREFIX = "mi-workload-client-id-prefix"  # "Workload identity was selected but no client ID..."
 MI_LOG_IDENTITY = "mi-log-identity"  # "... will use IMDS with client_id: X"
 ATC_DEV_PROD = "token-credentials-dev-prod"  # AZURE_TOKEN_CREDENTIALS = dev | prod
+AZ_CMD_ON_WINDOWS = "az-cmd-on-windows"  # on Windows az.cmd is looked for first
 PWSH_SCRIPT_SECURESTRING_BY_TYPE = "pwsh-script-securestring-by-type"  # 1.23.1's Get-AzAccessToken script
 ATC_SINGLE_NAMES = "token-credentials-single-names"  # ... or one credential's name; exclude_* win
 BROKER_MEMBER = "broker-member"  # BrokerCredential ends DefaultAzureCredential's chain
@@ -58,6 +59,7 @@ CHANGES: tuple[Change, ...] = (
     Change("1.21.0", MI_WORKLOAD_CLIENT_ID_PREFIX, "managed identity's workload error names what was selected"),
     Change("1.21.0", MI_LOG_IDENTITY, "managed identity logs the user-assigned id it will use"),
     Change("1.23.0", ATC_DEV_PROD, "AZURE_TOKEN_CREDENTIALS=dev|prod excludes the other group"),
+    Change("1.23.1", AZ_CMD_ON_WINDOWS, "on Windows AzureCliCredential looks for az.cmd before az"),
     Change("1.23.1", PWSH_SCRIPT_SECURESTRING_BY_TYPE, "PowerShell script converts a SecureString by its type"),
     Change("1.24.0", ATC_SINGLE_NAMES, "AZURE_TOKEN_CREDENTIALS names one credential; exclude_* win"),
     Change("1.24.0", BROKER_MEMBER, "BrokerCredential joins DefaultAzureCredential"),
@@ -251,7 +253,15 @@ def get_profile(name: str | Profile | None) -> Profile:
     short = ".".join(str(name).split(".")[:2])
     if short not in PROFILES:
         raise ValueError(UNKNOWN_PROFILE.format(name=name, known=", ".join(PROFILES)))
-    return PROFILES[short]
+    minor = PROFILES[short]
+    # A patch whose behaviour differs from its minor's profile (1.23.0: the older PowerShell script).
+    if str(name).count(".") == 2 and _is_version(str(name)) and switches_up_to(str(name)) != minor.switches:
+        return profile_for(str(name))
+    return minor
+
+
+def _is_version(text: str) -> bool:
+    return all(part.isdigit() for part in text.split("."))
 
 
 # ---- which release a credential being built behaves as -------------------------------------------
