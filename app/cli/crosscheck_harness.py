@@ -91,18 +91,52 @@ def verdict(case):
     return result
 
 
-def main():
-    case = json.loads(sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read())
+def _apply_env(case):
+    if case.get("home"):
+        os.environ["HOME"] = case["home"]
     for name, value in case.get("env", {}).items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    warnings.simplefilter("ignore")
+
+
+def _one(case):
+    _apply_env(case)
     try:
-        result = verdict(case)
+        return verdict(case)
     except ImportError as ex:
-        result = {"harness_error": "azure-identity is not installed for this interpreter: " + str(ex)}
+        return {"harness_error": "azure-identity is not installed for this interpreter: " + str(ex)}
+
+
+def _batch(cases):
+    """Several cases, each in a child forked after azure.identity is imported once (POSIX; the tests use it)."""
+    import azure.identity  # noqa: F401 - imported before forking, so each child starts warm
+
+    children = {}
+    for name, case in cases.items():
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            with os.fdopen(write_end, "w") as out:
+                out.write(json.dumps(_one(case)))
+            os._exit(0)
+        os.close(write_end)
+        children[name] = (pid, read_end)
+    results = {}
+    for name, (pid, read_end) in children.items():
+        with os.fdopen(read_end) as data:
+            text = data.read()
+        os.waitpid(pid, 0)
+        results[name] = json.loads(text) if text else {"harness_error": "the case's process died"}
+    return results
+
+
+def main():
+    payload = json.loads(sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read())
+    warnings.simplefilter("ignore")
+    result = _batch(payload["batch"]) if "batch" in payload else _one(payload)
     sys.stdout.write(RESULT_MARKER + json.dumps(result) + "\n")
     sys.stdout.flush()
 

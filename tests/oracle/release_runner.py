@@ -1,9 +1,9 @@
 """Inside one sandbox scenario: each case run by every real release and by the engine as that release.
 
-Invoked by tests/oracle/test_releases_oracle.py through ``chainsight sandbox exec``. Every (case,
-release) pair runs at once: the real release in its own venv's interpreter (app/cli/crosscheck_harness.py),
-the engine as that release in a thread, each side with its own copy of HOME so no run sees what
-another wrote. Returns {case: {release: {"real": verdict, "engine": verdict}}}.
+Invoked by tests/oracle/test_releases_oracle.py through ``chainsight sandbox exec``. Each real release
+runs every case in one interpreter of its venv (app/cli/crosscheck_harness.py's batch mode: imported
+once, one forked child per case); the engine runs each (case, release) in a thread. Every run has its
+own copy of HOME, so none sees what another wrote. Returns {case: {release: {"real": ..., "engine": ...}}}.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from app.cli.crosscheck import engine_verdict, run_theirs
 from engine.host import Host
 
-PARALLEL = 8  # (case, release) pairs at once: both sides mostly wait on tools, sleeps and the sandbox
+PARALLEL = 8  # releases and engine runs at once: both mostly wait on tools, sleeps and the sandbox
 
 
 def _case_env(base: dict, case: dict, home: Path) -> dict:
@@ -32,32 +32,41 @@ def _case_env(base: dict, case: dict, home: Path) -> dict:
     return env
 
 
-def run_pair(case: dict, version: str, python: str, scratch: Path) -> dict:
-    """One case, one release: the real release and the engine, each in its own copy of HOME."""
-    real_home, engine_home = scratch / "real", scratch / "engine"
-    for home in (real_home, engine_home):
+def run_release(cases: dict, python: str, scratch: Path) -> dict:
+    """Every case with one real release: one interpreter, one forked child per case, each its own HOME."""
+    batch = {}
+    for name, case in cases.items():
+        home = scratch / "real" / name
         shutil.copytree(os.environ["HOME"], home, symlinks=True)
+        batch[name] = {**case, "home": str(home)}
     try:
-        real = run_theirs(python, case, env=dict(os.environ, HOME=str(real_home)))
+        return run_theirs(python, {"batch": batch})
     except RuntimeError as ex:
-        real = {"harness_error": str(ex)}
-    engine = engine_verdict(case, version, Host(env=_case_env(dict(os.environ), case, engine_home)))
-    return {"real": real, "engine": engine}
+        return {name: {"harness_error": str(ex)} for name in cases}
+
+
+def run_engine(case: dict, version: str, scratch: Path) -> dict:
+    """One case with the engine as one release, in its own copy of HOME."""
+    home = scratch / "engine"
+    shutil.copytree(os.environ["HOME"], home, symlinks=True)
+    return engine_verdict(case, version, Host(env=_case_env(dict(os.environ), case, home)))
 
 
 def main() -> dict:
     payload = json.loads(sys.argv[1])
+    cases, releases = payload["cases"], payload["releases"]
     scratch = Path(tempfile.mkdtemp(prefix="release-oracle-"))
     try:
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-            futures = {
-                (name, version): pool.submit(run_pair, case, version, python, scratch / f"{name}-{version}")
-                for name, case in payload["cases"].items()
-                for version, python in payload["releases"].items()
+        with ThreadPoolExecutor(max_workers=len(releases)) as reals, ThreadPoolExecutor(PARALLEL) as pool:
+            real = {v: reals.submit(run_release, cases, python, scratch / v) for v, python in releases.items()}
+            engine = {
+                (name, v): pool.submit(run_engine, case, v, scratch / v / name)
+                for name, case in cases.items()
+                for v in releases
             }
-            results: dict = {}
-            for (name, version), future in futures.items():
-                results.setdefault(name, {})[version] = future.result()
-        return results
+            return {
+                name: {v: {"real": real[v].result()[name], "engine": engine[(name, v)].result()} for v in releases}
+                for name in cases
+            }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -9,6 +9,7 @@ file) is rebuilt. ``python -m tests.oracle.releases`` builds them all, in parall
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -25,12 +26,14 @@ BUILD_FAILED = "could not build a venv for azure-identity {version} in {path}: {
 
 
 def cache_root() -> Path:
-    """~/.cache/chainsight/oracle, or $CHAINSIGHT_ORACLE_CACHE."""
+    """~/.cache/chainsight/oracle of the real user, or $CHAINSIGHT_ORACLE_CACHE.
+
+    Not $HOME: tests run with an empty HOME of their own, which would rebuild every venv every run.
+    """
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "chainsight" / "oracle"
+    return Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "chainsight" / "oracle"
 
 
 def venv_path(version: str) -> Path:
