@@ -19,7 +19,9 @@ from pathlib import Path
 from app.cli.crosscheck import engine_verdict, run_theirs
 from engine.host import Host
 
-PARALLEL = 8  # releases and engine runs at once: both mostly wait on tools, sleeps and the sandbox
+# Real releases and engine runs at once (each): they mostly wait on tools, sleeps and the sandbox, but
+# more at once can push a tool stand-in past its 10 s process timeout on a loaded 2-core machine.
+PARALLEL = 4
 
 
 def _case_env(base: dict, case: dict, home: Path) -> dict:
@@ -57,7 +59,7 @@ def main() -> dict:
     cases, releases = payload["cases"], payload["releases"]
     scratch = Path(tempfile.mkdtemp(prefix="release-oracle-"))
     try:
-        with ThreadPoolExecutor(max_workers=len(releases)) as reals, ThreadPoolExecutor(PARALLEL) as pool:
+        with ThreadPoolExecutor(PARALLEL) as reals, ThreadPoolExecutor(PARALLEL) as pool:
             real = {v: reals.submit(run_release, cases, python, scratch / v) for v, python in releases.items()}
             engine = {
                 (name, v): pool.submit(run_engine, case, v, scratch / v / name)
