@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Each module defines register(subparsers) which adds its parser and sets ``handler`` (args -> exit code).
-_COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.export")
+_COMMAND_MODULES = ("app.cli.run", "app.cli.scan", "app.cli.sandbox", "app.cli.export", "app.cli.crosscheck")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from app.cli import crosscheck_harness
 from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, usage_error
+from engine.credentials.cache_persistence import locate
 from engine.host import Host
 from engine.profiles import Profile
 from engine.spec import ChainSpec, SpecError
@@ -100,8 +103,20 @@ def engine_verdict(case: Mapping[str, Any], profile: str | Profile, host: Host |
     return verdict
 
 
+# Entra stamps each error with fresh ids and a time; the two sides make separate requests.
+_PER_REQUEST = re.compile(r"(Trace ID|Correlation ID|Timestamp): [^\s\\\"']+( [0-9:.]+Z)?")
+_PER_REQUEST_FIELDS = re.compile(r'(trace_id|correlation_id|timestamp)\\": \\"[^\\]*')
+
+
+def without_request_ids(verdict: Mapping[str, Any]) -> dict:
+    """The verdict with Entra's per-request ids and times replaced by a placeholder."""
+    text = _PER_REQUEST.sub(r"\1: <per-request>", json.dumps(verdict))
+    return json.loads(_PER_REQUEST_FIELDS.sub(r'\1\\": \\"<per-request>', text))
+
+
 def differences(engine: Mapping[str, Any], theirs: Mapping[str, Any], *, messages: bool = False) -> list[str]:
     """What differs, most telling first: construction, members, attempts in order, selection, account, error."""
+    engine, theirs = without_request_ids(engine), without_request_ids(theirs)
     found: list[str] = []
     if "construction_error" in engine or "construction_error" in theirs:
         if engine.get("construction_error") != theirs.get("construction_error"):
@@ -156,12 +171,36 @@ def case_from_args(args: argparse.Namespace) -> dict:
     return case
 
 
+@contextmanager
+def shared_cache_kept(host: Host) -> Iterator[None]:
+    """Put the shared token cache files back as they were: a side that meets a revoked refresh token
+    evicts it, and the other side must see the cache the user has, not the one the first side left."""
+    files = []
+    for is_cae in (False, True):
+        try:
+            path = locate(host, is_cae).path
+        except Exception:  # no LOCALAPPDATA on Windows, say: nothing to keep
+            continue
+        if path is not None:  # (where a keyring holds the data, only its signal file is kept)
+            files.append(path)
+    saved = {path: path.read_bytes() for path in files if path.is_file()}
+    try:
+        yield
+    finally:
+        for path in files:
+            if path in saved:
+                path.write_bytes(saved[path])
+            elif path.exists():
+                path.unlink()
+
+
 def crosscheck(python: str, case: Mapping[str, Any], host: Host | None = None) -> dict:
     """Both verdicts and their differences, as ``--json`` prints them."""
     from app.profile_detection import profile_for_version
 
     host = host or Host.real()
-    theirs = run_theirs(python, case, env=host.env)
+    with shared_cache_kept(host):
+        theirs = run_theirs(python, case, env=host.env)
     version = theirs["azure_identity"]
     profile, note = profile_for_version(version)
     engine = engine_verdict(case, profile, host)
