@@ -36,6 +36,14 @@ def _name(member):
     return getattr(member, "_credential_name", None) or type(member).__name__
 
 
+def _resolved(options):
+    """A chain spec names secrets by variable (``client_secret_env``); read them here, never print them."""
+    return {
+        (k[:-4] if k.endswith("_env") else k): (os.environ.get(v) if k.endswith("_env") else v)
+        for k, v in options.items()
+    }
+
+
 def verdict(case):
     from importlib.metadata import version
 
@@ -64,7 +72,7 @@ def verdict(case):
 
     try:
         if case.get("chain"):
-            members = [getattr(azure.identity, c["type"])(**c.get("options", {})) for c in case["chain"]]
+            members = [getattr(azure.identity, c["type"])(**_resolved(c.get("options", {}))) for c in case["chain"]]
             credential = azure.identity.ChainedTokenCredential(*members)
         else:
             credential = azure.identity.DefaultAzureCredential(**case.get("kwargs", {}))
