@@ -9,7 +9,6 @@ file) is rebuilt. ``python -m tests.oracle.releases`` builds them all, in parall
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -33,7 +32,13 @@ def cache_root() -> Path:
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override)
-    return Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "chainsight" / "oracle"
+    try:
+        import pwd  # POSIX: the account's home, whatever HOME says
+
+        home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    except ImportError:  # Windows: the profile folder (tests do not redirect it)
+        home = Path(os.environ.get("USERPROFILE") or Path.home())
+    return home / ".cache" / "chainsight" / "oracle"
 
 
 def venv_path(version: str) -> Path:
