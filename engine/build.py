@@ -20,6 +20,7 @@ from engine.credentials.vscode import VisualStudioCodeCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.default import DefaultAzureCredential
 from engine.host import Host
+from engine.profiles import building_as
 from engine.spec import DEFAULT_SECRET_VARIABLES, REQUIRED, REQUIRED_OPTIONS, ChainSpec, CredentialSpec
 
 CREDENTIAL_CLASSES: dict[str, type] = {
@@ -47,7 +48,8 @@ def build(spec: ChainSpec, host: Host) -> Any:
     """The DefaultAzureCredential or ChainedTokenCredential ``spec`` describes; constructor errors escape."""
     if spec.is_default:
         return DefaultAzureCredential(host=host, profile=spec.azure_identity, **spec.options)
-    members = [build_credential(c, host) for c in spec.credentials if c.enabled]
+    with building_as(spec.profile):  # each member behaves as the spec's azure-identity release
+        members = [build_credential(c, host) for c in spec.credentials if c.enabled]
     return ChainedTokenCredential(*members)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from engine import dac_keywords, events
 from engine import env_vars as ev
-from engine import events
 from engine.chain import ChainedTokenCredential, attempt
 from engine.context import within_credential_chain, within_dac
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
@@ -15,15 +15,19 @@ from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.credentials.broker import BrokerCredential
 from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.interactive_browser import InteractiveBrowserCredential
-from engine.credentials.managed_identity import NO_WORKLOAD_CLIENT_ID, ManagedIdentityCredential
+from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.shared_cache import SharedTokenCacheCredential, supported
 from engine.credentials.vscode import VisualStudioCodeCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import (
+    IMDS_PROBE_SWITCH,
+    SHARED_CACHE_BUILD_UNGUARDED,
+    VSCODE_BROKER,
     WORKLOAD_ENV_GATED,
     Profile,
+    building_as,
     get_profile,
 )
 from engine.selection import resolve_exclusions, token_credentials_value
@@ -32,6 +36,7 @@ from engine.validation import default_authority, normalize_authority
 
 DEFAULT_LOGGER = "azure.identity._credentials.default"
 TENANT_ID_NOT_SUPPORTED = "'tenant_id' is not supported in DefaultAzureCredential."
+SHARED_CACHE_UNAVAILABLE = "Shared token cache is unavailable: '{}'"
 
 
 class FailedDACCredential:
@@ -64,37 +69,33 @@ class DefaultAzureCredential(ChainedTokenCredential):
         self.profile = get_profile(profile)
         self.host = host
         env = host.env
-        authority = kwargs.pop("authority", None)
-        authority = normalize_authority(authority) if authority else default_authority(env)
-
         explicit = {m.key: kwargs.pop(m.exclude_option) for m in self.profile.members if m.exclude_option in kwargs}
-        require_envvar = bool(kwargs.pop("require_envvar", False)) if self.profile.require_envvar else False
+        values = dac_keywords.read(kwargs, env, self.profile)
+        authority = values["authority"]
+        authority = normalize_authority(authority) if authority else default_authority(env)
+        require_envvar = bool(values.get("require_envvar"))
         self.excluded = resolve_exclusions(self.profile, env, explicit, require_envvar)
         self.token_credentials = token_credentials_value(env)
-
-        mi_client_id = kwargs.pop("managed_identity_client_id", env.get(ev.AZURE_CLIENT_ID))
         options = {
             "authority": authority,
-            "mi_client_id": mi_client_id,
-            "wi_client_id": kwargs.pop("workload_identity_client_id", mi_client_id),
-            "wi_tenant_id": kwargs.pop("workload_identity_tenant_id", env.get(ev.AZURE_TENANT_ID)),
-            "ib_tenant_id": kwargs.pop("interactive_browser_tenant_id", env.get(ev.AZURE_TENANT_ID)),
-            "ib_client_id": kwargs.pop("interactive_browser_client_id", None),
-            "broker_tenant_id": kwargs.pop("broker_tenant_id", env.get(ev.AZURE_TENANT_ID))
-            if "broker_tenant_id" in self.profile.options
-            else None,
-            "broker_client_id": kwargs.pop("broker_client_id", None)
-            if "broker_client_id" in self.profile.options
-            else None,
-            "cache_username": kwargs.pop("shared_cache_username", env.get(ev.AZURE_USERNAME)),
-            "cache_tenant_id": kwargs.pop("shared_cache_tenant_id", env.get(ev.AZURE_TENANT_ID)),
-            "vscode_tenant_id": kwargs.pop("visual_studio_code_tenant_id", None),
-            "process_timeout": kwargs.pop("process_timeout", 10),
+            "mi_client_id": values["managed_identity_client_id"],
+            "wi_client_id": values["workload_identity_client_id"],
+            "wi_tenant_id": values["workload_identity_tenant_id"],
+            "ib_tenant_id": values["interactive_browser_tenant_id"],
+            "ib_client_id": values["interactive_browser_client_id"],
+            "broker_tenant_id": values.get("broker_tenant_id"),
+            "broker_client_id": values.get("broker_client_id"),
+            "cache_username": values["shared_cache_username"],
+            "cache_tenant_id": values["shared_cache_tenant_id"],
+            "vscode_tenant_id": values["visual_studio_code_tenant_id"],
+            "vscode_authority": values["authority"],
+            "process_timeout": values["process_timeout"],
         }
         self.forwarded_options = dict(kwargs)
         token = within_dac.set(True)
         try:
-            credentials = self._build_members(options, kwargs)
+            with building_as(self.profile):
+                credentials = self._build_members(options, kwargs)
         finally:
             within_dac.reset(token)
             within_dac.set(False)
@@ -117,17 +118,11 @@ class DefaultAzureCredential(ChainedTokenCredential):
                 members.append(self._build_managed_identity(o, kwargs))
             elif key == "shared_token_cache":
                 if supported(host):
-                    members.append(
-                        SharedTokenCacheCredential(
-                            o["cache_username"],
-                            host=host,
-                            tenant_id=o["cache_tenant_id"],
-                            authority=o["authority"],
-                            **kwargs,
-                        )
-                    )
+                    cache = self._build_shared_cache(o, kwargs)
+                    if cache is not None:
+                        members.append(cache)
             elif key == "visual_studio_code":
-                members.append(VisualStudioCodeCredential(host=host, tenant_id=o["vscode_tenant_id"]))
+                members.append(self._build_vscode(o, kwargs))
             elif key == "cli":
                 members.append(AzureCliCredential(host=host, process_timeout=o["process_timeout"]))
             elif key == "powershell":
@@ -144,6 +139,31 @@ class DefaultAzureCredential(ChainedTokenCredential):
                     )
                 )
         return members
+
+    def _build_shared_cache(self, o: dict, kwargs: dict) -> SharedTokenCacheCredential | None:
+        def build() -> SharedTokenCacheCredential:
+            return SharedTokenCacheCredential(
+                o["cache_username"], host=self.host, tenant_id=o["cache_tenant_id"], authority=o["authority"], **kwargs
+            )
+
+        if self.profile.has(SHARED_CACHE_BUILD_UNGUARDED):
+            return build()
+        try:  # before 1.25 a cache that cannot be opened is logged and left out
+            return build()
+        except Exception as ex:
+            events.log(DEFAULT_LOGGER, logging.INFO, SHARED_CACHE_UNAVAILABLE.format(ex))
+            return None
+
+    def _build_vscode(self, o: dict, kwargs: dict) -> VisualStudioCodeCredential:
+        if self.profile.has(VSCODE_BROKER):
+            return VisualStudioCodeCredential(host=self.host, tenant_id=o["vscode_tenant_id"])
+        # before 1.24: DefaultAzureCredential's other keywords, the raw authority and the tenant go along
+        extra = dict(kwargs)
+        if o["vscode_authority"]:
+            extra["authority"] = o["vscode_authority"]
+        if o["vscode_tenant_id"]:
+            extra["tenant_id"] = o["vscode_tenant_id"]
+        return VisualStudioCodeCredential(host=self.host, **extra)
 
     def _build_workload_identity(self, o: dict, kwargs: dict) -> Any:
         env = self.host.env
@@ -168,19 +188,16 @@ class DefaultAzureCredential(ChainedTokenCredential):
             return FailedDACCredential(str(ex))
 
     def _build_managed_identity(self, o: dict, kwargs: dict) -> ManagedIdentityCredential:
-        try:
-            return ManagedIdentityCredential(
-                host=self.host,
-                client_id=o["mi_client_id"],
-                _exclude_workload_identity_credential="workload_identity" in self.excluded,
-                _enable_imds_probe=self.token_credentials != "managedidentitycredential",
-                **kwargs,
-            )
-        except ValueError as ex:
-            replacement = self.profile.messages.get("managed_identity_no_client_id")
-            if replacement and str(ex) == NO_WORKLOAD_CLIENT_ID:
-                raise ValueError(replacement) from None
-            raise
+        extra = {}
+        if self.profile.has(IMDS_PROBE_SWITCH):
+            extra["_enable_imds_probe"] = self.token_credentials != "managedidentitycredential"
+        return ManagedIdentityCredential(
+            host=self.host,
+            client_id=o["mi_client_id"],
+            _exclude_workload_identity_credential="workload_identity" in self.excluded,
+            **extra,
+            **kwargs,
+        )
 
     @property
     def member_names(self) -> list[str]:

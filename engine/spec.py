@@ -15,6 +15,7 @@ from typing import Any
 
 import tomli_w
 
+from engine import dac_keywords
 from engine.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from engine.safe_files import read_regular
 from engine.safe_save import save_text
@@ -34,26 +35,8 @@ _BOOL = (bool,)
 _LIST = (list,)
 _DICT = (dict,)
 
-# Keyword arguments DefaultAzureCredential reads itself (exclude_* come from the profile).
-DAC_OPTIONS: dict[str, tuple[type, ...]] = {
-    "authority": _STR,
-    "managed_identity_client_id": _OPT_STR,
-    "workload_identity_client_id": _STR,
-    "workload_identity_tenant_id": _STR,
-    "interactive_browser_tenant_id": _STR,
-    "interactive_browser_client_id": _STR,
-    "broker_tenant_id": _STR,
-    "broker_client_id": _STR,
-    "shared_cache_username": _STR,
-    "shared_cache_tenant_id": _STR,
-    "visual_studio_code_tenant_id": _STR,
-    "process_timeout": _NUM,
-    "require_envvar": _BOOL,
-    # forwarded by DefaultAzureCredential to the members that take **kwargs
-    "additionally_allowed_tenants": _LIST,
-    "disable_instance_discovery": _BOOL,
-    "identity_config": _DICT,
-}
+# Keyword arguments DefaultAzureCredential reads or forwards (exclude_* come from the profile).
+DAC_OPTIONS: dict[str, tuple[type, ...]] = dac_keywords.option_types()
 
 # Constructor keyword arguments of each credential a ChainedTokenCredential may hold. Secrets are
 # never stored: ``*_env`` options name the environment variable the value is read from.

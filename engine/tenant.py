@@ -23,6 +23,7 @@ def resolve_tenant(
     *,
     additionally_allowed_tenants: Sequence[str] = (),
     env: Mapping[str, str],
+    organizations_any: bool = True,
 ) -> str:
     """The configured tenant, or the per-request one where azure-identity's rules allow it."""
     if tenant_id is None or tenant_id == default_tenant:
@@ -47,6 +48,7 @@ def resolve_tenant(
             f"Requested tenant ID {tenant_id}",
         )
         return tenant_id
-    if default_tenant == "organizations" and not additionally_allowed_tenants:
+    # 1.25+ (switch ORGANIZATIONS_TENANT): "organizations" serves any requested tenant
+    if organizations_any and default_tenant == "organizations" and not additionally_allowed_tenants:
         return tenant_id
     raise ClientAuthenticationError(message=NOT_ALLOWED.format(tenant_id))

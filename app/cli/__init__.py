@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "app.cli.export",
     "app.cli.report",
     "app.cli.signin",
+    "app.cli.crosscheck",
 )
 
 

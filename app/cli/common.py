@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from app.cli.whatif import WhatIfError, apply_overlay, overlay_from_args
+from app.profile_detection import detect
 from engine.build import build
 from engine.host import Host
 from engine.profiles import PROFILES
@@ -24,9 +25,11 @@ def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         metavar="V",
-        choices=sorted(PROFILES),
-        help="azure-identity version whose chain to build (default: the spec's, else 1.27)",
+        choices=[*sorted(PROFILES), "auto"],
+        help="azure-identity version to behave as (default: the spec's, else 1.27); 'auto': the version "
+        "installed for --python, else for a .venv or venv here",
     )
+    parser.add_argument("--python", metavar="PATH", help="with --profile auto: your app's Python interpreter")
     parser.add_argument(
         "--option",
         metavar="KEY=VALUE",
@@ -56,7 +59,13 @@ def parse_option(text: str) -> tuple[str, Any]:
 def load_spec(args: argparse.Namespace) -> ChainSpec:
     """The spec from --config (or the default), with --profile and --option applied and validated as a spec is."""
     spec = ChainSpec.load(args.config) if args.config else ChainSpec()
-    if args.profile:
+    if args.profile == "auto":
+        detection = detect(args.python)  # ValueError for a release older than the oldest profile
+        print(f"chainsight: profile {detection.profile.name}: {detection.reason}", file=sys.stderr)
+        if detection.warning:
+            print(f"chainsight: warning: {detection.warning}", file=sys.stderr)
+        spec.azure_identity = detection.profile.version
+    elif args.profile:
         spec.azure_identity = args.profile
     for text in args.option:
         key, value = parse_option(text)

@@ -184,6 +184,9 @@ class ChainPanel(QWidget):
         self.profile.setAccessibleName("azure-identity version")
         self.profile.setToolTip("Which azure-identity version's DefaultAzureCredential to reproduce")
         self.profile.currentIndexChanged.connect(self._on_profile)
+        self.profile_reason = QLabel("chosen", self)  # why this profile: chosen, or detected from an app
+        self.profile_reason.setWordWrap(True)
+        self.profile_reason.setAccessibleName("Why this azure-identity version")
         self.mode = QLabel(self)
         self.mode.setWordWrap(True)
         self.mode.setAccessibleName("Chain type")
@@ -244,6 +247,7 @@ class ChainPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(header)
+        layout.addWidget(self.profile_reason)
         layout.addWidget(self.mode)
         layout.addWidget(self.note)
         layout.addWidget(self.error)
@@ -380,7 +384,13 @@ class ChainPanel(QWidget):
                 self.state.set_options(row, values)
 
     def _on_profile(self, index: int) -> None:
+        self.profile_reason.setText("chosen")
         self.state.set_profile(self.profile.itemData(index))
+
+    def use_detected(self, profile_name: str, reason: str) -> None:
+        """Select a profile found in the user's app environment and say where it came from."""
+        self.profile.setCurrentIndex(max(0, self.profile.findData(profile_name)))
+        self.profile_reason.setText(reason)
 
     def _on_convert(self) -> None:
         if self.state.is_default:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import dac_keywords
 from engine.profiles import DEFAULT_PROFILE, Profile, get_profile
 from engine.selection import resolve_exclusions
 from engine.spec import (
@@ -30,27 +31,7 @@ DAC_ONLY = "DefaultAzureCredential builds its own members; reorder them or conve
 
 # DefaultAzureCredential's own keyword arguments, mapped onto the member they configure, so that
 # converting to a ChainedTokenCredential keeps what the user had set.
-_DAC_TO_MEMBER: dict[str, tuple[tuple[str, str], ...]] = {
-    "EnvironmentCredential": (("authority", "authority"),),
-    "WorkloadIdentityCredential": (
-        ("workload_identity_client_id", "client_id"),
-        ("workload_identity_tenant_id", "tenant_id"),
-    ),
-    "ManagedIdentityCredential": (("managed_identity_client_id", "client_id"),),
-    "SharedTokenCacheCredential": (
-        ("shared_cache_username", "username"),
-        ("shared_cache_tenant_id", "tenant_id"),
-        ("authority", "authority"),
-    ),
-    "VisualStudioCodeCredential": (("visual_studio_code_tenant_id", "tenant_id"),),
-    "AzureCliCredential": (("process_timeout", "process_timeout"),),
-    "AzurePowerShellCredential": (("process_timeout", "process_timeout"),),
-    "AzureDeveloperCliCredential": (("process_timeout", "process_timeout"),),
-    "InteractiveBrowserCredential": (
-        ("interactive_browser_tenant_id", "tenant_id"),
-        ("interactive_browser_client_id", "client_id"),
-    ),
-}
+_DAC_TO_MEMBER: dict[str, tuple[tuple[str, str], ...]] = dac_keywords.member_options()
 
 _uids = itertools.count(1)
 Listener = Callable[..., None]

@@ -41,6 +41,7 @@ from app.diagnosis import (
 )
 from app.gui import member_status as ms
 from app.gui import report_actions
+from app.gui.app_python import AppPython
 from app.gui.chain_model import ChainModel
 from app.gui.chain_panel import ChainPanel
 from app.gui.chain_runner import Builder, ChainRunner
@@ -353,6 +354,9 @@ class MainWindow(QMainWindow):
         self.convert_action = action("Convert to &ChainedTokenCredential", self.convert_chain)
         self.about_action = action("&About Chainsight", self.show_about)
         self.leave_sandbox_action = action("&Leave the sandbox", self.leave_sandbox)
+        self.app_python = AppPython(self, lambda: self.host, self._crosscheck_case, self._use_detected)
+        self.detect_action = action("Use my app's azure-identity &version…", lambda: self.app_python.use_version())
+        self.crosscheck_action = action("C&heck against my app's azure-identity…", lambda: self.app_python.check())
         self.cancel_action.setEnabled(False)
         for act in (self.up_action, self.down_action):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -373,6 +377,8 @@ class MainWindow(QMainWindow):
         run_menu.addActions([self.run_action, self.try_action, self.browser_action, self.workbench_action])
         run_menu.addSeparator()
         run_menu.addActions([self.cancel_action, self.reprobe_action])
+        run_menu.addSeparator()
+        run_menu.addActions([self.detect_action, self.crosscheck_action])
         self.sandbox_menu = menu.addMenu("&Sandbox")
         self.sandbox_menu.aboutToShow.connect(self._fill_sandbox_menu)
         view_menu = menu.addMenu("&View")
@@ -426,6 +432,20 @@ class MainWindow(QMainWindow):
         self.env_editor.overlay_changed.connect(self._on_overlay_changed)
 
     # ---- public API (also used by the Export pane and tests) ---------------------------------
+    def _crosscheck_case(self) -> dict:
+        """The window's chain and request as a crosscheck case (the harness's input)."""
+        spec, request = self.chain_spec(), self.request_bar.request()
+        case: dict = {"scopes": list(request.scopes), "tenant_id": request.tenant_id, "claims": request.claims}
+        if spec.is_default:
+            case["kwargs"] = dict(spec.options)
+        else:
+            case["chain"] = [{"type": c.type, "options": dict(c.options)} for c in spec.credentials if c.enabled]
+        return case
+
+    def _use_detected(self, detection) -> None:
+        reason = detection.reason + (f" ({detection.warning})" if detection.warning else "")
+        self.chain_panel.use_detected(detection.profile.name, reason)
+
     def chain_spec(self) -> ChainSpec:
         return self.state.to_spec()
 

@@ -11,6 +11,7 @@ from engine.credentials.developer_tools import (
     ToolOutput,
     encode_base64,
     is_windows,
+    shell_command,
     single_resource,
     softened,
 )
@@ -19,6 +20,13 @@ from engine.credentials.tool_probes import probe_azure_cli
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
+from engine.profiles import (
+    AZ_CMD_ON_WINDOWS,
+    CLAIMS_REFUSED_BY_CLI,
+    CLI_SUBSCRIPTION,
+    TOOLS_SPAWNED_DIRECTLY,
+    current_profile,
+)
 from engine.token import AccessToken
 from engine.validation import validate_subscription, validate_tenant_id
 
@@ -36,6 +44,7 @@ CLAIMS_UNSUPPORTED = (
     "claims, please run the following command (requires Azure CLI version 2.76.0 or later): "
     "az login --claims-challenge {claims_value}"
 )
+UNEXPECTED_KEYWORD = "AzureCliCredential.__init__() got an unexpected keyword argument '{}'"
 UNEXPECTED_OUTPUT = (
     "Unexpected output from Azure CLI: '{}'. \n"
     "To mitigate this issue, please refer to the troubleshooting guidelines here at "
@@ -52,7 +61,12 @@ class AzureCliCredential(DeveloperToolCredential):
         subscription: str | None = None,
         additionally_allowed_tenants: list[str] | None = None,
         process_timeout: int = DEFAULT_PROCESS_TIMEOUT,
+        **unexpected: Any,
     ) -> None:
+        if subscription is not None and not current_profile().has(CLI_SUBSCRIPTION):
+            unexpected = {"subscription": subscription, **unexpected}
+        if unexpected:  # Python's own text for an unknown keyword, as the release's signature raises it
+            raise TypeError(UNEXPECTED_KEYWORD.format(next(iter(unexpected))))
         if tenant_id:
             validate_tenant_id(tenant_id)  # before the subscription, as azure-identity checks them
         if subscription:
@@ -76,7 +90,7 @@ class AzureCliCredential(DeveloperToolCredential):
     ) -> AccessToken:
         """A token from the signed-in Azure CLI; never cached, every call runs ``az``."""
         tenant_id = tenant_id or None  # azure-identity forwards only a truthy tenant
-        if claims:
+        if claims and self._profile.has(CLAIMS_REFUSED_BY_CLI):  # before 1.25 claims were ignored
             message = CLAIMS_UNSUPPORTED.format(claims_value=encode_base64(claims))
             if tenant_id:
                 message += f" --tenant {tenant_id}"
@@ -105,8 +119,8 @@ class AzureCliCredential(DeveloperToolCredential):
         return probe_azure_cli(self.host, type(self).__name__, tenant_id=self.tenant_id, subscription=self.subscription)
 
     def _executable(self) -> str | None:
-        # On Windows az is a batch file, az.cmd; plain "az" is the fallback azure-identity keeps.
-        if is_windows(self.host):
+        # On Windows az is a batch file, az.cmd; plain "az" is the fallback azure-identity keeps (1.23.1+).
+        if is_windows(self.host) and self._profile.has(AZ_CMD_ON_WINDOWS):
             return self.host.which(EXECUTABLE_NAME + ".cmd") or self.host.which(EXECUTABLE_NAME)
         return self.host.which(EXECUTABLE_NAME)
 
@@ -114,7 +128,10 @@ class AzureCliCredential(DeveloperToolCredential):
         az_path = self._executable()
         if not az_path:
             raise CredentialUnavailableError(message=CLI_NOT_FOUND)
-        argv = [az_path, *command_args]
+        if self._profile.has(TOOLS_SPAWNED_DIRECTLY):
+            argv = [az_path, *command_args]
+        else:
+            argv = shell_command(EXECUTABLE_NAME, command_args, windows=is_windows(self.host))
         return self._invoke(
             argv,
             color_off="AZURE_CORE_NO_COLOR",

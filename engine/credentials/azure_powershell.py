@@ -22,6 +22,7 @@ from engine.credentials.powershell_script import NO_AZ_ACCOUNT_MODULE, command_l
 from engine.credentials.tool_probes import probe_powershell
 from engine.errors import CredentialUnavailableError
 from engine.probe import Probe
+from engine.profiles import CLAIMS_REFUSED_BY_CLI, PWSH_SCRIPT_SECURESTRING_BY_TYPE
 from engine.token import AccessToken
 
 LOGGER = "azure.identity._credentials.azure_powershell"
@@ -58,7 +59,7 @@ class AzurePowerShellCredential(DeveloperToolCredential):
     ) -> AccessToken:
         """A token from Az.Accounts' signed-in context; every process failure is "unavailable"."""
         tenant_id = tenant_id or None  # azure-identity forwards only a truthy tenant
-        if claims:
+        if claims and self._profile.has(CLAIMS_REFUSED_BY_CLI):  # before 1.25 claims were ignored
             message = CLAIMS_UNSUPPORTED.format(claims_value=encode_base64(claims))
             if tenant_id:
                 message += f" -Tenant {tenant_id}"
@@ -66,7 +67,8 @@ class AzurePowerShellCredential(DeveloperToolCredential):
         self._validate_request(tenant_id, scopes)
 
         tenant = self._tenant_for(tenant_id)
-        argv = command_line(single_resource(scopes), tenant, windows=is_windows(self.host))
+        by_type = self._profile.has(PWSH_SCRIPT_SECURESTRING_BY_TYPE)
+        argv = command_line(single_resource(scopes), tenant, windows=is_windows(self.host), by_type=by_type)
         output = self._run(argv)
 
         parsed = parse_pwsh_token(output)

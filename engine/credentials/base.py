@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.host import Host
 from engine.probe import Probe
+from engine.profiles import Profile, current_profile
 from engine.token import AccessToken
 
 
@@ -15,6 +16,8 @@ class Credential(ABC):
 
     def __init__(self, *, host: Host) -> None:
         self._host = host
+        # The azure-identity release this credential behaves as (see engine.profiles.building_as).
+        self._profile: Profile = current_profile()
 
     @property
     def host(self) -> Host:

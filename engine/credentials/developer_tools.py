@@ -18,6 +18,7 @@ from engine.context import within_dac
 from engine.credentials.base import Credential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.profiles import ORGANIZATIONS_TENANT
 from engine.tenant import resolve_tenant
 from engine.validation import validate_scope, validate_tenant_id
 
@@ -99,6 +100,12 @@ def single_resource(scopes: Sequence[str]) -> str:
     return resource
 
 
+def shell_command(executable: str, command_args: Sequence[str], *, windows: bool) -> list[str]:
+    """Before 1.20 (switch TOOLS_SPAWNED_DIRECTLY) az and azd ran as one command string through a shell."""
+    command = " ".join([executable, *command_args])
+    return ["cmd", "/c", command] if windows else ["/bin/sh", "-c", command]
+
+
 def encode_base64(text: str) -> str:
     """Claims as the tools take them: UTF-8, standard base64 with padding."""
     return base64.b64encode(text.encode("utf-8")).decode("utf-8")
@@ -143,6 +150,7 @@ class DeveloperToolCredential(Credential):
             tenant_id,
             additionally_allowed_tenants=self._additionally_allowed_tenants,
             env=self.host.env,
+            organizations_any=self._profile.has(ORGANIZATIONS_TENANT),
         )
 
     def _invoke(

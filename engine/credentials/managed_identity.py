@@ -26,6 +26,7 @@ from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
+from engine.profiles import MI_LOG_IDENTITY, MI_WORKLOAD_CLIENT_ID_PREFIX
 from engine.token import AccessToken
 
 LOGGER = "azure.identity._credentials.managed_identity"
@@ -46,6 +47,12 @@ TOO_MANY_KEYS = "identity_config must not contain more than one of the following
 NO_WORKLOAD_CLIENT_ID = (
     "Workload identity was selected but no client ID was provided. Configure the environment with a client ID "
     'or pass a value for "client_id" argument'
+)
+# Before 1.21 (switch MI_WORKLOAD_CLIENT_ID_PREFIX) the error lacked its first sentence.
+NO_WORKLOAD_CLIENT_ID_OLD = 'Configure the environment with a client ID or pass a value for "client_id" argument'
+CONFLICTING_KEYS_OLD = (
+    "identity_config must not contain 'object_id', 'resource_id', or 'client_id' when 'client_id' is "
+    "provided as a keyword argument."
 )
 CLOUD_SHELL_CLIENT_ID = "client_id should not be set for cloud shell managed identity."
 CLOUD_SHELL_IDENTITY_CONFIG = "identity_config must not contain the following keys: {}"
@@ -120,7 +127,12 @@ class ManagedIdentityCredential(Credential):
         **kwargs: Any,
     ) -> None:
         super().__init__(host=host)
-        self._user_identity = validate_identity_config(client_id, identity_config)
+        try:
+            self._user_identity = validate_identity_config(client_id, identity_config)
+        except ValueError as ex:
+            if str(ex).startswith("When 'client_id'") and not self._profile.has(MI_WORKLOAD_CLIENT_ID_PREFIX):
+                raise ValueError(CONFLICTING_KEYS_OLD) from None
+            raise
         exclude_wi = bool(kwargs.pop("_exclude_workload_identity_credential", False))
         self._enable_imds_probe = kwargs.pop("_enable_imds_probe", None)
         self._client_id = client_id
@@ -143,7 +155,8 @@ class ManagedIdentityCredential(Credential):
         elif self.environment == TOKEN_EXCHANGE:
             self._workload_client_id = client_id or host.env.get(ev.AZURE_CLIENT_ID)
             if not self._workload_client_id:
-                raise ValueError(NO_WORKLOAD_CLIENT_ID)
+                new_text = self._profile.has(MI_WORKLOAD_CLIENT_ID_PREFIX)
+                raise ValueError(NO_WORKLOAD_CLIENT_ID if new_text else NO_WORKLOAD_CLIENT_ID_OLD)
             self._user_identity = ("client_id", self._workload_client_id)
             self._credential = WorkloadIdentityCredential(
                 host=host,
@@ -174,7 +187,8 @@ class ManagedIdentityCredential(Credential):
         """``ManagedIdentityCredential will use ...`` as azure-identity logs it at INFO."""
         if self.environment is None:
             return None
-        identity = self._user_identity
+        # Before 1.21 (switch MI_LOG_IDENTITY) the line did not name the user-assigned identity.
+        identity = self._user_identity if self._profile.has(MI_LOG_IDENTITY) else None
         suffix = f" with {identity[0]}: {identity[1]}" if identity else ""
         return f"ManagedIdentityCredential will use {self.environment}{suffix}"
 

@@ -15,6 +15,7 @@ import msal
 from engine import env_vars as ev
 from engine.credentials.msal_client import MsalHttpClient
 from engine.host import Host
+from engine.profiles import ORGANIZATIONS_TENANT, current_profile
 from engine.tenant import resolve_tenant
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
 
@@ -69,6 +70,7 @@ class MsalCredential:
             tenant_id,
             additionally_allowed_tenants=self._additionally_allowed_tenants,
             env=self.host.env,
+            organizations_any=getattr(self, "_profile", current_profile()).has(ORGANIZATIONS_TENANT),
         )
         apps = self._cae_apps if enable_cae else self._apps
         if enable_cae:

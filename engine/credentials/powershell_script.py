@@ -53,9 +53,28 @@ Write-Output "`nazsdk%$($tokenValue)%$($token.ExpiresOn.ToUnixTimeSeconds())`n"
 """
 
 
-def script(resource: str, tenant_id: str) -> str:
+# Before 1.23.1 (switch PWSH_SCRIPT_SECURESTRING_BY_TYPE): a SecureString for every Az.Accounts from
+# 2.17, converted with ConvertFrom-SecureString (PowerShell 7 only).
+SCRIPT_BEFORE_1_23_1 = SCRIPT[: SCRIPT.index("if ($m.Version -ge")] + (
+    """$useSecureString = $m.Version -ge [version]'2.17.0'
+if ($useSecureString) {{
+    $params['AsSecureString'] = $true
+}}
+
+$token = Get-AzAccessToken @params
+$tokenValue = $token.Token
+if ($useSecureString) {{
+    $tokenValue = $tokenValue | ConvertFrom-SecureString -AsPlainText
+}}
+Write-Output "`nazsdk%$($tokenValue)%$($token.ExpiresOn.ToUnixTimeSeconds())`n"
+"""
+)
+
+
+def script(resource: str, tenant_id: str, *, by_type: bool = True) -> str:
     """The script for one token request; ``resource`` and ``tenant_id`` were validated before."""
-    return SCRIPT.format(marker=NO_AZ_ACCOUNT_MODULE, resource=resource, tenant=tenant_id or "")
+    text = SCRIPT if by_type else SCRIPT_BEFORE_1_23_1
+    return text.format(marker=NO_AZ_ACCOUNT_MODULE, resource=resource, tenant=tenant_id or "")
 
 
 def encoded_command(text: str) -> str:
@@ -63,9 +82,10 @@ def encoded_command(text: str) -> str:
     return base64.b64encode(text.encode("utf-16-le")).decode()
 
 
-def command_line(resource: str, tenant_id: str, *, windows: bool) -> list[str]:
+def command_line(resource: str, tenant_id: str, *, windows: bool, by_type: bool = True) -> list[str]:
     """``/bin/sh -c "pwsh ..."`` (``cmd /c "pwsh ... & exit"`` on Windows), as azure-identity builds it."""
-    command = "pwsh -NoProfile -NonInteractive -EncodedCommand " + encoded_command(script(resource, tenant_id))
+    text = script(resource, tenant_id, by_type=by_type)
+    command = "pwsh -NoProfile -NonInteractive -EncodedCommand " + encoded_command(text)
     if windows:
         return ["cmd", "/c", command + " & exit"]
     return ["/bin/sh", "-c", command]

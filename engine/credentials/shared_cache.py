@@ -14,6 +14,7 @@ from engine.credentials.response_errors import ResponseUnavailableError
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
+from engine.profiles import SHARED_CACHE_SOFTENED
 from engine.token import AccessToken
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
 
@@ -84,7 +85,8 @@ class SharedTokenCacheCredential(Credential):
         if cache is None:
             raise CredentialUnavailableError(message=CACHE_UNAVAILABLE)
         account = _wrap_exceptions(self._account, cache)
-        if not claims:
+        softened = self._profile.has(SHARED_CACHE_SOFTENED)
+        if not (claims and softened):  # before 1.25 a cached access token was returned despite claims
             token = self._cached_access_token(cache, scopes, account)
             if token is not None:
                 return AccessToken(token.token, token.expires_on)
@@ -95,7 +97,8 @@ class SharedTokenCacheCredential(Credential):
                 )
                 return AccessToken(token.token, token.expires_on)
             except Exception as ex:
-                if within_dac.get():
+                # before 1.25 (switch SHARED_CACHE_SOFTENED) the rejection stopped DefaultAzureCredential too
+                if within_dac.get() and softened:
                     message = getattr(ex, "message", str(ex))
                     raise ResponseUnavailableError(message=message, response=getattr(ex, "response", None)) from ex
                 raise

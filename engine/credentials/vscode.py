@@ -16,8 +16,10 @@ from engine.credentials.base import Credential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe
+from engine.profiles import VSCODE_BROKER
 from engine.token import AccessToken
 
+from . import vscode_account
 from .auth_record import AuthenticationRecord
 from .logging import DECORATORS, logged
 from .vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
@@ -37,6 +39,7 @@ BAD_RECORD = (
     "Failed to load authentication record from Visual Studio Code: "
     "{}. Please ensure you have the Azure Resources extension installed and signed in."
 )
+NO_SCOPE = '"get_token" requires at least one scope'
 PROBE_NO_BROKER = "azure-identity-broker is not installed for Chainsight's Python, so azure-identity does not look"
 
 
@@ -47,7 +50,11 @@ class VisualStudioCodeCredential(Credential):
         self._options = kwargs
         self._record: AuthenticationRecord | None = None
         self._unavailable_message = NO_BROKER
-        if broker_process.installed_version() is not None:
+        self._legacy = not self._profile.has(VSCODE_BROKER)  # before 1.24: the Azure Account extension
+        if self._legacy:
+            reason = vscode_account.unavailable_reason(host, {"tenant_id": tenant_id, **kwargs})
+            self._unavailable_message = reason + vscode_account.TROUBLESHOOT if reason else ""
+        elif broker_process.installed_version() is not None:
             try:
                 self._record = load_vscode_auth_record(host)
                 if self._record is None:
@@ -75,6 +82,10 @@ class VisualStudioCodeCredential(Credential):
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
+        if self._legacy:
+            if not scopes:
+                raise ValueError(NO_SCOPE)
+            raise CredentialUnavailableError(self._unavailable_message or vscode_account.FAILED_TO_GET_DETAILS)
         if self._record is None:
             raise CredentialUnavailableError(message=self._unavailable_message)
         request = {"claims": claims, "tenant_id": tenant_id, "enable_cae": enable_cae, **kwargs}
@@ -94,6 +105,9 @@ class VisualStudioCodeCredential(Credential):
     def probe(self) -> Probe:
         """Broker package present? Auth record present and valid, and whose is it?"""
         started = self.host.monotonic()
+        if self._legacy:
+            reason = self._unavailable_message or vscode_account.FAILED_TO_GET_DETAILS
+            return Probe(type(self).__name__, UNAVAILABLE, reason, None, self.host.monotonic() - started)
         record, record_note = self._probe_record()
         identity = Account(tenant_id=record.tenant_id, upn=record.username, identity_type="user") if record else None
         version = broker_process.installed_version()

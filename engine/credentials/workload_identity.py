@@ -13,6 +13,7 @@ from engine.credentials.token_proxy import token_proxy_settings
 from engine.credentials.workload_identity_probe import probe_workload_identity
 from engine.host import Host
 from engine.probe import Probe
+from engine.profiles import WORKLOAD_FAILED_PLACEHOLDER, current_profile
 from engine.secrets import Secret
 from engine.token import AccessToken
 
@@ -21,6 +22,13 @@ NOT_CONFIGURED = (
     "WorkloadIdentityCredential authentication unavailable. The workload options are not fully configured. "
     f"See the troubleshooting guide for more information: {TROUBLESHOOT}. Missing required arguments: {{}}."
 )
+# Before 1.24 (switch WORKLOAD_FAILED_PLACEHOLDER) only the first missing value was named.
+REQUIRED_BEFORE_1_24 = "'{}' is required. Please pass it in or set the {} environment variable"
+_VARIABLES = {
+    "tenant_id": ev.AZURE_TENANT_ID,
+    "client_id": ev.AZURE_CLIENT_ID,
+    "token_file_path": ev.AZURE_FEDERATED_TOKEN_FILE,
+}
 # The federated token file is re-read when it is older than this (seconds).
 TOKEN_FILE_REFRESH = 600
 
@@ -48,6 +56,8 @@ class WorkloadIdentityCredential(GetTokenMixin, Credential):
             )
             if not value
         ]
+        if missing and not current_profile().has(WORKLOAD_FAILED_PLACEHOLDER):
+            raise ValueError(REQUIRED_BEFORE_1_24.format(missing[0], _VARIABLES[missing[0]]))
         if missing:
             raise ValueError(NOT_CONFIGURED.format(", ".join(f"'{m}'" for m in missing)))
         super().__init__(host=host)

@@ -44,6 +44,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import dac_keywords
 from engine.env_vars import AZURE_TOKEN_CREDENTIALS
 from engine.profiles import TOKEN_CREDENTIALS_DEV_PROD, TOKEN_CREDENTIALS_NONE, Profile
 from engine.selection import resolve_exclusions
@@ -115,27 +116,9 @@ SOFTENED = frozenset(
     }
 )
 # A member option -> the DefaultAzureCredential keyword that sets it for that member alone.
-OWN_KEYWORDS: dict[str, dict[str, str]] = {
-    "SharedTokenCacheCredential": {"username": "shared_cache_username", "tenant_id": "shared_cache_tenant_id"},
-    "VisualStudioCodeCredential": {"tenant_id": "visual_studio_code_tenant_id"},
-    "InteractiveBrowserCredential": {
-        "tenant_id": "interactive_browser_tenant_id",
-        "client_id": "interactive_browser_client_id",
-    },
-}
-# Values DefaultAzureCredential would otherwise take from the environment; the members alone do not.
-PINNED_FROM_ENV: dict[str, tuple[str, ...]] = {
-    "SharedTokenCacheCredential": ("shared_cache_username", "shared_cache_tenant_id"),
-    "InteractiveBrowserCredential": ("interactive_browser_tenant_id",),
-}
+OWN_KEYWORDS: dict[str, dict[str, str]] = dac_keywords.own_keywords()
 # Keywords DefaultAzureCredential gives to several members: (members, default when a member lacks it).
-SHARED_KEYWORDS: dict[str, tuple[frozenset[str], Any]] = {
-    "authority": (frozenset({"EnvironmentCredential", "SharedTokenCacheCredential"}), None),
-    "process_timeout": (
-        frozenset({"AzureCliCredential", "AzurePowerShellCredential", "AzureDeveloperCliCredential"}),
-        10,
-    ),
-}
+SHARED_KEYWORDS: dict[str, tuple[frozenset[str], Any]] = dac_keywords.shared_keywords()
 # Members receiving DefaultAzureCredential's leftover **kwargs (Broker too, but it is always excluded here).
 FORWARDED_TO = frozenset({"EnvironmentCredential", "SharedTokenCacheCredential", "InteractiveBrowserCredential"})
 FORWARDABLE = frozenset({"disable_instance_discovery", "login_hint", "redirect_uri", "timeout"})
@@ -292,7 +275,8 @@ def _dac_form_of_chain(spec: ChainSpec, profile: Profile, async_: bool) -> tuple
     forwarded: dict[str, dict[str, Any]] = {}
     for c in members:
         own = OWN_KEYWORDS.get(c.type, {})
-        for keyword in PINNED_FROM_ENV.get(c.type, ()):
+        # values DefaultAzureCredential would otherwise take from the environment; the members alone do not
+        for keyword in dac_keywords.env_defaulted(c.type, profile):
             kwargs[keyword] = None
         for option, value in c.options.items():
             if option in own:

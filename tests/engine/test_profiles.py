@@ -118,5 +118,37 @@ def test_profiles_are_found_by_short_or_full_version(name, version):
 
 
 def test_unknown_profile_says_which_exist():
-    with pytest.raises(ValueError, match=r"1\.27, 1\.23, 1\.19"):
+    with pytest.raises(ValueError, match=r"1\.27, 1\.26, 1\.25, 1\.24, 1\.23, 1\.22, 1\.21, 1\.20, 1\.19"):
         get_profile("0.9")
+
+
+def test_every_profile_is_the_changes_up_to_its_release():
+    from engine.profiles import CHANGES, PROFILES, RELEASES, switches_up_to
+
+    assert [p.version for p in PROFILES.values()] == list(reversed(RELEASES))
+    for profile in PROFILES.values():
+        assert profile.switches == switches_up_to(profile.version)
+    assert {c.switch for c in CHANGES} <= PROFILES["1.27"].switches
+    assert not PROFILES["1.19"].switches
+
+
+def test_credential_code_reads_switches_not_versions():
+    """No version comparison outside the change table: credentials ask their profile."""
+    import re
+    from pathlib import Path
+
+    pattern = re.compile(r"""["']1\.(19|2\d)(\.\d+)?["']""")
+    root = Path(__file__).resolve().parents[2] / "engine" / "credentials"
+    offenders = [str(p) for p in root.rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("version", "vscode_default_excluded", "has_broker", "token_credentials"),
+    [("1.19", True, False, "none"), ("1.23", True, False, "dev-prod"), ("1.24", False, True, "full")],
+)
+def test_members_follow_the_release(version, vscode_default_excluded, has_broker, token_credentials):
+    profile = get_profile(version)
+    assert profile.member("visual_studio_code").excluded_by_default is vscode_default_excluded
+    assert ("broker" in profile.member_keys) is has_broker
+    assert profile.token_credentials == token_credentials

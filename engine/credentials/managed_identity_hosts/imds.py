@@ -25,7 +25,8 @@ from engine.credentials.msal_client import MsalHttpClient
 from engine.credentials.response_errors import ResponseAuthenticationError
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
-from engine.retry import RETRY_KEYWORDS, ImdsRetryPolicy
+from engine.profiles import IMDS_RETRY_POLICY, current_profile
+from engine.retry import RETRY_KEYWORDS, ImdsRetryPolicy, RetryPolicy
 from engine.token import AccessToken
 from engine.transport import HttpResponseError
 
@@ -106,12 +107,16 @@ class ImdsCredential(MsalManagedIdentityClient):
     def __init__(self, *, host: Host, **kwargs: Any) -> None:
         self._enable_imds_probe = kwargs.pop("_enable_imds_probe", None)
         self._config = dict(kwargs)
-        super().__init__(host=host, **{**PIPELINE_SETTINGS, **kwargs})
+        # Before 1.24 (switch IMDS_RETRY_POLICY) the token request had azure-core's default policy:
+        # 404 and 410 not retried, 3 retries of 5xx (4 requests in about 5 s), no 2 s connect timeout.
+        self._imds_policy = current_profile().has(IMDS_RETRY_POLICY)
+        super().__init__(host=host, **({**PIPELINE_SETTINGS, **kwargs} if self._imds_policy else kwargs))
         # A pod-identity endpoint is taken as confirmed: no probe.
         self._endpoint_available: bool | None = True if ev.AZURE_POD_IDENTITY_AUTHORITY_HOST in host.env else None
 
     def _create_http_client(self, **kwargs: Any) -> MsalHttpClient:
-        policy = ImdsRetryPolicy(**{k: kwargs[k] for k in RETRY_KEYWORDS if k in kwargs})
+        policy_class = ImdsRetryPolicy if self._imds_policy else RetryPolicy
+        policy = policy_class(**{k: kwargs[k] for k in RETRY_KEYWORDS if k in kwargs})
         return MsalHttpClient(self.host, retry_policy=policy, **kwargs)
 
     def probe_endpoint(self, *scopes: str) -> None:

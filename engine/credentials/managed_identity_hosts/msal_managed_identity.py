@@ -20,6 +20,7 @@ from engine.credentials.managed_identity_hosts.identity import ManagedIdentity, 
 from engine.credentials.msal_client import MsalHttpClient
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
+from engine.profiles import MI_CLAIMS, MI_TOKEN_REQUEST_ERROR, current_profile
 from engine.token import AccessToken
 from engine.validation import resource_of
 
@@ -111,6 +112,7 @@ class MsalManagedIdentityClient:
         **kwargs: Any,
     ) -> None:
         self.host = host
+        self._profile = current_profile()  # the release this identity host behaves as
         self._settings = {"client_id": client_id, "identity_config": dict(identity_config or {})}
         self._identity = ManagedIdentity.from_settings(client_id, identity_config)
         self._http = self._create_http_client(**kwargs)
@@ -192,6 +194,7 @@ class MsalManagedIdentityClient:
     # ---- azure-identity's MsalManagedIdentityClient --------------------------------------------
     def _request_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> AccessToken:
         resource = scopes_to_resource(*scopes)
+        claims = claims if self._profile.has(MI_CLAIMS) else None  # before 1.25 msal never saw the claims
         result = self._acquire_token_for_client(resource, claims_challenge=claims)
         now = int(self.host.time())
         if result and "access_token" in result and "expires_in" in result:
@@ -201,7 +204,9 @@ class MsalManagedIdentityClient:
             )
         desc = ""
         if result and "error" in result:
-            desc = f"Token request error: ({result['error']}) {result.get('error_description', '')}"
+            desc = result["error"]  # before 1.25 (switch MI_TOKEN_REQUEST_ERROR): the code alone
+            if self._profile.has(MI_TOKEN_REQUEST_ERROR):
+                desc = f"Token request error: ({result['error']}) {result.get('error_description', '')}"
         raise CredentialUnavailableError(self.get_unavailable_message(desc))
 
     def get_token(

@@ -39,5 +39,5 @@ def test_run_and_cancel_buttons_follow_the_running_state(qtbot):
 def test_about_lists_chainsight_azure_identity_msal_qt_and_python_versions():
     labels = [label for label, _ in versions("1.23")]
     assert labels == ["Chainsight", "azure-identity behaviour", "msal", "PySide6 / Qt", "Python"]
-    assert "1.23.0" in dict(versions("1.23"))["azure-identity behaviour"]
+    assert "1.23.1" in dict(versions("1.23"))["azure-identity behaviour"]
     assert "PySide6" in about_html()

@@ -133,6 +133,8 @@ def test_default_form_of_a_1_19_chain_states_only_departures_from_the_defaults()
         "exclude_cli_credential": True,
         "exclude_powershell_credential": True,
         "exclude_developer_cli_credential": True,
+        # 1.19's DefaultAzureCredential gives VS Code AZURE_TENANT_ID; the credential alone does not read it
+        "visual_studio_code_tenant_id": None,
     }
 
 

@@ -1,0 +1,145 @@
+"""Every profile against its real release, on sandbox scenarios (issue 10).
+
+Each release 1.19-1.26 runs from its own venv, cached outside the repository
+(tests/oracle/releases.py: ~/.cache/chainsight/oracle/azure-identity-X, built when missing); 1.27 is
+the in-process oracle's (tests/oracle/test_scenarios_oracle.py). Cases are a sample of that oracle's
+sandbox cases, chosen to cover every row of engine/profiles.py's change table; all cases of one
+scenario run in one ``sandbox exec``, the releases in parallel inside it, one scenario at a time. The verdicts must be equal:
+members, attempts and their outcomes in order, the selected credential, the account, the error text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from app.cli.crosscheck import differences
+from engine.sandbox import load_scenario, netns
+from tests.oracle.releases import RELEASES, interpreter
+from tests.oracle.test_scenarios_oracle import CASES, Case, chain, normalised, tool
+from tests.plugins.sandbox import PRELUDE, REPO_ROOT, SandboxRun
+from tests.system import REQUIRE_SYSTEM_ENV
+
+ORACLE_RELEASES = tuple(v for v in RELEASES if not v.startswith("1.27."))
+DEV = {"AZURE_TOKEN_CREDENTIALS": "dev"}
+CLAIMS = '{"access_token":{"nbf":{"essential":true}}}'
+
+# Cases the 1.27 oracle has, sampled: each exercises a row of the change table or a chain rule.
+SAMPLED = (
+    "az-default",
+    "az-dev",
+    "az-single-name",
+    "az-not-signed-in",
+    "az-garbage-softened-in-dac",
+    "az-absent",
+    "chained-az-garbage-stops",
+    "chained-azd-then-az",
+    "atc-invalid",
+    "require-envvar-unset",
+    "wrong-account-default",
+    "wrong-account-bad-secret-stops",
+    "everything-default",
+    "everything-azd-not-signed-in",
+    "everything-azd-garbage",
+    "everything-pwsh-not-signed-in",
+    "cache-two-accounts-ambiguous",
+    "cache-revoked-softened",
+    "chained-cache-revoked-stops",
+    "app-service-system",
+    "app-service-identity-not-found",
+    "vm-unknown-identity",
+    "arc-http-500",
+    "aks-workload-identity",
+    "aks-no-client-id-constructor",
+    "everything-broken",
+)
+# Cases for behaviour that changed between releases (F1-F8 of issue 10).
+EXTRA = {
+    "claims-az-chained": Case("laptop-az", chain=chain("AzureCliCredential"), claims=CLAIMS),
+    "claims-pwsh-chained": Case("laptop-everything", chain=chain("AzurePowerShellCredential"), claims=CLAIMS),
+    "claims-azd-chained": Case("laptop-everything", chain=chain("AzureDeveloperCliCredential"), claims=CLAIMS),
+    "azd-not-signed-in-stdout-chained": Case(
+        "laptop-everything",
+        chain=chain("AzureDeveloperCliCredential", "AzureCliCredential"),
+        overrides=tool("azd", "not_signed_in"),
+    ),
+    "cli-subscription-keyword": Case(
+        "laptop-az", chain=chain("AzureCliCredential", AzureCliCredential={"subscription": "Contoso Dev"})
+    ),
+    "workload-nothing-configured": Case("laptop-az", chain=chain("WorkloadIdentityCredential")),
+    "vscode-included": Case("laptop-az", kwargs={"exclude_visual_studio_code_credential": False}, env=DEV),
+    "imds-identity-not-found-chained": Case(
+        "vm-imds-user-assigned",
+        chain=chain("ManagedIdentityCredential"),
+        env={"AZURE_CLIENT_ID": "00000000-0000-0000-0000-0000000000aa"},
+    ),
+}
+ALL = {**{name: CASES[name] for name in SAMPLED}, **EXTRA}
+
+
+def _group(case: Case) -> tuple[str, str]:
+    return case.scenario, json.dumps(case.overrides, sort_keys=True)
+
+
+GROUPS: dict[tuple[str, str], list[str]] = {}
+for _name, _case in ALL.items():
+    GROUPS.setdefault(_group(_case), []).append(_name)
+PARAMS = [(name, version) for names in GROUPS.values() for name in names for version in ORACLE_RELEASES]
+# One scenario at a time: with two, the tool stand-ins (Python scripts) can outlast the 10 s process
+# timeout on a loaded 2-core machine, and a timed-out az is a different verdict.
+GROUPS_AT_ONCE = 1
+# The first test's setup runs every group (about 1-4 minutes); pytest.ini's 120 s is per test.
+pytestmark = pytest.mark.timeout(900)
+
+
+def _run_group(key: tuple[str, str], releases: dict[str, str], folder: Path, isolate: bool) -> SandboxRun:
+    names = GROUPS[key]
+    cases = {n: {k: v for k, v in vars(ALL[n]).items() if k not in ("scenario", "overrides")} for n in names}
+    payload = json.dumps({"cases": cases, "releases": releases})
+    code = f"import sys\nsys.argv = ['release_runner', {payload!r}]\nfrom tests.oracle.release_runner import main\n"
+    scenario, overrides = key
+    target = scenario
+    if json.loads(overrides):
+        loaded = load_scenario(scenario, json.loads(overrides))
+        target = str(folder / f"{loaded.name}.toml")
+        Path(target).write_bytes(tomli_w.dumps(loaded.raw).encode())
+    argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
+    argv += ["--isolate-network"] if isolate else []
+    argv += ["--", sys.executable, "-c", PRELUDE + code + "emit(main())\n"]
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
+    return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
+
+
+@pytest.fixture(scope="module")
+def release_results(tmp_path_factory) -> dict:
+    """Every group's verdicts, the groups run at once (they mostly wait: retries, probes, tools)."""
+    can_isolate, reason = netns.available()
+    if not can_isolate and os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
+        pytest.fail(f"required system component missing: {reason}", pytrace=False)
+    releases = {v: str(interpreter(v)) for v in ORACLE_RELEASES}
+    with ThreadPoolExecutor(max_workers=GROUPS_AT_ONCE) as pool:
+        runs = {
+            key: pool.submit(_run_group, key, releases, tmp_path_factory.mktemp("group"), can_isolate) for key in GROUPS
+        }
+        results: dict = {}
+        for key, future in runs.items():
+            run = future.result()
+            assert run.returncode == 0, f"{key}: {run.stderr[-3000:]}"
+            results.update(run.result())
+    return results
+
+
+@pytest.mark.parametrize(("name", "release"), PARAMS)
+def test_profile_verdict_equals_its_release_in_scenario(name, release, release_results):
+    verdict = release_results[name][release]
+    assert "harness_error" not in verdict["real"], verdict["real"]
+    real, ours = normalised(verdict["real"]), normalised(verdict["engine"])
+    assert differences(ours, real) == []
