@@ -28,6 +28,8 @@ _COMMAND_MODULES = (
     "app.cli.signin",
     "app.cli.crosscheck",
 )
+# The command each module registers (known without importing it: the window must start without them).
+_COMMAND_NAMES = ("run", "scan", "sandbox", "export", "report", "sign-in", "crosscheck")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,8 +104,7 @@ def _is_gui_invocation(argv: list[str]) -> bool:
     """No subcommand: the desktop app's own arguments (a spec file, --sandbox, --run, --screenshot)."""
     if not argv:
         return True
-    commands = {name.rsplit(".", 1)[1] for name in _COMMAND_MODULES}  # each module registers its own name
-    return argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")
+    return argv[0] not in _COMMAND_NAMES and argv[0] not in ("-h", "--help", "--version")
 
 
 def _start_gui(argv: list[str]) -> int:
