@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from engine import events, process_output
 from engine.safe_files import refuse_special
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 STDERR_SHOWN = 4000  # characters of a tool's stderr kept in its step (the end, where errors are)
 # requests reads these when ``trust_env`` is on; we read them from the Host's environment instead.
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 # A server's Retry-After may ask for an hour (or for ever); azure-identity would sleep that long. The retry
 # still happens, as it would there, after at most this many seconds, and the step says what was asked.
 MAX_WAIT = 60.0
@@ -235,43 +233,3 @@ class Host:
 
 def _system_browser(url: str) -> bool:
     return webbrowser.open(url)
-
-
-def environ_proxies(env: Mapping[str, str], url: str) -> dict[str, str]:
-    """The proxies requests would pick for ``url`` from ``env`` (as urllib's getproxies + no_proxy)."""
-    proxies: dict[str, str] = {}
-    # urllib: lowercase wins over uppercase; uppercase HTTP_PROXY is ignored under CGI (REQUEST_METHOD).
-    for name, value in env.items():
-        lower = name.lower()
-        if value and lower.endswith("_proxy") and name.isupper():
-            if name == "HTTP_PROXY" and "REQUEST_METHOD" in env:
-                continue
-            proxies.setdefault(lower[:-6], value)
-    for name, value in env.items():
-        lower = name.lower()
-        if lower.endswith("_proxy") and name == lower:
-            if value:
-                proxies[lower[:-6]] = value
-            else:
-                proxies.pop(lower[:-6], None)
-    no_proxy = proxies.pop("no", None)
-    if no_proxy and _bypasses(url, no_proxy):
-        return {}
-    return proxies
-
-
-def _bypasses(url: str, no_proxy: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    port = urlsplit(url).port
-    if no_proxy.strip() == "*":
-        return True
-    for entry in (e.strip().lower() for e in no_proxy.replace(" ", ",").split(",")):
-        if not entry:
-            continue
-        entry_host, _, entry_port = entry.partition(":") if entry.count(":") == 1 else (entry, "", "")
-        if entry_port and port is not None and str(port) != entry_port:
-            continue
-        entry_host = entry_host.lstrip(".")
-        if host == entry_host or host.endswith("." + entry_host):
-            return True
-    return False

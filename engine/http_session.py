@@ -7,12 +7,12 @@ import math
 import socket
 import threading
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from engine import cancellable, events
-from engine.host import CA_BUNDLE_VARIABLES, environ_proxies
 from engine.secrets import redact_url
 
 # azure-core's RequestsTransport timeouts; a caller that gives none (msal's own calls) gets these.
@@ -162,3 +162,46 @@ def _is_read_timeout(ex: BaseException) -> bool:
     if isinstance(ex, requests.exceptions.ReadTimeout):
         return True
     return bool(ex.args) and isinstance(ex.args[0], ReadTimeoutError)
+
+
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def environ_proxies(env: Mapping[str, str], url: str) -> dict[str, str]:
+    """The proxies requests would pick for ``url`` from ``env`` (as urllib's getproxies + no_proxy)."""
+    proxies: dict[str, str] = {}
+    # urllib: lowercase wins over uppercase; uppercase HTTP_PROXY is ignored under CGI (REQUEST_METHOD).
+    for name, value in env.items():
+        lower = name.lower()
+        if value and lower.endswith("_proxy") and name.isupper():
+            if name == "HTTP_PROXY" and "REQUEST_METHOD" in env:
+                continue
+            proxies.setdefault(lower[:-6], value)
+    for name, value in env.items():
+        lower = name.lower()
+        if lower.endswith("_proxy") and name == lower:
+            if value:
+                proxies[lower[:-6]] = value
+            else:
+                proxies.pop(lower[:-6], None)
+    no_proxy = proxies.pop("no", None)
+    if no_proxy and _bypasses(url, no_proxy):
+        return {}
+    return proxies
+
+
+def _bypasses(url: str, no_proxy: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    port = urlsplit(url).port
+    if no_proxy.strip() == "*":
+        return True
+    for entry in (e.strip().lower() for e in no_proxy.replace(" ", ",").split(",")):
+        if not entry:
+            continue
+        entry_host, _, entry_port = entry.partition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and port is not None and str(port) != entry_port:
+            continue
+        entry_host = entry_host.lstrip(".")
+        if host == entry_host or host.endswith("." + entry_host):
+            return True
+    return False

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from engine import events
-from engine.host import Host, environ_proxies
+from engine.host import Host
+from engine.http_session import environ_proxies
 
 
 def test_overlay_sets_and_unsets_without_touching_os_environ(host):
