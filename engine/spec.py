@@ -305,18 +305,18 @@ def _check(
         close = difflib.get_close_matches(key, list(known), n=1)
         hint = DID_YOU_MEAN.format(match=close[0]) if close else ""
         problems.append((path, UNKNOWN_OPTION.format(owner=f" of {owner}" if owner else "", hint=hint)))
-    elif types is _BOOL and not isinstance(value, bool):
+    elif types == _BOOL and not isinstance(value, bool):
         problems.append((path, NOT_A_BOOL.format(value=value)))
-    elif types is _NUM and (isinstance(value, bool) or not isinstance(value, _NUM)):
+    elif types == _NUM and (isinstance(value, bool) or not isinstance(value, _NUM)):
         problems.append((path, NOT_A_NUMBER.format(max=MAX_SECONDS, value=value)))
     elif not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         expected = " or ".join("null" if t is type(None) else t.__name__ for t in types)
         problems.append((path, f"wrong type: expected {expected}, got {type(value).__name__}"))
-    elif types is _NUM and not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+    elif types == _NUM and not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
         problems.append((path, NOT_A_NUMBER.format(max=MAX_SECONDS, value=value)))
-    elif types is _LIST and not all(isinstance(item, str) for item in value):
+    elif types == _LIST and not all(isinstance(item, str) for item in value):
         problems.append((path, NOT_STRINGS))
-    elif types is _DICT and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    elif types == _DICT and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         problems.append((path, NOT_STRING_TABLE))
 
 

@@ -12,7 +12,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from app.cli.common import EXIT_OK, add_chain_arguments, load_spec, usage_error
+from app.cli.common import EXIT_OK, BuildError, add_chain_arguments, load_spec, usage_error
 from app.cli.run import collect_run
 from app.cli.whatif import WhatIfError, add_whatif_arguments, apply_overlay, overlay_from_args
 from app.diagnosis import Context, EvidenceBoard, diagnose, from_probe
@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace, spec: ChainSpec, host: Host):
     try:
         result = collect_run(args, host)
     except Exception as ex:  # the report says why the chain cannot be built here
-        return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
+        return chain_part(spec, [], _build_failed(ex)), None, {}, None
     printed = result.to_json()
     section = run_part(spec, result.run, printed)
     return chain_part(spec, result.members), section, evidence_from((), section), printed["diagnosis"]
@@ -154,7 +154,7 @@ def _probe_only(spec: ChainSpec, host: Host):
     try:
         credential = build(spec, host)
     except Exception as ex:  # the report says why the chain cannot be built here
-        return chain_part(spec, [], BUILD_FAILED.format(kind=type(ex).__name__, error=ex)), None, {}, None
+        return chain_part(spec, [], _build_failed(ex)), None, {}, None
     members = [credential_name(c) for c in getattr(credential, "credentials", (credential,))]
     probes = scan(credential)
     context = Context.of(host)
@@ -164,3 +164,9 @@ def _probe_only(spec: ChainSpec, host: Host):
     diagnosis = diagnose(spec, host, current, members=members)
     provenance = {"evidence": [current[name].to_json() for name in members if name in current]}
     return chain_part(spec, members), None, evidence_from(probes, provenance), diagnosis.to_json()
+
+
+def _build_failed(ex: BaseException) -> str:
+    """The constructor's own error (azure-identity's type and text), not the command line's wrapper."""
+    cause = ex.__cause__ if isinstance(ex, BuildError) and ex.__cause__ is not None else ex
+    return BUILD_FAILED.format(kind=type(cause).__name__, error=cause)

@@ -72,9 +72,9 @@ def test_an_unwritable_output_is_a_usage_error_and_the_other_outputs_are_still_w
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--config", "/no/such/chain.toml"], "FileNotFoundError"),
+        (["--config", "/no/such/chain.toml"], "/no/such/chain.toml: cannot read it"),
         (["--tool-timeout", "0"], "--tool-timeout must be positive"),
-        (["--option", "novalue"], "--option expects KEY=VALUE"),
+        (["--option", "novalue"], "--option: expects KEY=VALUE"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(args, message, capsys) -> None:
