@@ -118,12 +118,19 @@ class ChainedTokenCredential:
         within_credential_chain.set(True)
         history: list[tuple[object, str | None]] = []
         for credential in self.credentials:
-            events.check_cancelled()  # no member starts once cancel is requested
+            try:
+                events.check_cancelled()  # no member starts once cancel is requested
+            except events.RunCancelled:
+                within_credential_chain.set(False)  # a cancelled walk must not leave later calls "in a chain"
+                raise
             with attempt(credential) as current:
                 try:
                     token = credential.get_token(
                         *scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs
                     )
+                except events.RunCancelled:  # abandoned in flight: not azure-identity's, so leave no trace
+                    within_credential_chain.set(False)
+                    raise
                 except CredentialUnavailableError as ex:
                     current.finish(events.UNAVAILABLE, ex.message, ex)
                     history.append((credential, ex.message))

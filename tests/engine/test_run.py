@@ -146,3 +146,13 @@ def test_a_run_cancelled_before_it_starts_tries_nothing():
     recorder.cancel()
     run = run_chain(ChainedTokenCredential(Unavailable()), recorder=recorder)
     assert run.attempts == [] and run.outcome == "cancelled"
+
+
+def test_a_cancelled_walk_leaves_no_chain_context_behind():
+    """Later standalone calls log failures at WARNING, as outside a chain (a stuck flag made them DEBUG)."""
+    from engine.context import within_credential_chain
+
+    recorder = events.Recorder()
+    recorder.cancel()
+    run_chain(ChainedTokenCredential(Unavailable()), recorder=recorder)
+    assert within_credential_chain.get() is False

@@ -131,7 +131,7 @@ def assert_same(real: Side, ours: Side, *, compare_logs: bool = True) -> None:
     """Same outcome, log lines, and processes (argv, working directory, environment)."""
     assert ours.outcome == real.outcome
     if compare_logs:
-        assert ours.logs == real.logs
+        assert ours.logs == real.logs, (ours.logs, real.logs)
     assert [c.argv for c in ours.calls] == [c.argv for c in real.calls]
     assert [c.cwd for c in ours.calls] == [c.cwd for c in real.calls]
     assert [c.env for c in ours.calls] == [_python_visible(c.env) for c in real.calls]
