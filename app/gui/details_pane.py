@@ -163,7 +163,7 @@ class DetailsPane(QWidget):
             f" ({attempt.credential_class}){locked}</span>"
         )
         text = attempt.message or ("Signed in." if attempt.outcome == "succeeded" else "")
-        if attempt.outcome == "cancelled" and text == "cancelled":
+        if attempt.outcome == "cancelled" and (text == "cancelled" or text.startswith("abandoned:")):
             text = CANCELLED_BY_YOU
         if self.message.toPlainText() != text:
             self.message.setPlainText(text)

@@ -807,9 +807,9 @@ class MainWindow(QMainWindow):
 
     # ---- what-if -----------------------------------------------------------------------------
     def _on_overlay_changed(self, overlay: dict) -> None:
-        self.banner.mark_stale(True)
         self.state.set_env(self.host.env)  # AZURE_TOKEN_CREDENTIALS changes DAC's checkboxes
-        self._context_changed()
+        self._context_changed()  # relabels the verdict on screen as the earlier what-if's
+        self.banner.mark_stale(True)
         self._update_what_if()
         self._update_title()
         self._reprobe_timer.start()

@@ -107,6 +107,7 @@ class VerdictBanner(QFrame):
 
     def show_welcome(self, detail: str = WELCOME_DETAIL) -> None:
         self.diagnosis = None
+        self._outcome_shown = False
         self.headline.setText(WELCOME)
         self.body.setText(detail)
         self.badge.outcome = "unknown"
@@ -124,6 +125,7 @@ class VerdictBanner(QFrame):
 
     def show_error(self, headline: str, detail: str) -> None:
         self.diagnosis = None
+        self._outcome_shown = True
         self.headline.setText(headline)
         self.body.setText(f"<pre style='white-space:pre-wrap'>{html.escape(detail)}</pre>")
         self.badge.outcome = "failed"
@@ -134,6 +136,7 @@ class VerdictBanner(QFrame):
     def show_cancelled(self, text: str) -> None:
         """A run cancelled before any member started."""
         self.diagnosis = None
+        self._outcome_shown = True
         self.headline.setText(text)
         self.body.setText("Nothing ran, so nothing new is known.")
         self.badge.outcome = "cancelled"
@@ -143,6 +146,7 @@ class VerdictBanner(QFrame):
 
     def show_diagnosis(self, diagnosis: Diagnosis, note: str = "", machine: str = "") -> None:
         self.diagnosis, self._note, self._machine = diagnosis, note, machine
+        self._outcome_shown = True
         self._expanded = set()
         self.mark_stale(False)
         self._render()
@@ -203,7 +207,7 @@ class VerdictBanner(QFrame):
 
     def mark_stale(self, stale: bool) -> None:
         """After a chain or what-if edit the verdict shown is for the chain as it was: say so until the next run."""
-        self.stale.setVisible(stale and self.diagnosis is not None)
+        self.stale.setVisible(stale and getattr(self, "_outcome_shown", False))
 
     def set_context(self, text: str) -> None:
         self.context.setText(text)
