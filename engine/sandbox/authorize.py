@@ -178,7 +178,7 @@ def _proceed(directory: Directory, request: Request, flow: Flow, flow_id: str, u
     flow.user = user.upn
     app = directory.app(flow.params["client_id"], flow.tenant)
     home = flow.tenant if flow.tenant not in MULTI_TENANT else (None if app.multi_tenant else app.tenant)
-    if home is not None and directory.tenant(home).id != user.tenant:
+    if home is not None and directory.tenant(home).id not in (user.tenant, *user.guest_of):
         raise RedirectError(
             E.EntraError.of(
                 E.USER_NOT_IN_TENANT,

@@ -108,10 +108,15 @@ def _user_tokens(
     nonce: str = "",
     scopes: list[str] | None = None,
     mfa: bool = False,
+    tenant: str = "",
 ) -> dict[str, object]:
+    """Tokens for ``user`` from ``tenant`` (a guest's tokens carry the resource tenant's id; /organizations and
+    /common give the home tenant's)."""
     scopes = scopes if scopes is not None else form.get("scope", "").split()
     resource = resource_of(scopes)
-    who = principal_of(user, mfa=mfa)
+    tid = directory.tenant(tenant).id if tenant and tenant not in MULTI_TENANT else user.tenant
+    tid = tid if tid in user.guest_of else user.tenant
+    who = principal_of(user, mfa=mfa, tenant=tid)
     access, _ = directory.issuer.access_token(
         who, resource, client_id=app.client_id, scp=delegated_scp(scopes), version=token_version(resource)
     )
@@ -135,14 +140,14 @@ def _user_tokens(
     return body
 
 
-def principal_of(user: User, *, mfa: bool = False) -> Principal:
+def principal_of(user: User, *, mfa: bool = False, tenant: str = "") -> Principal:
     return Principal(
-        oid=user.oid, tid=user.tenant, upn=user.upn, name=user.name, amr=("pwd", "mfa") if mfa else ("pwd",)
+        oid=user.oid, tid=tenant or user.tenant, upn=user.upn, name=user.name, amr=("pwd", "mfa") if mfa else ("pwd",)
     )
 
 
 def _tenant_allows(directory: Directory, tenant: str, user: User) -> None:
-    if tenant not in MULTI_TENANT and directory.tenant(tenant).id != user.tenant:
+    if tenant not in MULTI_TENANT and directory.tenant(tenant).id not in (user.tenant, *user.guest_of):
         raise E.EntraError.of(E.USER_NOT_FOUND, tenant=directory.tenant(tenant).id)
 
 
@@ -159,7 +164,7 @@ def _password(directory: Directory, form: dict[str, str], tenant: str) -> dict[s
     directory.check_resource(scopes, tenant)
     directory.check_user_policies(user, app, scopes, mfa_done=False)
     directory.require_consent(user, app)
-    return _user_tokens(directory, form, app, user)
+    return _user_tokens(directory, form, app, user, tenant=tenant)
 
 
 def _refresh_token(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
@@ -181,7 +186,7 @@ def _refresh_token(directory: Directory, form: dict[str, str], tenant: str) -> d
     mfa = "mfa" in grant.principal.amr
     directory.check_user_policies(user, app, scopes, mfa_done=mfa)
     directory.require_consent(user, app)
-    return _user_tokens(directory, form, app, user, mfa=mfa)
+    return _user_tokens(directory, form, app, user, mfa=mfa, tenant=tenant)
 
 
 def _authorization_code(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
@@ -205,7 +210,7 @@ def _authorization_code(directory: Directory, form: dict[str, str], tenant: str)
     scopes = form.get("scope", "").split() or code.scopes
     mfa = "mfa" in code.principal.amr
     directory.check_user_policies(user, app, scopes, mfa_done=mfa)
-    return _user_tokens(directory, form, app, user, nonce=code.nonce, scopes=scopes, mfa=mfa)
+    return _user_tokens(directory, form, app, user, nonce=code.nonce, scopes=scopes, mfa=mfa, tenant=tenant)
 
 
 def _device_code(directory: Directory, form: dict[str, str], tenant: str) -> dict[str, object]:
@@ -217,4 +222,4 @@ def _device_code(directory: Directory, form: dict[str, str], tenant: str) -> dic
     mfa = "mfa" in device.principal.amr
     directory.check_user_policies(user, app, device.scopes, mfa_done=mfa)
     directory.require_consent(user, app)
-    return _user_tokens(directory, form, app, user, scopes=device.scopes, mfa=mfa)
+    return _user_tokens(directory, form, app, user, scopes=device.scopes, mfa=mfa, tenant=tenant)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.sandbox import token_cache
-from engine.sandbox.scenario import Scenario, Subscription, ToolSpec, User
+from engine.sandbox.scenario import Scenario, Subscription, Tenant, ToolSpec, User
 from engine.sandbox.tokens import TokenIssuer
 from engine.sandbox.tools import az as az_tools
 from engine.sandbox.tools import az_files
@@ -39,8 +39,12 @@ def write_az_files(home: Path, account: dict[str, Any] | None, msal_cache: str |
         az_files.save_sp_entries(directory, [sp_entry])
 
 
-def az_account(username: str, kind: str, tenant: str, sub: Subscription | None) -> dict[str, Any]:
-    """One azureProfile.json entry, keys in the order azure-cli's _normalize_properties writes them."""
+def az_account(
+    username: str, kind: str, tenant: str, sub: Subscription | None, listed_from: Tenant | None = None
+) -> dict[str, Any]:
+    """One azureProfile.json entry, keys in the order azure-cli's _normalize_properties writes them. A user's
+    `az login` without --tenant found the subscription through ARM's tenant list (``listed_from``), which adds
+    the tenant's default domain and display name; a service principal's login names its tenant and has neither."""
     entry: dict[str, Any] = {
         "id": sub.id if sub else tenant,
         "name": sub.name if sub else az_tools.TENANT_LEVEL,
@@ -51,7 +55,10 @@ def az_account(username: str, kind: str, tenant: str, sub: Subscription | None) 
         "environmentName": az_files.AZURE_CLOUD,
     }
     if sub:
-        entry.update(homeTenantId=tenant, managedByTenants=[])
+        entry["homeTenantId"] = sub.tenant
+        if listed_from is not None:
+            entry.update(tenantDefaultDomain=listed_from.domain, tenantDisplayName=listed_from.name)
+        entry["managedByTenants"] = []
     return entry
 
 
@@ -72,7 +79,8 @@ def write_az(home: Path, scenario: Scenario, spec: ToolSpec, issuer: TokenIssuer
         sub = scenario.subscription_for(spec, user.tenant)
         revoked = (user.upn,) if spec.mode == "aadsts_error" else ()
         cache = token_cache.serialize(scenario, issuer, () if revoked else (user.upn,), revoked=revoked)
-        write_az_files(home, az_account(user.upn, "user", user.tenant, sub), cache, None)
+        listed_from = scenario.tenant(sub.tenant) if sub else None
+        write_az_files(home, az_account(user.upn, "user", user.tenant, sub, listed_from), cache, None)
 
 
 def write_azd_auth(home: Path, user: User | None, msal_cache: str | None) -> None:

@@ -1,7 +1,8 @@
-"""The intercepting proxy: Microsoft login hosts and IMDS are served by the sandbox, everything else refused.
+"""The intercepting proxy: Microsoft login hosts, Resource Manager and IMDS are served by the sandbox, everything else
+refused.
 
 It never opens an outbound connection: CONNECT tunnels are terminated here with the sandbox certificate
-and the decrypted requests are handed to the authority app in-process.
+and the decrypted requests are handed to the authority (or Resource Manager) app in-process.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import ssl
 import urllib.parse
 
 from engine.sandbox.httpserver import App, AppHandler, LoopbackServer, Request, Response
-from engine.sandbox.tls import INTERCEPTED_HOSTS
+from engine.sandbox.tls import ARM_HOSTS, INTERCEPTED_HOSTS
 
 IMDS_HOST = "169.254.169.254"
 REFUSED = "Chainsight sandbox proxy: {target} is not part of this sandbox; nothing leaves this machine.\n"
@@ -23,7 +24,7 @@ class ProxyHandler(AppHandler):
         host, _, port = self.path.rpartition(":")
         host = host.strip("[]").lower()
         self.server.seen.append(f"CONNECT {self.path}")
-        if host not in INTERCEPTED_HOSTS or port != "443":
+        if host not in (*INTERCEPTED_HOSTS, *ARM_HOSTS) or port != "443":
             self.write(Response.text(REFUSED.format(target=self.path), 403))
             self.close_connection = True
             return
@@ -47,6 +48,8 @@ class ProxyHandler(AppHandler):
 
     def route(self, request: Request) -> Response:
         self.server.seen.append(f"{request.method} {request.scheme}://{request.host}{request.path}")
+        if self.tunnel_host in ARM_HOSTS:
+            return self.server.arm(request)
         if self.tunnel_host:
             return self.server.authority(request)
         absolute = request.headers.get("x-sandbox-absolute-uri", "")
@@ -58,9 +61,10 @@ class ProxyHandler(AppHandler):
 
 
 class ProxyServer(LoopbackServer):
-    def __init__(self, authority: App, authority_tls: ssl.SSLContext, imds: App) -> None:
+    def __init__(self, authority: App, authority_tls: ssl.SSLContext, imds: App, arm: App) -> None:
         super().__init__(self._unused, handler=ProxyHandler, name="proxy")
         self.authority = authority
+        self.arm = arm
         self.authority_tls = authority_tls
         self.imds = imds
         self.seen: list[str] = []

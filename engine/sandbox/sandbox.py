@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 
 from engine.sandbox import arc_mount, environment, orphans, profiles, token_cache, tools
+from engine.sandbox.arm import ResourceManager
 from engine.sandbox.authority import Authority
 from engine.sandbox.grants import principal_of
 from engine.sandbox.httpserver import LoopbackServer
@@ -98,6 +99,11 @@ class Sandbox:
         return self.authority_server.url()
 
     @property
+    def arm_url(self) -> str:
+        """The Resource Manager stand-in on its own loopback TLS port (management.azure.com goes through the proxy)."""
+        return self.arm_server.url()
+
+    @property
     def proxy_url(self) -> str:
         return self.proxy_server.url()
 
@@ -125,10 +131,12 @@ class Sandbox:
         if s.managed_identity.kind == "arc" and self.mi.arc_key_dir != ARC_KEY_DIR:
             # The CLI configures no logging: Python's last-resort handler prints this one line on stderr.
             logger.warning(ARC_NEEDS_ISOLATION.format(name=s.name, path=ARC_KEY_DIR))
+        self.arm = ResourceManager(s, self.issuer)
         self.authority_server = LoopbackServer(self.authority, tls=context, name="authority").start()
+        self.arm_server = LoopbackServer(self.arm, tls=context, name="resource-manager").start()
         self.mi_server = LoopbackServer(self.mi, name="managed-identity").start()
-        self.proxy_server = ProxyServer(self.authority, context, self.mi).start()
-        self._servers = [self.proxy_server, self.authority_server, self.mi_server]
+        self.proxy_server = ProxyServer(self.authority, context, self.mi, self.arm).start()
+        self._servers = [self.proxy_server, self.authority_server, self.arm_server, self.mi_server]
         self.home = self.tmp / "home"
         self.home.mkdir()
         profiles.write_all(self.home, s, self.issuer)
@@ -229,8 +237,6 @@ class Sandbox:
             "authority_url": self.authority_url,
             "proxy_url": self.proxy_url,
             "ca_bundle": str(self.ca_bundle),
-            # What ARM would list at `az login` (az's sign-in state itself lives in its own files).
-            "subscriptions": [{"id": sub.id, "name": sub.name, "tenantId": sub.tenant} for sub in s.subscriptions],
             "tools": {},
         }
         for name, spec in s.tools.items():

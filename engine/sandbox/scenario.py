@@ -35,6 +35,7 @@ MI_MODES = ("ok", "identity_not_found", "http_500", "html", "wrong_header", "slo
 # the consent page), admin (only an admin may consent; other users cannot get a token).
 CONSENT_MODES = ("granted", "required", "admin")
 CONDITIONAL_ACCESS_MODES = ("", "block")
+SUBSCRIPTION_STATES = ("Enabled", "Warned", "PastDue", "Disabled", "Deleted")
 
 UNKNOWN_SCENARIO = "unknown sandbox scenario {name!r}{hint}; available: {names}"
 DID_YOU_MEAN = " (did you mean {match!r}?)"
@@ -60,6 +61,7 @@ class Tenant:
     id: str
     domain: str
     name: str
+    country: str = "US"  # ARM's countryCode (Tenants - List)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class User:
     mfa: bool = False  # a Conditional Access policy requires multi-factor authentication
     conditional_access: str = ""  # "block": a policy refuses every token for this user
     admin: bool = False  # may consent for the whole organization
+    guest_of: tuple[str, ...] = ()  # tenant ids the user is a guest (B2B member) of, besides their home tenant
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Subscription:
     id: str
     name: str
     tenant: str
+    state: str = "Enabled"  # ARM's SubscriptionState: Enabled, Warned, PastDue, Disabled, Deleted
 
 
 @dataclass(frozen=True)
@@ -296,7 +300,10 @@ def parse(data: bytes) -> dict[str, Any]:
 
 def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> Scenario:
     """Build a Scenario from parsed TOML, resolving tenant references and validating modes."""
-    tenants = tuple(Tenant(t["id"], t["domain"], t.get("name", t["domain"])) for t in data.get("tenants", ()))
+    tenants = tuple(
+        Tenant(t["id"], t["domain"], t.get("name", t["domain"]), t.get("country", "US"))
+        for t in data.get("tenants", ())
+    )
     if not tenants:
         raise ValueError(f"scenario {name!r} declares no tenant")
 
@@ -318,6 +325,7 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
             mfa=bool(u.get("mfa", False)),
             conditional_access=u.get("conditional_access", ""),
             admin=bool(u.get("admin", False)),
+            guest_of=tuple(tenant_id(ref) for ref in u.get("guest_of", ())),
         )
         for u in data.get("users", ())
     )
@@ -375,8 +383,11 @@ def from_dict(data: dict[str, Any], *, name: str, path: Path | None = None) -> S
         for i in data.get("identities", ())
     )
     subscriptions = tuple(
-        Subscription(s["id"], s["name"], tenant_id(s.get("tenant"))) for s in data.get("subscriptions", ())
+        Subscription(s["id"], s["name"], tenant_id(s.get("tenant")), s.get("state", "Enabled"))
+        for s in data.get("subscriptions", ())
     )
+    for sub in subscriptions:
+        _check(name, f"subscriptions.{sub.name}.state", sub.state, SUBSCRIPTION_STATES)
     tools = {}
     for tool in ("az", "azd", "pwsh"):
         spec = data.get("tools", {}).get(tool, {})

@@ -18,6 +18,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Host names the intercepting proxy terminates; the server certificate covers all of them.
 INTERCEPTED_HOSTS = ("login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net")
+# Azure public cloud's Resource Manager: the proxy serves it with the sandbox's ARM stand-in (engine/sandbox/arm.py).
+ARM_HOSTS = ("management.azure.com",)
 SYSTEM_CA_FILE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 _key_lock = threading.Lock()
@@ -90,7 +92,7 @@ class CertificateAuthority:
         self.cert_path = directory / "sandbox-ca.pem"
         self.cert_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
-    def issue_server_cert(self, hosts: tuple[str, ...] = ("localhost", *INTERCEPTED_HOSTS)) -> IssuedCert:
+    def issue_server_cert(self, hosts: tuple[str, ...] = ("localhost", *INTERCEPTED_HOSTS, *ARM_HOSTS)) -> IssuedCert:
         key = cached_key("server")
         now = datetime.datetime.now(datetime.timezone.utc)
         names: list[x509.GeneralName] = [x509.DNSName(h) for h in hosts]

@@ -177,6 +177,14 @@ class TokenIssuer:
             self._refresh[token] = RefreshGrant(who, client_id, family, time.time(), revoked)
         return token
 
+    def revoke(self, token: str) -> bool:
+        """Revoke one refresh token (as a password reset or `Revoke-MgUserSignInSession` would); False if unknown."""
+        with self._lock:
+            grant = self._refresh.get(token)
+            if grant is not None:
+                grant.revoked = True
+            return grant is not None
+
     def refresh_grant(self, token: str) -> RefreshGrant | None:
         with self._lock:
             return self._refresh.get(token)

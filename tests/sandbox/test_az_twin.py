@@ -143,8 +143,11 @@ def test_account_show_prints_non_ascii_and_tsv_prints_list_lengths(sandbox_facto
     shown = az(box, "account", "show")
     assert '"name": "Développement ☁"' in shown.stdout
     tsv = az(box, "account", "list", "-o", "tsv").stdout
-    # knack: keys sorted, a list prints its length, a dict nothing, booleans as Python prints them
-    assert tsv == f"AzureCloud\t{TENANT}\t{SUB_ID}\tTrue\t0\tDéveloppement ☁\tEnabled\t{TENANT}\t\n"
+    # knack: keys sorted, a list prints its length, a dict nothing, booleans as Python prints them; the
+    # tenant's domain and name are there because the sandbox's az was signed in without --tenant
+    assert tsv == (
+        f"AzureCloud\t{TENANT}\t{SUB_ID}\tTrue\t0\tDéveloppement ☁\tEnabled\tcontoso.com\tContoso\t{TENANT}\t\n"
+    )
 
 
 def test_files_are_the_ones_az_writes(sandbox_factory) -> None:

@@ -49,7 +49,7 @@ def test_every_listening_socket_is_on_127_0_0_1(sandbox_factory) -> None:
     before = set(_listening_sockets_of_this_process())
     boxes = [sandbox_factory(name) for name in ("app-service", "vm-imds-user-assigned", "laptop-everything")]
     new = set(_listening_sockets_of_this_process()) - before
-    assert len(new) == 3 * len(boxes)
+    assert len(new) == 4 * len(boxes)  # proxy, authority, Resource Manager, managed identity
     assert {address for address, _ in new} == {"127.0.0.1"}
     assert all(port > 1024 for _, port in new)
     for box in boxes:
@@ -62,7 +62,7 @@ def test_every_listening_socket_is_on_127_0_0_1(sandbox_factory) -> None:
     "url",
     [
         "https://example.com/",
-        "https://management.azure.com/subscriptions",
+        "https://azcliprod.blob.core.windows.net/cli/vm/aliases.json",
         "http://login.microsoftonline.com/common/discovery/instance",
         "http://169.254.169.254:8080/metadata/identity/oauth2/token",
         "http://10.0.0.1/",

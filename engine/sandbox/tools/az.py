@@ -17,6 +17,7 @@ import traceback
 from typing import Any
 
 from engine.sandbox.tools import az_files, az_output
+from engine.sandbox.tools.az_arm import SubscriptionFinder
 from engine.sandbox.tools.az_config import cloud_list, cloud_register, cloud_set, cloud_show, config_get, config_set
 from engine.sandbox.tools.az_identity import CLIError, EntraError
 from engine.sandbox.tools.az_release import Release, release
@@ -44,6 +45,7 @@ PASSWORD_WARNING_OTHER_CLOUD = (
     "For more details, see https://go.microsoft.com/fwlink/?linkid=2276314"
 )
 NO_SUBSCRIPTIONS_FOUND = "No subscriptions found for {}."
+SKIP_NEEDS_TENANT = "usage error: '--skip-subscription-discovery' requires '--tenant'"
 UPDATE_CHECK_OFFLINE = "Unable to check if your CLI is up-to-date. Check your internet connection."
 GARBAGE = "WARNING: This command is in preview.\n<html>not json</html>\n"
 TENANT_LEVEL = "N/A(tenant level account)"
@@ -62,6 +64,9 @@ class Context:
         endpoints = az_files.cloud_endpoints(self.dir, self.cloud) or az_files.AZURE_CLOUD_ENDPOINTS
         self.authority = str(endpoints.get("activeDirectory") or az_files.PUBLIC_AUTHORITY)
         self.arm_resource = str(endpoints.get("activeDirectoryResourceId") or az_files.ARM_RESOURCE)
+        self.resource_manager = str(
+            endpoints.get("resourceManager") or az_files.AZURE_CLOUD_ENDPOINTS["resourceManager"]
+        )
 
     # -- the profile ------------------------------------------------------------------------------
     def profile(self) -> dict[str, Any]:
@@ -131,6 +136,8 @@ def _with_relogin(ctx: Context, tenant: str, scopes: list[str], call: Any) -> An
 def login(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
     if not args.username or not args.password:
         raise CLIError("The sandbox's az signs in with --username and --password (user or --service-principal).")
+    if args.skip_subscription_discovery and not args.tenant:
+        raise CLIError(SKIP_NEEDS_TENANT)
     scopes = [ctx.arm_resource + "/.default"]
     tenant = args.tenant
     identity = ctx.identity(tenant or "organizations")
@@ -146,39 +153,60 @@ def login(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
             else PASSWORD_WARNING_OTHER_CLOUD
         )
         sys.stderr.write(f"WARNING: {warning}\n")
-        claims = identity.login_user(args.username, args.password, scopes)
-        username, kind, tenant = claims["username"], "user", tenant or claims["tenant_id"]
-    subs = _discover(ctx, tenant, args)
-    if not subs:
-        if not (args.allow_no_subscriptions or args.skip_subscription_discovery):
-            raise CLIError(NO_SUBSCRIPTIONS_FOUND.format(username))
-        subs = [{"id": tenant, "name": TENANT_LEVEL, "tenantId": tenant}]
+        username, kind = identity.login_user(args.username, args.password, scopes)["username"], "user"
+
+    def token_for(for_tenant: str | None) -> str:
+        if kind == "servicePrincipal":
+            return ctx.identity(for_tenant or tenant).service_principal_token(username, for_tenant or tenant, scopes)[
+                "access_token"
+            ]
+        return ctx.identity(for_tenant or tenant or "organizations").user_token(username, scopes)["access_token"]
+
+    finder = SubscriptionFinder(ctx.state, ctx.resource_manager, token_for)
+    if args.skip_subscription_discovery:  # bare mode: no ARM call, a tenant-level account
+        subs: list[dict[str, Any]] = []
+        finder.tenants.append(tenant)
+    elif tenant:
+        subs = finder.find_using_specific_tenant(tenant, token_for(tenant))
+    else:
+        subs = finder.find_using_common_tenant()
+    if not subs and not (args.allow_no_subscriptions or args.skip_subscription_discovery):
+        raise CLIError(NO_SUBSCRIPTIONS_FOUND.format(username))
+    if args.allow_no_subscriptions or args.skip_subscription_discovery:
+        listed = {s.get("tenantId") for s in subs}
+        subs += [_tenant_level(t) for t in finder.tenants if t not in listed]
+        if not subs:
+            return []
     consolidated = [_account(ctx, s, username, kind) for s in subs]
     _set_subscriptions(ctx, consolidated)
-    return [_listed(s) for s in _current(ctx, consolidated)]
+    return [_listed(s) for s in consolidated]
 
 
-def _discover(ctx: Context, tenant: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The subscriptions ARM would list: the scenario's, for the tenant (none with --skip-subscription-discovery)."""
-    if args.skip_subscription_discovery:
-        return []
-    return [dict(s) for s in ctx.state.get("subscriptions", []) if s.get("tenantId") == tenant]
+def _tenant_level(tenant: str) -> dict[str, Any]:
+    """_build_tenant_level_accounts: a Subscription model holding only these."""
+    return {"id": f"/subscriptions/{tenant}", "displayName": TENANT_LEVEL, "tenantId": tenant, "state": "Enabled"}
 
 
 def _account(ctx: Context, sub: dict[str, Any], username: str, kind: str) -> dict[str, Any]:
-    """azure-cli's _normalize_properties: key order as it writes them; a tenant-level account has no home
-    tenant or managedByTenants (those come from ARM's answer)."""
+    """azure-cli's _normalize_properties and _transform_subscription_for_multiapi: key order as it writes them;
+    the home tenant, tenant display fields and managedByTenants come from ARM's answer (none for a tenant-level
+    account; the display fields only when the tenant came from Tenants - List)."""
     account = {
-        "id": sub["id"],
-        "name": sub["name"],
-        "state": "Enabled",
+        "id": str(sub.get("id", "")).rpartition("/")[2],
+        "name": sub.get("displayName"),
+        "state": sub.get("state"),
         "user": {"name": username, "type": kind},
         "isDefault": False,
-        "tenantId": sub["tenantId"],
+        "tenantId": sub.get("tenantId"),
         "environmentName": ctx.cloud,
     }
-    if sub["name"] != TENANT_LEVEL:
-        account.update(homeTenantId=sub["tenantId"], managedByTenants=[])
+    if account["name"] != TENANT_LEVEL:
+        account["homeTenantId"] = sub.get("homeTenantId")
+        for key in ("tenantDefaultDomain", "tenantDisplayName"):
+            if key in sub:
+                account[key] = sub[key]
+        managers = sub.get("managedByTenants")
+        account["managedByTenants"] = None if managers is None else [{"tenantId": m.get("tenantId")} for m in managers]
     return account
 
 
@@ -197,11 +225,6 @@ def _set_subscriptions(ctx: Context, new: list[dict[str, Any]]) -> None:
     profile["subscriptions"] = list(merged.values())
     az_files.save_profile(ctx.dir, profile)
     az_files.set_cloud_subscription(ctx.dir, ctx.cloud, chosen["id"])
-
-
-def _current(ctx: Context, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ids = {s["id"] for s in new}
-    return [s for s in ctx.subscriptions() if s["id"] in ids]
 
 
 def _listed(sub: dict[str, Any]) -> dict[str, Any]:
