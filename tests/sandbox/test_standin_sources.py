@@ -11,7 +11,7 @@ listed row by row below; each row's text is asserted to be what the stand-in rea
 | azd | not logged in: "ERROR: not logged in, run `azd auth login` to login" (no "fetching token:" prefix) | azure-dev pkg/auth/errors.go (ErrNoCurrentUser), cmd/auth_token.go (returns the provider's error unwrapped; "fetching token: %w" wraps only GetToken's); azd docs show the same data.message |
 | azd | an Entra error: "ERROR: fetching token: failed to authenticate:\n(<error>) <description>" | cmd/auth_token.go ("fetching token: %w" around GetToken) |
 | azd | failures as a consoleMessage JSON line; azd >= 1.24 as `{"error": ...}` | azure-dev pkg/contracts/console_message.go; azure-identity 1.27 azd_cli.py parses both |
-| azd | `auth login --check-status --output json`: `{"status": "success" / "unauthenticated"}` | azure-dev pkg/contracts/login.go (LoginResult); expiresOn/account/loginType are not printed |
+| azd | `auth login --check-status --output json`: `{"status": "success", "expiresOn": <Go time.Time, RFC 3339 with fraction>}` / `{"status": "unauthenticated"}`; success needs a token for the login scope | azure-dev tag azure-dev-cli_1.21.1 (and main, Aug 2026): pkg/contracts/login.go, now auth.go (LoginResult: status, expiresOn omitempty), cmd/auth_login.go (verifyLoggedIn, res.ExpiresOn = &token.ExpiresOn); no release prints account/loginType (they exist only on the unmerged branch commit 1f023b0b, Jul 2025; #6377 added `azd auth status` instead) |
 | azd | `auth login --check-status` (text): "Logged in to Azure as <upn>" / "Not logged in, run `azd auth login` to login to Azure" | azure-dev cmd/auth_login.go ux text; Homebrew's azd formula test asserts the second line |
 | azd | signed in only when auth.json's currentUser.homeAccountId is an account of auth/msal/cache.json | azure-dev pkg/auth/manager.go (CredentialForCurrentUser, authConfigFileName "auth.json") |
 | azd | `azd version`: `azd version 1.21.1 (commit ...)` | azure-dev cmd/version.go text form |
@@ -23,11 +23,13 @@ listed row by row below; each row's text is asserted to be what the stand-in rea
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 
 import pytest
 
+from engine.sandbox.tokens import ACCESS_TOKEN_LIFETIME
 from engine.sandbox.tools import azd, pwsh
 
 AZD_TOKEN = [
@@ -66,8 +68,12 @@ def test_azd_token_shape_and_sign_in_come_from_its_files(sandbox_factory) -> Non
     token = run(box, *AZD_TOKEN)
     assert token.returncode == 0, token.stderr
     assert list(json.loads(token.stdout)) == ["token", "expiresOn"] and token.stdout.startswith('{\n  "token": ')
-    status = json.loads(run(box, "azd", "auth", "login", "--check-status", "--output", "json").stdout)
-    assert status == {"status": "success"}
+    checked = run(box, "azd", "auth", "login", "--check-status", "--output", "json").stdout
+    status = json.loads(checked)
+    assert list(status) == ["status", "expiresOn"] and status["status"] == "success"
+    assert checked.startswith('{\n  "status": "success",\n  "expiresOn": "')
+    expires = datetime.datetime.fromisoformat(status["expiresOn"].replace("Z", "+00:00"))
+    assert 0 < (expires - datetime.datetime.now(datetime.timezone.utc)).total_seconds() <= ACCESS_TOKEN_LIFETIME
     (box.home / ".azd" / "auth" / "msal" / "cache.json").unlink()
     signed_out = run(box, *AZD_TOKEN)
     assert signed_out.returncode == 1 and "not logged in, run `azd auth login` to login" in signed_out.stderr
@@ -114,3 +120,28 @@ def test_pwsh_answers_from_its_context_settings_and_module_folder(sandbox_factor
         assert (p.returncode, p.stdout) == (0, "NO_AZ_ACCOUNT_MODULE\n")
     else:
         assert (p.returncode, p.stderr) == (1, "Get-AzAccessToken: Run Connect-AzAccount to login.\n")
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime.datetime(2026, 12, 2, 12, 0, 0, 123450, tzinfo=datetime.timezone.utc), "2026-12-02T12:00:00.12345Z"),
+        (datetime.datetime(2026, 12, 2, 12, 0, 0, tzinfo=datetime.timezone.utc), "2026-12-02T12:00:00Z"),
+        (
+            datetime.datetime(2026, 12, 2, 13, 0, 0, 500000, tzinfo=datetime.timezone(datetime.timedelta(hours=1))),
+            "2026-12-02T13:00:00.5+01:00",
+        ),
+    ],
+)
+def test_azd_times_are_gos_rfc3339_nano(moment: datetime.datetime, expected: str) -> None:
+    assert azd.go_time(moment) == expected
+
+
+def test_azd_check_status_needs_a_token_not_just_a_cache_entry(sandbox_factory) -> None:
+    """verifyLoggedIn asks for a token: a revoked refresh token reads as unauthenticated, with no expiresOn."""
+    box = sandbox_factory("laptop-everything")
+    cache = json.loads((box.home / ".azd" / "auth" / "msal" / "cache.json").read_text())
+    for entry in cache["RefreshToken"].values():
+        assert box.issuer.revoke(entry["secret"])
+    status = json.loads(run(box, "azd", "auth", "login", "--check-status", "--output", "json").stdout)
+    assert status == {"status": "unauthenticated"}

@@ -25,6 +25,7 @@ from engine.sandbox.tools.common import (
 NOT_LOGGED_IN = "\nERROR: not logged in, run `azd auth login` to login\n"
 LOGGED_IN = "Logged in to Azure as {who}"
 CHECK_NOT_LOGGED_IN = "Not logged in, run `azd auth login` to login to Azure"
+LOGIN_SCOPE = "https://management.azure.com//.default"  # auth.Manager.LoginScopes() for the public cloud
 AUTH_FAILED = "\nERROR: fetching token: failed to authenticate:\n({error}) {description}\n"
 GARBAGE = "azd: a new version is available\n{ token: oops }\n"
 UNKNOWN_COMMAND = 'Error: unknown command "{cmd}" for "azd"\n'
@@ -62,6 +63,26 @@ def signed_in_refresh_token() -> str | None:
     return family_refresh_token(read_json(os.path.join(config_dir(), "auth", "msal", "cache.json")), node)
 
 
+def go_time(moment: datetime.datetime) -> str:
+    """Go's time.Time JSON (RFC 3339 with nanoseconds, trailing zeros dropped; "Z" for UTC, else the offset)."""
+    text = moment.isoformat(timespec="microseconds")
+    stamp, offset = text[:26].rstrip("0").rstrip("."), text[26:]
+    return stamp + ("Z" if offset in ("+00:00", "") else offset)
+
+
+def _check_status_expiry(state: dict, tool: dict, refresh_token: str | None) -> str | None:
+    """cmd/auth_login.go's verifyLoggedIn: signed in only if a token can be had for the login scopes; the
+    token's ExpiresOn (msal-go: now + expires_in, local time) becomes expiresOn."""
+    if refresh_token is None or not tool.get("user"):
+        return None
+    try:
+        response = redeem(state, dict(tool, refresh_token=refresh_token), LOGIN_SCOPE)
+    except AuthorityError:
+        return None
+    now = datetime.datetime.now().astimezone()
+    return go_time(now + datetime.timedelta(seconds=int(response["expires_in"])))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="azd", add_help=False)
     parser.add_argument("group", nargs="?")
@@ -89,9 +110,11 @@ def main(argv: list[str]) -> int:
     mode = tool["mode"]
     refresh_token = signed_in_refresh_token()
     if args.group == "auth" and args.command == "login" and args.check_status:
-        signed_in = mode == "signed_in" and refresh_token is not None
-        if args.output == "json":
-            print(json.dumps({"status": "success" if signed_in else "unauthenticated"}, indent=2))
+        expiry = _check_status_expiry(state, tool, refresh_token) if mode == "signed_in" else None
+        signed_in = expiry is not None
+        if args.output == "json":  # contracts.LoginResult: expiresOn only on success (omitempty)
+            result = {"status": "success", "expiresOn": expiry} if signed_in else {"status": "unauthenticated"}
+            print(json.dumps(result, indent=2))
         else:  # the text form (cmd/auth_login.go's ux): who is signed in, or what to run
             print(LOGGED_IN.format(who=tool["user"]["upn"]) if signed_in else CHECK_NOT_LOGGED_IN)
         return 0
