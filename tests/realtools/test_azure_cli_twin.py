@@ -20,18 +20,21 @@ from pathlib import Path
 
 import pytest
 
-from engine.sandbox import netns
+from engine.sandbox import list_scenarios, load_scenario, netns
 from tests.realtools import venv
-from tests.realtools.driver import RESULT_MARKER
+from tests.realtools.driver import FULL_SCENARIO, RESULT_MARKER, az_world
 from tests.system import require_system, system_required
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The build can take many minutes on a cold machine; a warm run about a minute.
 pytestmark = [pytest.mark.needs_system, pytest.mark.realtools, pytest.mark.timeout(3600)]
-SCENARIO = "laptop-wrong-account"  # a user (dev@contoso.com) and a service principal with a secret
+SCENARIO = FULL_SCENARIO  # every command; the other scenarios where az is configured get their sign-in states
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 EXPIRES_ON = re.compile(r'"expires_on": \d+|\b1[789]\d{8}\b')
 EXPIRES_AT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+ENTRA_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z")  # AADSTS50173's issue and revocation times
+# Every Entra error ends with its own trace and correlation ids and the time of the request.
+ENTRA_IDS = re.compile(r"(Trace ID|Correlation ID): [0-9a-f-]{36}|Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ")
 STEPS = [
     "cloud_register",
     "cloud_set",
@@ -57,6 +60,10 @@ STEPS = [
     "logout",
     "after_logout_show",
     "logout_again",
+    "discover_login",
+    "discover_show",
+    "discover_token",
+    "discover_logout",
     "sp_login",
     "sp_token",
     "sp_no_entries_token",
@@ -66,10 +73,24 @@ VERDICTS = [
     "signed_in_verdicts",
     "without_msal_token_cache.json_verdicts",
     "without_azureProfile.json_verdicts",
+    "discover_verdicts",
     "sp_verdicts",
     "sp_no_entries_verdicts",
 ]
-FILE_STEPS = ["login_files", "token_files", "logout_files", "sp_files"]
+FILE_STEPS = ["login_files", "token_files", "logout_files", "discover_files", "sp_files"]
+# Every shipped scenario where az is configured: signed in as its user (az login without --tenant), each other
+# subscription selected, a revoked refresh token. Scenarios whose az world is the same share one run (az_world).
+SIGN_IN_SCENARIOS = [
+    n
+    for n in list_scenarios()
+    if n != SCENARIO and load_scenario(n).tools["az"].mode not in ("absent", "not_signed_in")
+]
+# The representative of a world: preferably one without a managed-identity platform (whose variables az ignores).
+_PLAIN_FIRST = sorted(SIGN_IN_SCENARIOS, key=lambda m: (load_scenario(m).managed_identity.kind != "none", m))
+RUN_FOR = {n: next(m for m in _PLAIN_FIRST if az_world(m) == az_world(n)) for n in SIGN_IN_SCENARIOS}
+SIGN_IN_STEPS = ["cloud_register", "cloud_set", "config_set", "login", "token", "revoked_token"]
+SIGN_IN_VERDICTS = ["verdicts", "revoked_verdicts"]
+SIGN_IN_FILES = ["login_files", "revoked_files"]
 
 
 def _reporter(config: pytest.Config):
@@ -87,8 +108,8 @@ def _reporter(config: pytest.Config):
 
 
 @pytest.fixture(scope="module")
-def observed(pytestconfig: pytest.Config) -> dict:
-    """Build or reuse the azure-cli venv, then run the driver once in a loopback-only namespace."""
+def runs(pytestconfig: pytest.Config) -> dict:
+    """Build or reuse the azure-cli venv, then run the driver once in a loopback-only namespace (every scenario)."""
     say = _reporter(pytestconfig)
     ok, reason = netns.available()
     require_system(ok, f"network namespaces: {reason}")
@@ -100,7 +121,8 @@ def observed(pytestconfig: pytest.Config) -> dict:
             pytest.fail(f"realtools: {ex}", pytrace=False)
         pytest.skip(f"realtools: the pinned azure-cli cannot be installed here: {ex}")
     built = time.monotonic() - started
-    argv = netns.wrap([sys.executable, "-m", "tests.realtools.driver", SCENARIO, str(az_venv)])
+    compared = sorted(set(RUN_FOR.values()))
+    argv = netns.wrap([sys.executable, "-m", "tests.realtools.driver", str(az_venv), SCENARIO, *compared])
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **{netns.IN_NETNS_ENV: "1"})
     started = time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
@@ -111,10 +133,17 @@ def observed(pytestconfig: pytest.Config) -> dict:
     return json.loads(lines[-1][len(RESULT_MARKER) :])
 
 
+@pytest.fixture(scope="module")
+def observed(runs: dict) -> dict:
+    return runs[SCENARIO]
+
+
 def normalise(text: str, observed: dict, tool: str) -> str:
     """Replace what differs by nature: tokens, expiry times, the tool's own paths."""
     text = JWT.sub("<jwt>", text)
     text = EXPIRES_AT.sub("<expires-at>", text)
+    text = ENTRA_TIME.sub("<entra-time>", text)
+    text = ENTRA_IDS.sub(lambda m: f"{m[1] or 'Timestamp'}: <request>", text)
     text = EXPIRES_ON.sub(lambda m: '"expires_on": <epoch>' if m[0].startswith('"') else "<epoch>", text)
     text = text.replace(observed["dirs"][tool], "<config-dir>").replace(observed["python"][tool], "<python>")
     return text
@@ -173,6 +202,10 @@ def _file_shape(name: str, text: str, observed: dict, tool: str) -> object:
 
 @pytest.mark.parametrize("step", FILE_STEPS)
 def test_same_files_with_the_same_modes_and_shapes(observed: dict, step: str) -> None:
+    _same_files(observed, step)
+
+
+def _same_files(observed: dict, step: str) -> None:
     real, twin = observed["real"][step], observed["twin"][step]
     assert sorted(twin) == sorted(real), f"{step}: az files written"
     for name in real:
@@ -180,3 +213,62 @@ def test_same_files_with_the_same_modes_and_shapes(observed: dict, step: str) ->
         ours = _file_shape(name, twin[name]["bytes"], observed, "twin")
         theirs = _file_shape(name, real[name]["bytes"], observed, "real")
         assert ours == theirs, f"{step}: {name} differs"
+
+
+def _same_step(observed: dict, step: str) -> None:
+    real, twin = observed["real"][step], observed["twin"][step]
+    assert twin["rc"] == real["rc"], f"{step} {_shown(real['argv'])}: exit code differs"
+    for key in ("out", "err"):
+        ours, theirs = normalise(twin[key], observed, "twin"), normalise(real[key], observed, "real")
+        assert _stderr(step, ours) == _stderr(step, theirs), f"{step} {_shown(real['argv'])}: {key} differs"
+
+
+def test_scenarios_sharing_a_run_have_the_same_az_world() -> None:
+    """A scenario compared through another's run differs from it in nothing az or the credentials read."""
+    for name, ran in RUN_FOR.items():
+        assert az_world(name) == az_world(ran)
+    assert len(set(RUN_FOR.values())) >= 2  # one tenant, and the guest in two tenants (laptop-everything)
+
+
+@pytest.mark.parametrize("scenario", SIGN_IN_SCENARIOS)
+@pytest.mark.parametrize("step", SIGN_IN_STEPS)
+def test_sign_in_states_of_every_az_scenario_match(runs: dict, scenario: str, step: str) -> None:
+    _same_step(runs[RUN_FOR[scenario]], step)
+
+
+@pytest.mark.parametrize("scenario", SIGN_IN_SCENARIOS)
+def test_selecting_each_other_subscription_matches(runs: dict, scenario: str) -> None:
+    observed = runs[RUN_FOR[scenario]]
+    selected = sorted(k for k in observed["real"] if k.startswith("select_"))
+    assert sorted(k for k in observed["twin"] if k.startswith("select_")) == selected
+    for step in selected:
+        if step.endswith("_verdicts"):
+            assert observed["twin"][step] == observed["real"][step], step
+        else:
+            _same_step(observed, step)
+
+
+@pytest.mark.parametrize("scenario", SIGN_IN_SCENARIOS)
+@pytest.mark.parametrize("step", SIGN_IN_VERDICTS)
+def test_sign_in_verdicts_of_every_az_scenario_match(runs: dict, scenario: str, step: str) -> None:
+    real, twin = runs[RUN_FOR[scenario]]["real"][step], runs[RUN_FOR[scenario]]["twin"][step]
+    assert twin == real, step
+    # A revoked refresh token is invisible in az's files: the probe says available, the token request fails.
+    signed_in = step == "verdicts"
+    assert (real["probe"] == "available") and (real["ours"] == "token") == (
+        real["azure_identity"] == "token"
+    ) == signed_in
+
+
+@pytest.mark.parametrize("scenario", SIGN_IN_SCENARIOS)
+@pytest.mark.parametrize("step", SIGN_IN_FILES)
+def test_sign_in_files_of_every_az_scenario_match(runs: dict, scenario: str, step: str) -> None:
+    _same_files(runs[RUN_FOR[scenario]], step)
+
+
+def test_login_without_tenant_writes_the_tenants_display_fields(observed: dict) -> None:
+    """Not vacuous: real az itself wrote tenantDisplayName and tenantDefaultDomain from the ARM stand-in."""
+    for tool in ("real", "twin"):
+        profile = json.loads(observed[tool]["discover_files"]["azureProfile.json"]["bytes"].removeprefix("\ufeff"))
+        (account,) = profile["subscriptions"]
+        assert (account["tenantDisplayName"], account["tenantDefaultDomain"]) == ("Contoso", "contoso.com"), tool
