@@ -23,16 +23,17 @@ def _write_json(path: Path, data: object, *, bom: bool = False, indent: int | No
     path.write_bytes(("\ufeff" + text).encode("utf-8") if bom else text.encode("utf-8"))
 
 
-def write_az_files(home: Path, account: dict[str, Any] | None, msal_cache: str | None, sp_entry: dict | None) -> None:
+def write_az_files(home: Path, accounts: list[dict[str, Any]], msal_cache: str | None, sp_entry: dict | None) -> None:
     """~/.azure as azure-cli 2.91 leaves it after `az login` (telemetry off): azureProfile.json with a BOM and
     no installationId, config with ``[cloud] name = AzureCloud`` (0600), clouds.config naming the default
     subscription, and the user's MSAL cache or the service principal's entry. Signed out: no accounts."""
     directory = home / ".azure"
     az_files.ensure_config(directory)
-    az_files.save_profile(directory, {"subscriptions": [account] if account else []})
-    if account is None:
+    az_files.save_profile(directory, {"subscriptions": accounts})
+    if not accounts:
         return
-    az_files.set_cloud_subscription(directory, az_files.AZURE_CLOUD, account["id"])
+    default = next((a for a in accounts if a["isDefault"]), accounts[0])
+    az_files.set_cloud_subscription(directory, az_files.AZURE_CLOUD, default["id"])
     if msal_cache is not None:
         token_cache.write_private(directory / az_files.MSAL_CACHE, msal_cache)
     if sp_entry is not None:
@@ -48,7 +49,7 @@ def az_account(
     entry: dict[str, Any] = {
         "id": sub.id if sub else tenant,
         "name": sub.name if sub else az_tools.TENANT_LEVEL,
-        "state": "Enabled",
+        "state": sub.state if sub else "Enabled",
         "user": {"name": username, "type": kind},
         "isDefault": True,
         "tenantId": sub.tenant if sub else tenant,
@@ -64,7 +65,7 @@ def az_account(
 
 def write_az(home: Path, scenario: Scenario, spec: ToolSpec, issuer: TokenIssuer) -> None:
     if spec.mode == "not_signed_in" or not spec.account:
-        write_az_files(home, None, None, None)
+        write_az_files(home, [], None, None)
     elif scenario.is_app(spec.account):
         app = scenario.app(spec.account)
         sub = scenario.subscription_for(spec, app.tenant)
@@ -73,14 +74,30 @@ def write_az(home: Path, scenario: Scenario, spec: ToolSpec, issuer: TokenIssuer
             "tenant": app.tenant,
             "client_secret": app.secrets[0] if app.secrets else "",
         }
-        write_az_files(home, az_account(app.client_id, "servicePrincipal", app.tenant, sub), None, entry)
+        write_az_files(home, [az_account(app.client_id, "servicePrincipal", app.tenant, sub)], None, entry)
     else:
         user = scenario.user(spec.account)
         sub = scenario.subscription_for(spec, user.tenant)
         revoked = (user.upn,) if spec.mode == "aadsts_error" else ()
         cache = token_cache.serialize(scenario, issuer, () if revoked else (user.upn,), revoked=revoked)
-        listed_from = scenario.tenant(sub.tenant) if sub else None
-        write_az_files(home, az_account(user.upn, "user", user.tenant, sub, listed_from), cache, None)
+        write_az_files(home, _user_accounts(scenario, user, sub), cache, None)
+
+
+def _user_accounts(scenario: Scenario, user: User, default: Subscription | None) -> list[dict[str, Any]]:
+    """What `az login` without --tenant finds: every subscription of the user's tenants (home and guest), in
+    the order ARM lists tenants, each with its tenant's display fields; ``default`` is the active one."""
+    if default is None:
+        return [az_account(user.upn, "user", user.tenant, None)]
+    tenants = [t for t in scenario.tenants if t.id in (user.tenant, *user.guest_of)]
+    found = [(s, t) for t in tenants for s in scenario.subscriptions if s.tenant == t.id]
+    if default not in [s for s, _ in found]:  # the scenario chose a subscription outside the user's tenants
+        found.insert(0, (default, scenario.tenant(default.tenant)))
+    accounts = []
+    for sub, tenant in found:
+        account = az_account(user.upn, "user", user.tenant, sub, tenant)
+        account["isDefault"] = sub == default
+        accounts.append(account)
+    return accounts
 
 
 def write_azd_auth(home: Path, user: User | None, msal_cache: str | None) -> None:

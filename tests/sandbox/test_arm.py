@@ -11,6 +11,9 @@ import subprocess
 
 import pytest
 
+from engine.credentials.azure_cli import AzureCliCredential
+from engine.host import Host
+from engine.probe import AVAILABLE
 from engine.sandbox import arm
 from engine.sandbox.grants import principal_of
 from engine.sandbox.tokens import Principal
@@ -203,3 +206,18 @@ def test_the_first_enabled_subscription_becomes_the_default(sandbox_factory, tmp
     assert [(a["state"], a["isDefault"]) for a in _profile(env)] == [("Disabled", False), ("Enabled", True)]
     listed = json.loads(az(box, env, "account", "list").stdout)
     assert [a["id"] for a in listed] == [SUB_ID]
+
+
+def test_the_sandboxs_signed_in_az_holds_every_subscription_of_the_guests_tenants(sandbox_factory) -> None:
+    """~/.azure as `az login` (no --tenant) leaves it: both tenants' subscriptions, Contoso's active."""
+    box = sandbox_factory("laptop-everything")
+    listed = json.loads(az(box, box.env, "account", "list").stdout)
+    assert [(a["name"], a["tenantDisplayName"], a["isDefault"]) for a in listed] == [
+        ("Contoso Dev/Test", "Contoso", True),
+        ("Fabrikam Production", "Fabrikam", False),
+    ]
+    token = az(box, box.env, "account", "get-access-token", "--subscription", "fabrikam production")
+    assert token.returncode == 0, token.stderr
+    assert json.loads(token.stdout)["tenant"] == FABRIKAM
+    probe = AzureCliCredential(host=Host(env=box.env), subscription="Fabrikam Production").probe()
+    assert probe.status == AVAILABLE
