@@ -1,0 +1,80 @@
+"""Building a window in steps after its first paint, so the user sees it at once and it fills in moments later.
+
+The first frame shows the window's menus, title and the places of its panes; each step then builds one pane,
+one step per turn of the event loop so input is never held up for long. The window does not repaint between
+steps: it goes from the frame straight to the finished window, never through half-built layouts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
+
+TRACE_ENV = "CHAINSIGHT_TRACE_START"  # set to 1: each step's time goes to stderr (for profiling the start)
+# Start the steps this long into the event loop even if no paint has come (a window shown minimized, or on
+# a workspace out of view, may not paint until the user looks at it).
+UNPAINTED_START_MS = 500
+
+
+class _FirstPaint(QObject):
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # after this paint has reached the screen
+        return False
+
+
+def run_after_first_paint(window: QWidget, steps: Sequence[Callable[[], None]], stop: Callable[[], bool]) -> None:
+    """Run ``steps`` in order once ``window`` has painted, one per event-loop turn; ``stop()`` true ends early."""
+    pending = list(steps)
+    started = {"at": None}
+    trace = os.environ.get(TRACE_ENV) == "1"
+
+    def start() -> None:
+        if started["at"] is not None:
+            return
+        started["at"] = time.perf_counter()
+        window.setUpdatesEnabled(False)
+        QTimer.singleShot(0, next_step)
+
+    def next_step() -> None:
+        if not pending or stop():
+            window.setUpdatesEnabled(True)
+            return
+        step = pending.pop(0)
+        begun = time.perf_counter()
+        try:
+            step()
+        except BaseException:
+            pending.clear()
+            window.setUpdatesEnabled(True)
+            raise
+        if trace:
+            print(f"start step {step.__name__}: {(time.perf_counter() - begun) * 1000:.1f} ms", file=sys.stderr)
+        if pending:
+            QTimer.singleShot(0, next_step)
+        else:
+            window.setUpdatesEnabled(True)
+            if trace:
+                total = (time.perf_counter() - started["at"]) * 1000
+                print(f"start steps done {total:.1f} ms after the first paint", file=sys.stderr)
+
+    _FirstPaint(window, start)
+    QTimer.singleShot(0, lambda: QTimer.singleShot(UNPAINTED_START_MS, start))
+
+
+def line_placeholder(parent: QWidget, margin: int) -> QWidget:
+    """An empty widget as tall as a row of line edits and buttons (plus ``margin``): it holds a bar's place."""
+    placeholder = QWidget(parent)
+    placeholder.setFixedHeight(parent.fontMetrics().height() + 14 + margin)
+    return placeholder
