@@ -8,13 +8,14 @@ import os
 import sys
 from pathlib import Path
 
+from app.gui.scenario_names import unknown_scenario_message
+from app.gui.theme import THEMES, setup_style
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 SCREENSHOT_TIMEOUT_S = 180
-THEME_ENV = "CHAINSIGHT_THEME"  # "dark" or "light" forces a palette (screenshots, tests)
-THEMES = ("system", "light", "dark")
 # Qt's own command-line options (QGuiApplication and QApplication): they go to Qt, not to our parser.
 QT_VALUE_OPTIONS = frozenset(
     {
@@ -44,7 +45,6 @@ QT_VALUE_OPTIONS = frozenset(
     }
 )
 QT_FLAG_OPTIONS = frozenset({"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync"})
-UNKNOWN_SCENARIO = "no sandbox scenario named {name!r}{hint} `chainsight sandbox list` shows all {count}."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,16 +89,6 @@ def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
         else:
             ours.append(arg)
     return ours, qt
-
-
-def unknown_scenario_message(name: str, known: list[str]) -> str:
-    """ "no sandbox scenario named 'laptop-wrong'; did you mean 'laptop-wrong-account'? …" """
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=2, cutoff=0.5)
-    close += [k for k in known if name and name in k and k not in close][: 2 - len(close)]
-    hint = "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else "."
-    return UNKNOWN_SCENARIO.format(name=name, hint=hint, count=len(known))
 
 
 NO_DISPLAY = (
@@ -222,49 +212,6 @@ def Qt_rounding():
     from PySide6.QtCore import Qt
 
     return Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-
-
-def is_dark_theme(theme: str) -> bool:
-    """The palette for ``theme`` (system follows the desktop; CHAINSIGHT_THEME still forces one)."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
-
-    forced = os.environ.get(THEME_ENV, "").lower()
-    if forced in ("dark", "light"):
-        return forced == "dark"
-    if theme in ("dark", "light"):
-        return theme == "dark"
-    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
-
-
-def setup_style(app, theme: str = "system", *, fusion: bool = True) -> None:
-    """Fusion (unless the user asked Qt for another -style), with a palette that follows ``theme``: the
-    system's light or dark scheme (and its changes), or a fixed one."""
-    from PySide6.QtGui import QGuiApplication
-
-    if fusion and app.style().name().lower() != "fusion":  # Fusion is already Qt's default on Linux
-        app.setStyle("Fusion")
-    app.setProperty("chainsight_fusion", fusion)
-    apply_theme(app, theme)
-    QGuiApplication.styleHints().colorSchemeChanged.connect(
-        lambda _: apply_theme(app, str(app.property("chainsight_theme") or "system"))
-    )
-
-
-def apply_theme(app, theme: str) -> None:
-    from app.gui.palette import dark_palette, light_palette
-
-    dark = is_dark_theme(theme)
-    app.setProperty("chainsight_theme", theme)
-    if dark and app.property("chainsight_fusion") and not app.property("chainsight_contrast"):
-        from app.gui.contrast_style import ContrastStyle
-
-        app.setStyle(ContrastStyle("Fusion"))
-        app.setProperty("chainsight_contrast", True)
-    app.setPalette(dark_palette() if dark else light_palette())
-    resources = sys.modules.get("app.gui.resources")
-    if resources is not None:  # icons drawn for the other palette; none are drawn before the first paint
-        resources.clear_icon_cache()
 
 
 def _arm_screenshot(app, window, path: Path, *, wait_for_run: bool, sandbox: bool, result: dict) -> None:

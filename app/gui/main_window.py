@@ -1153,7 +1153,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, theme: str) -> None:
         """Light, dark, or follow the system; remembered for the next start."""
-        from app.gui import apply_theme
+        from app.gui.theme import apply_theme
 
         self.settings.set_theme(theme)
         apply_theme(QApplication.instance(), theme)
