@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,9 @@ REFRESH_MS = 40
 BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the timeline keeps the rest
 DETAILS_WIDTH = 440  # room for a token endpoint's URL in the Steps table
 DOCK_MIN_WIDTH = 220
+DOCK_SHARE = 0.3  # at most this much of the window's width for each side's docks on a first start
+LONGEST_NAME = "10. AzureDeveloperCliCredential"  # the chain panel's widest default row, before it exists
+BOLD_WIDTH = 1.13  # bold text is about this much wider (the chain panel's names are bold)
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
@@ -149,10 +153,11 @@ class MainWindow(QMainWindow):
             self._finish_build,
         ]
         if staged:
-            staging.run_after_first_paint(self, steps, stop=lambda: self._closed)
+            staging.run_after_first_paint(self, steps, stop=lambda: self._closed, done=self._ready)
         else:
             for step in steps:
                 step()
+            self._ready()
 
     # ---- construction ------------------------------------------------------------------------
     # The frame comes first and needs only Qt: what the panes need (the engine, msal, the diagnosis) is
@@ -170,14 +175,15 @@ class MainWindow(QMainWindow):
         # the request bar's height, held until it comes: nothing below it moves when it does
         self._request_placeholder = staging.line_placeholder(request_toolbar, margin=8)
         request_toolbar.addWidget(self._request_placeholder)
-        self.chain_dock = self._dock("Chain", "chain", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.details_dock = self._dock("Details", "details", Qt.DockWidgetArea.RightDockWidgetArea)
-        self.env_dock = self._dock("Environment (what-if)", "environment", Qt.DockWidgetArea.RightDockWidgetArea)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.chain_dock = self._dock("Chain", "chain", left, self._chain_width)
+        self.details_dock = self._dock("Details", "details", right, self._details_width)
+        self.env_dock = self._dock("Environment (what-if)", "environment", right, self._details_width)
         self._export_pane: ExportPane | None = None  # built when first shown: the start does not need it
-        self.export_dock = self._dock("Export", "export", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.export_dock = self._dock("Export", "export", right, self._details_width)
         self.tabifyDockWidget(self.details_dock, self.env_dock)
         self.tabifyDockWidget(self.env_dock, self.export_dock)
-        self.signin_dock = self._dock("Sign-in workbench", "signin", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.signin_dock = self._dock("Sign-in workbench", "signin", right, self._details_width)
         self.tabifyDockWidget(self.export_dock, self.signin_dock)
         self.details_dock.raise_()
         self.host_label = QLabel(self)
@@ -318,7 +324,7 @@ class MainWindow(QMainWindow):
         self._fill_dock(self.signin_dock, self.signin_panel)
 
     def _finish_build(self) -> None:
-        """Wire what needs every pane, show the chain, then say the window is ready (and probe)."""
+        """Wire what needs every pane and show the chain (``_ready`` then says the window is whole)."""
         from app.gui.app_python import AppPython
         from app.gui.resources import app_icon, icon
 
@@ -351,22 +357,36 @@ class MainWindow(QMainWindow):
         self._update_undo_actions()
         self._set_running(False)
         self._update_title()
-        if self.isVisible() and not self._docks_restored and not getattr(self, "_docks_sized", False):
-            self._docks_sized = True
+        if getattr(self, "_docks_sized", False):  # sized at show from an estimate: now from the chain panel
             self._size_docks()
+
+    def _ready(self) -> None:
         self.ready_now = True
         self.ready.emit()
         if self._options["probe_now"]:
             self._reprobe_timer.start(0)
 
-    def _dock(self, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
-        """A dock in its place with an empty pane; ``_fill_dock`` gives it its pane."""
+    def _dock(self, title: str, name: str, area: Qt.DockWidgetArea, width: Callable[[], int]) -> QDockWidget:
+        """A dock in its place with an empty pane as wide as its pane will be; ``_fill_dock`` gives it its pane."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{name}")
         dock.setAccessibleName(title)
         self.addDockWidget(area, dock)
-        self._fill_dock(dock, QWidget(self))
+        self._fill_dock(dock, staging.Placeholder(width, self))
         return dock
+
+    def _chain_width(self) -> int:
+        """The chain dock's first-start width: its panel's own measure once it exists, an estimate before (the
+        longest default name in bold, its pill and margins) so that the frame's docks stand where they will."""
+        if hasattr(self, "chain_panel"):
+            preferred = self.chain_panel.preferred_width()
+        else:
+            metrics = self.fontMetrics()
+            preferred = int(metrics.horizontalAdvance(LONGEST_NAME) * BOLD_WIDTH) + 12 * metrics.height() + 8
+        return min(preferred, int(self.width() * DOCK_SHARE))
+
+    def _details_width(self) -> int:
+        return min(DETAILS_WIDTH, int(self.width() * DOCK_SHARE))
 
     def _fill_dock(self, dock: QDockWidget, widget: QWidget) -> None:
         placeholder = dock.widget()
@@ -1256,17 +1276,18 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_shown_once", False):
             self._shown_once = True
             QTimer.singleShot(0, self._fit_frame_to_screen)
-        if self.ready_now and not getattr(self, "_docks_sized", False) and not self._docks_restored:
+        if not getattr(self, "_docks_sized", False) and not self._docks_restored:
             self._docks_sized = True
             # after the first layout pass: sizes given while the window is still being shown are overridden
             QTimer.singleShot(0, self._size_docks)
 
     def _size_docks(self) -> None:
         """First start: the chain's full names if the window has room, the details a fair share."""
-        width = self.width()
-        chain = min(self.chain_panel.preferred_width(), int(width * 0.3))
-        details = min(DETAILS_WIDTH, int(width * 0.3))
-        self.resizeDocks([self.chain_dock, self.details_dock], [chain, details], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.chain_dock, self.details_dock],
+            [self._chain_width(), self._details_width()],
+            Qt.Orientation.Horizontal,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.ready_now:  # closed while the panes were still coming: nothing to save but the place

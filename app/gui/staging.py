@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtWidgets import QWidget
 
 TRACE_ENV = "CHAINSIGHT_TRACE_START"  # set to 1: each step's time goes to stderr (for profiling the start)
@@ -34,8 +34,14 @@ class _FirstPaint(QObject):
         return False
 
 
-def run_after_first_paint(window: QWidget, steps: Sequence[Callable[[], None]], stop: Callable[[], bool]) -> None:
-    """Run ``steps`` in order once ``window`` has painted, one per event-loop turn; ``stop()`` true ends early."""
+def run_after_first_paint(
+    window: QWidget, steps: Sequence[Callable[[], None]], stop: Callable[[], bool], done: Callable[[], None]
+) -> None:
+    """Run ``steps`` in order once ``window`` has painted, one per event-loop turn, then paint the finished
+    window at once and call ``done()``; ``stop()`` true ends early (``done`` is not called then).
+
+    The paint comes before ``done`` because what ``done`` starts (a probe, a sandbox) loads the engine on a
+    worker thread, and a first paint of every pane that had to share the interpreter with it would lag."""
     pending = list(steps)
     started = {"at": None}
     trace = os.environ.get(TRACE_ENV) == "1"
@@ -63,18 +69,34 @@ def run_after_first_paint(window: QWidget, steps: Sequence[Callable[[], None]], 
             print(f"start step {step.__name__}: {(time.perf_counter() - begun) * 1000:.1f} ms", file=sys.stderr)
         if pending:
             QTimer.singleShot(0, next_step)
-        else:
-            window.setUpdatesEnabled(True)
-            if trace:
-                total = (time.perf_counter() - started["at"]) * 1000
-                print(f"start steps done {total:.1f} ms after the first paint", file=sys.stderr)
+            return
+        window.setUpdatesEnabled(True)
+        window.repaint()
+        if trace:
+            total = (time.perf_counter() - started["at"]) * 1000
+            print(f"start steps and paint done {total:.1f} ms after the first paint", file=sys.stderr)
+        done()
 
     _FirstPaint(window, start)
     QTimer.singleShot(0, lambda: QTimer.singleShot(UNPAINTED_START_MS, start))
 
 
 def line_placeholder(parent: QWidget, margin: int) -> QWidget:
-    """An empty widget as tall as a row of line edits and buttons (plus ``margin``): it holds a bar's place."""
+    """An empty widget as tall as a row of push buttons (plus ``margin``): it holds a button bar's place."""
+    from PySide6.QtWidgets import QPushButton
+
     placeholder = QWidget(parent)
-    placeholder.setFixedHeight(parent.fontMetrics().height() + 14 + margin)
+    placeholder.setFixedHeight(QPushButton("Run").sizeHint().height() + margin)  # a button never shown
     return placeholder
+
+
+class Placeholder(QWidget):
+    """An empty pane until the real one comes, as wide as ``width()`` says the real one will be (its dock takes
+    that width from it), so that nothing moves when it comes."""
+
+    def __init__(self, width: Callable[[], int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._width = width
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width(), 0)
