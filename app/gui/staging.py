@@ -82,11 +82,14 @@ def run_after_first_paint(
 
 
 def line_placeholder(parent: QWidget, margin: int) -> QWidget:
-    """An empty widget as tall as a row of push buttons (plus ``margin``): it holds a button bar's place."""
+    """An empty widget as tall as a row of push buttons with icons (plus ``margin``): it holds a button bar's
+    place until the bar comes."""
+    from PySide6.QtGui import QIcon, QPixmap
     from PySide6.QtWidgets import QPushButton
 
     placeholder = QWidget(parent)
-    placeholder.setFixedHeight(QPushButton("Run").sizeHint().height() + margin)  # a button never shown
+    button = QPushButton(QIcon(QPixmap(16, 16)), "Run")  # never shown: it only measures
+    placeholder.setFixedHeight(button.sizeHint().height() + margin)
     return placeholder
 
 
