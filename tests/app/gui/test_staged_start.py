@@ -30,6 +30,7 @@ NOT_BEFORE_PAINT = (
     "app.gui.about",
     "app.gui.resources",
     "PySide6.QtSvg",
+    "socket",
 )
 
 
