@@ -143,12 +143,18 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.setWindowTitle(f"{self.path.name if self.path else 'Untitled chain'} — {APP_NAME}")  # as it will stay
         steps = [
+            staging.importing("engine.spec", "engine.profiles"),
+            staging.importing("engine.host", "engine.events"),
+            staging.importing("engine.run", "engine.chain"),
+            staging.importing("app.diagnosis"),
+            staging.importing("engine.scan", "app.gui.chain_state", "app.gui.chain_runner", "app.gui.sandbox_host"),
             self._build_state,
             self._build_request_bar,
             self._build_chain_panel,
             self._build_centre,
             self._build_details,
             self._build_env_editor,
+            staging.importing("engine.export.signin_snippet", "engine.signin.options"),
             self._build_signin,
             self._finish_build,
         ]

@@ -7,6 +7,7 @@ steps: it goes from the frame straight to the finished window, never through hal
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -79,6 +80,18 @@ def run_after_first_paint(
 
     _FirstPaint(window, start)
     QTimer.singleShot(0, lambda: QTimer.singleShot(UNPAINTED_START_MS, start))
+
+
+def importing(*modules: str) -> Callable[[], None]:
+    """A step that only imports ``modules``: the panes' modules (and the engine under them) load in slices,
+    so that no turn of the event loop spends long on imports."""
+
+    def step() -> None:
+        for name in modules:
+            importlib.import_module(name)
+
+    step.__name__ = "import " + ", ".join(modules)
+    return step
 
 
 def line_placeholder(parent: QWidget, margin: int) -> QWidget:
