@@ -9,9 +9,7 @@ import signal
 import sys
 import threading
 
-from engine import events
 from engine.sandbox import helpers
-from engine.secrets import install_log_redaction, redact_text
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
 CANCELLED = "chainsight: cancelled"
@@ -53,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     # requests and cryptography, which would delay the window's first paint by more than Qt itself)
     if _is_gui_invocation(argv):
         return _start_gui(argv)
+    # the commands' modules (and msal, requests) load from here on: the window above must not wait for them
+    from engine.secrets import install_log_redaction, redact_text
+
     install_log_redaction()  # before any command can log: msal's own lines pass the redactor too
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -85,6 +86,8 @@ class _Interrupts:
         self.count = 0
 
     def __call__(self, signum: int, frame: object) -> None:
+        from engine import events
+
         self.count += 1
         recorder = events.current_recorder()
         if recorder is not None and self.count == 1:

@@ -4,20 +4,18 @@ and ``python -m app`` start."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
 
-from engine.secrets import install_log_redaction
+from app.gui.scenario_names import unknown_scenario_message
+from app.gui.theme import THEMES, setup_style
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 SCREENSHOT_TIMEOUT_S = 180
-THEME_ENV = "CHAINSIGHT_THEME"  # "dark" or "light" forces a palette (screenshots, tests)
-THEMES = ("system", "light", "dark")
 # Qt's own command-line options (QGuiApplication and QApplication): they go to Qt, not to our parser.
 QT_VALUE_OPTIONS = frozenset(
     {
@@ -47,37 +45,6 @@ QT_VALUE_OPTIONS = frozenset(
     }
 )
 QT_FLAG_OPTIONS = frozenset({"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync"})
-UNKNOWN_SCENARIO = "no sandbox scenario named {name!r}{hint} `chainsight sandbox list` shows all {count}."
-
-
-# The window's modules that do not use Qt. PySide6 installs an import hook that reads the source of every
-# module imported after it (looking for PySide6 use); importing these first skips that, which costs more
-# than the imports themselves and shows in the time to the first paint.
-QT_FREE_MODULES = (
-    "engine.spec",
-    "engine.host",
-    "engine.run",
-    "engine.chain",
-    "engine.probe",
-    "engine.profiles",
-    "engine.account",
-    "engine.secrets",
-    "engine.env_vars",
-    "app.diagnosis",
-    "app.gui.chain_state",
-    "app.gui.member_status",
-    "app.gui.run_record",
-    "app.gui.sandbox_host",
-    "app.gui.timeline_model",
-)
-
-
-def preload() -> None:
-    """Import the Qt-free modules the window needs before PySide6 (see QT_FREE_MODULES)."""
-    import importlib
-
-    for name in QT_FREE_MODULES:
-        importlib.import_module(name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,14 +91,6 @@ def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return ours, qt
 
 
-def unknown_scenario_message(name: str, known: list[str]) -> str:
-    """ "no sandbox scenario named 'laptop-wrong'; did you mean 'laptop-wrong-account'? …" """
-    close = difflib.get_close_matches(name, known, n=2, cutoff=0.5)
-    close += [k for k in known if name and name in k and k not in close][: 2 - len(close)]
-    hint = "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else "."
-    return UNKNOWN_SCENARIO.format(name=name, hint=hint, count=len(known))
-
-
 NO_DISPLAY = (
     "chainsight: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
     "Run it in a desktop session, or use the command line here: `chainsight scan`, `chainsight run`, "
@@ -158,7 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     ours, qt_args = split_qt_args(sys.argv[1:] if argv is None else list(argv))
     parser = build_parser()
     args = parser.parse_args(ours)
-    install_log_redaction()
     size = None
     if args.size:
         from app.gui.window_geometry import parse_size
@@ -176,23 +134,24 @@ def main(argv: list[str] | None = None) -> int:
     if not has_display(qt_args=qt_args):
         print(NO_DISPLAY, file=sys.stderr)
         return EXIT_USAGE
-    preload()
-    from PySide6.QtCore import QTimer
+    spec = None
+    if args.spec:
+        from engine.spec import ChainSpec, SpecError
+
+        try:
+            spec = ChainSpec.load(args.spec)
+        except (OSError, SpecError) as ex:
+            print(f"chainsight: error: {ex}", file=sys.stderr)
+            return EXIT_USAGE
+    # Only what the window's frame needs loads before it paints; the panes, the engine, msal and requests
+    # follow in steps once it has (MainWindow(staged=True)), and ``ready`` says when it is whole.
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from app.gui.main_window import MainWindow
     from app.gui.quit_signals import quit_window_on_signals
     from app.gui.settings import Settings
-    from engine.spec import ChainSpec, SpecError
 
-    spec = None
-    if args.spec:
-        try:
-            spec = ChainSpec.load(args.spec)
-        except (OSError, SpecError) as ex:
-            print(f"chainsight: error: {ex}", file=sys.stderr)
-            return EXIT_USAGE
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt_rounding())
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "chainsight", *qt_args])
     app.setApplicationName("Chainsight")
@@ -204,24 +163,33 @@ def main(argv: list[str] | None = None) -> int:
     own_style = not any(a.split("=", 1)[0] == "-style" for a in qt_args) and not os.environ.get("QT_STYLE_OVERRIDE")
     setup_style(app, settings.theme(), fusion=own_style)
     # on --sandbox the window probes the simulated machine once it is up, never this one first
-    window = MainWindow(settings=settings, spec=spec, probe_now=not args.sandbox)
-    if args.spec:
-        window.path = Path(args.spec)
-        window.settings.add_recent(args.spec)
-        window._update_title()
+    window = MainWindow(
+        settings=settings,
+        spec=spec,
+        path=Path(args.spec) if args.spec else None,
+        probe_now=not args.sandbox,
+        staged=True,
+    )
     if size is not None:
         window.resize(size)
     window.show()
     quit_window_on_signals(app, window)
     result = {"code": EXIT_OK}
-    if args.screenshot:
-        _arm_screenshot(
-            app, window, Path(args.screenshot), wait_for_run=args.run, sandbox=bool(args.sandbox), result=result
-        )
-    if args.sandbox:
-        QTimer.singleShot(0, lambda: window.open_sandbox(args.sandbox, then_run=args.run))
-    elif args.run:
-        QTimer.singleShot(0, window.run_chain)
+
+    def when_ready() -> None:
+        from engine.secrets import install_log_redaction
+
+        install_log_redaction()  # before the engine's first probe, run or sandbox can log
+        if args.screenshot:
+            _arm_screenshot(
+                app, window, Path(args.screenshot), wait_for_run=args.run, sandbox=bool(args.sandbox), result=result
+            )
+        if args.sandbox:
+            window.open_sandbox(args.sandbox, then_run=args.run)
+        elif args.run:
+            window.run_chain()
+
+    window.ready.connect(when_ready)
     code = app.exec()
     return leave(window, result["code"] if args.screenshot and code == EXIT_OK else code)
 
@@ -233,7 +201,7 @@ def leave(window, code: int) -> int:
     the window is gone and settings are saved, so its thread is left behind (Qt's pool would wait for it).
     """
     window.finish_quit()
-    if window.runner.workers.busy:
+    if window.ready_now and window.runner.workers.busy:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -244,44 +212,6 @@ def Qt_rounding():
     from PySide6.QtCore import Qt
 
     return Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-
-
-def is_dark_theme(theme: str) -> bool:
-    """The palette for ``theme`` (system follows the desktop; CHAINSIGHT_THEME still forces one)."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
-
-    forced = os.environ.get(THEME_ENV, "").lower()
-    if forced in ("dark", "light"):
-        return forced == "dark"
-    if theme in ("dark", "light"):
-        return theme == "dark"
-    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
-
-
-def setup_style(app, theme: str = "system", *, fusion: bool = True) -> None:
-    """Fusion (unless the user asked Qt for another -style), with a palette that follows ``theme``: the
-    system's light or dark scheme (and its changes), or a fixed one."""
-    from PySide6.QtGui import QGuiApplication
-
-    if fusion:
-        from app.gui.palette import ContrastStyle
-
-        app.setStyle(ContrastStyle("Fusion"))
-    app.setProperty("chainsight_theme", theme)
-    apply_theme(app, theme)
-    QGuiApplication.styleHints().colorSchemeChanged.connect(
-        lambda _: apply_theme(app, str(app.property("chainsight_theme") or "system"))
-    )
-
-
-def apply_theme(app, theme: str) -> None:
-    from app.gui.palette import dark_palette, light_palette
-    from app.gui.resources import clear_icon_cache
-
-    app.setProperty("chainsight_theme", theme)
-    app.setPalette(dark_palette() if is_dark_theme(theme) else light_palette())
-    clear_icon_cache()
 
 
 def _arm_screenshot(app, window, path: Path, *, wait_for_run: bool, sandbox: bool, result: dict) -> None:
@@ -312,18 +242,14 @@ def _arm_screenshot(app, window, path: Path, *, wait_for_run: bool, sandbox: boo
         state["run_done"] = True
         maybe_shoot()
 
-    def on_sandbox_failed() -> None:
-        if getattr(window, "sandbox_failed", None):
-            result["code"] = EXIT_FAILED
-            print(f"chainsight: error: sandbox failed: {window.sandbox_failed}", file=sys.stderr)
-            shoot()
+    def on_sandbox_failed(reason: str) -> None:
+        result["code"] = EXIT_FAILED
+        print(f"chainsight: error: sandbox failed: {reason}", file=sys.stderr)
+        shoot()
 
     window.run_finished.connect(on_run)
     window.probes_finished.connect(maybe_shoot)
-    poll = QTimer(window)
-    poll.timeout.connect(on_sandbox_failed)
-    poll.timeout.connect(maybe_shoot)
-    poll.start(500)
+    window.sandbox_start_failed.connect(on_sandbox_failed)
 
     def give_up() -> None:
         print(f"chainsight: error: not ready after {SCREENSHOT_TIMEOUT_S} s; saving what is there", file=sys.stderr)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.cli.crosscheck import crosscheck
 from app.gui.workers import WorkerPool
 from app.profile_detection import Detection, detect
 from engine.host import Host
@@ -23,6 +22,14 @@ CHECK_TITLE = "Check against my app's azure-identity"
 AGREE_TEXT = "azure-identity {version} (profile {profile}) and Chainsight give the same verdict."
 DIFFER_TEXT = "azure-identity {version} (profile {profile}) and Chainsight differ:\n\n{first}"
 FAILED_TEXT = "The check could not run: {error}"
+
+
+def crosscheck(python: str, case: dict, host: Host) -> dict:
+    """``chainsight crosscheck``'s comparison, on a worker: it loads msal and every credential, which the
+    window's start must not wait for."""
+    from app.cli.crosscheck import crosscheck as compare
+
+    return compare(python, case, host)
 
 
 class AppPython(QObject):

@@ -5,66 +5,30 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# Only the classes the frame needs: PySide6 builds each class (and its enums) on first use, and every one
+# of them delays the first paint. The panes, dialogs and splitters import theirs where they are used.
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QFileDialog,
-    QFrame,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QScrollArea,
-    QSizePolicy,
-    QSplitter,
-    QTabBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
 
-from app.diagnosis import (
-    RUN,
-    SIGN_IN,
-    TRY_EVERY,
-    Context,
-    Diagnosis,
-    EvidenceBoard,
-    Fix,
-    diagnose,
-    from_probe,
-    from_runs,
-)
-from app.gui import member_status as ms
-from app.gui import report_actions
-from app.gui.app_python import AppPython
-from app.gui.chain_model import ChainModel
-from app.gui.chain_panel import ChainPanel
-from app.gui.chain_runner import Builder, ChainRunner
-from app.gui.chain_state import ChainState
-from app.gui.details_pane import DetailsPane
-from app.gui.env_editor import EnvEditor, describe_overlay, overlay_host
-from app.gui.request_bar import RequestBar
-from app.gui.resources import app_icon, icon
-from app.gui.run_record import RUN as RUN_KIND
-from app.gui.run_record import TRY_EVERY as TRY_EVERY_KIND
-from app.gui.run_record import RunRecord
-from app.gui.sandbox_host import SandboxLauncher, Superseded, describe_start_failure
+from app.gui import staging
 from app.gui.settings import Settings
-from app.gui.signin_panel import SignInPanel
 from app.gui.status_bar import StatusBar
-from app.gui.timeline_view import TimelinePanel, default_lane
-from app.gui.verdict_banner import VerdictBanner
 from app.gui.window_geometry import centred, clamp_to, first_start_size
-from engine.host import Host
-from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec, SpecError
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+    from app.diagnosis import Context, Diagnosis, Fix
+    from app.gui.chain_runner import Builder
     from app.gui.export_pane import ExportPane
+    from app.gui.run_record import RunRecord
+    from engine.host import Host
+    from engine.spec import ChainSpec
 
 APP_NAME = "Chainsight"
 SPEC_FILTER = "Chain spec (*.toml);;All files (*)"
@@ -76,9 +40,13 @@ REFRESH_MS = 40
 BANNER_SHARE = 0.45  # at most this much of the centre for the verdict; the timeline keeps the rest
 DETAILS_WIDTH = 440  # room for a token endpoint's URL in the Steps table
 DOCK_MIN_WIDTH = 220
+DOCK_SHARE = 0.3  # at most this much of the window's width for each side's docks on a first start
+LONGEST_NAME = "10. AzureDeveloperCliCredential"  # the chain panel's widest default row, before it exists
+BOLD_WIDTH = 1.13  # bold text is about this much wider (the chain panel's names are bold)
 BROWSER_SIGN_IN = "InteractiveBrowserCredential (browser sign-in)"
 BROWSER_GAVE_UP = "The browser sign-in stopped: the browser gave up before signing in."
 NOT_IN_CHAIN = "not part of the chain on this host (DefaultAzureCredential did not build it)"
+STILL_STARTING = "The window is still starting…"
 OTHER_MACHINE = "Run #{number} ran on {machine}, not on the machine shown now: its verdict is in the history only."
 DIAGNOSIS_FAILED = "The diagnosis could not be completed: {error}"
 EARLIER = "<b>Earlier what-if:</b> this verdict was for {context}; run again (Ctrl+R) for the one shown now."
@@ -140,6 +108,8 @@ class MainWindow(QMainWindow):
     run_finished = Signal(object)  # RunRecord, once its verdict is shown
     probes_finished = Signal()
     diagnosed = Signal(object)  # Diagnosis, once the banner shows it
+    sandbox_start_failed = Signal(str)  # why the chosen sandbox scenario could not start
+    ready = Signal()  # every pane built and wired: the window is whole (``ready_now`` says it has been)
 
     def __init__(
         self,
@@ -148,110 +118,78 @@ class MainWindow(QMainWindow):
         builder: Builder | None = None,
         settings: Settings | None = None,
         spec: ChainSpec | None = None,
+        path: Path | None = None,
         probe_now: bool = True,
+        staged: bool = False,
     ) -> None:
-        """``probe_now=False``: the caller is about to switch to a sandbox, so this machine's credentials
-        (its managed-identity endpoint among them) are not probed first; the sandbox's are, once it is up."""
+        """``path``: the file ``spec`` was read from. ``probe_now=False``: the caller is about to switch to a sandbox, so this machine's credentials
+        (its managed-identity endpoint among them) are not probed first; the sandbox's are, once it is up.
+
+        ``staged=True`` (the app's start): only the frame (menus, title, the request bar's and the docks' places,
+        the status bar) is built here; the panes follow once it has painted, one short step per event-loop turn,
+        and ``ready`` says when the window is whole. Otherwise everything is built before this returns."""
         super().__init__()
         self.settings = settings or Settings()
-        self.base_host = host or Host.real()
+        self.ready_now = False  # True once every pane is built and wired (``ready`` has been emitted)
+        self._closed = False
+        self.path: Path | None = Path(path) if path is not None else None
         self.sandbox = None
         self.scenario = None
-        self.path: Path | None = None
-        self.saved_spec = ChainSpec()
-        self._built_uids: list[int | None] = []
-        self._built_names: list[str] = []
-        # Everything seen about the members, by machine and what-if overlay; badges and the verdict read
-        # the current context's only.
-        self.evidence = EvidenceBoard()
-        self.diagnosis: Diagnosis | None = None
-        self._probe_contexts: dict[int, Context] = {}
-        self._last_runs: dict[Context, object] = {}
-        self._diagnosis_jobs = 0
+        self._options = {"host": host, "builder": builder, "spec": spec, "probe_now": probe_now}
         self.ask_discard = self._ask_discard_dialog  # tests replace the modal question
-        self.state = ChainState(env=self.base_host.env)
-        self.model = ChainModel(self.state, self)
-        self.runner = ChainRunner(builder, self)
-        self.launcher = SandboxLauncher()
-        self._build_widgets()
+        self._build_frame()
         self._build_actions()
-        self._connect()
-        self.setWindowIcon(app_icon())
         self._place_first_start()
         self._restore_window()
-        if spec is not None:
-            self.state.load_spec(spec)
-            self.saved_spec = spec
-        self.env_editor.set_base(self.base_host.env)
-        self._update_title()
-        if probe_now:
-            self._reprobe_timer.start(0)
+        self.setWindowTitle(f"{self.path.name if self.path else 'Untitled chain'} — {APP_NAME}")  # as it will stay
+        steps = [
+            staging.importing("engine.spec", "engine.profiles"),
+            staging.importing("engine.host", "engine.events"),
+            staging.importing("engine.run", "engine.chain"),
+            staging.importing("app.diagnosis"),
+            staging.importing("engine.scan", "app.gui.chain_state", "app.gui.chain_runner", "app.gui.sandbox_host"),
+            self._build_state,
+            self._build_request_bar,
+            self._build_chain_panel,
+            self._build_centre,
+            self._build_details,
+            self._build_env_editor,
+            staging.importing("engine.export.signin_snippet", "engine.signin.options"),
+            self._build_signin,
+            self._finish_build,
+        ]
+        if staged:
+            staging.run_after_first_paint(self, steps, stop=lambda: self._closed, done=self._ready)
+        else:
+            for step in steps:
+                step()
+            self._ready()
 
     # ---- construction ------------------------------------------------------------------------
-    def _build_widgets(self) -> None:
-        self.chain_panel = ChainPanel(self.model, self)
-        self.request_bar = RequestBar(self)
-        self.request_bar.restore(self.settings.value("request/scope"), self.settings.value("request/tenant"))
-        self.banner = VerdictBanner(self)
-        self.timeline = TimelinePanel(self)
-        self.details = DetailsPane(self)
-        self.env_editor = EnvEditor(self)
-        self.what_if_bar = QLabel(self)
-        self.what_if_bar.setObjectName("WhatIfBar")
-        self.what_if_bar.setWordWrap(True)
-        self.what_if_bar.setTextFormat(Qt.TextFormat.RichText)
-        self.what_if_bar.setStyleSheet(
-            "#WhatIfBar { background: #f6c343; color: #1d1d1d; padding: 6px 10px; border-radius: 4px; }"
-        )
-        self.what_if_bar.setAccessibleName("What-if active")
-        self.what_if_bar.linkActivated.connect(lambda _: self.env_editor.reset())
-        self.what_if_bar.setVisible(False)
+    # The frame comes first and needs only Qt: what the panes need (the engine, msal, the diagnosis) is
+    # imported by the steps that build them, after the frame has painted.
+    def _build_frame(self) -> None:
         centre = QWidget(self)
-        layout = QVBoxLayout(centre)
-        layout.setContentsMargins(8, 8, 8, 4)
-        layout.setSpacing(8)
-        layout.addWidget(self.what_if_bar)
-        # The verdict can be long (every member passed over, several warnings): it scrolls, and the user
-        # can drag the split; each new verdict gets the room it needs up to BANNER_SHARE of the height.
-        self.banner_scroll = QScrollArea(self)
-        self.banner_scroll.setWidget(self.banner)
-        self.banner_scroll.setWidgetResizable(True)
-        self.banner_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # a GUID has nowhere to wrap: rather than widen the whole verdict past the window (cutting off every
-        # line), its labels follow the width given and only an id that cannot fit runs to the edge
-        for label in (self.banner.headline, self.banner.body, self.banner.context, self.banner.stale):
-            policy = label.sizePolicy()
-            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
-            label.setSizePolicy(policy)
-        self.centre_split = QSplitter(Qt.Orientation.Vertical, self)
-        self.centre_split.setObjectName("split-verdict-timeline")
-        self.centre_split.setChildrenCollapsible(False)
-        self.centre_split.addWidget(self.banner_scroll)
-        self.centre_split.addWidget(self.timeline)
-        self.centre_split.setStretchFactor(1, 1)
-        layout.addWidget(self.centre_split, 1)
+        self.centre_layout = QVBoxLayout(centre)
+        self.centre_layout.setContentsMargins(8, 8, 8, 4)
+        self.centre_layout.setSpacing(8)
         self.setCentralWidget(centre)
         self.request_toolbar = request_toolbar = self.addToolBar("Request")
         request_toolbar.setObjectName("toolbar-request")
         request_toolbar.setMovable(False)
         request_toolbar.toggleViewAction().setVisible(False)  # the Run buttons live there: never hide it
-        self.request_bar.setContentsMargins(6, 4, 6, 4)
-        request_toolbar.addWidget(self.request_bar)
-        self.chain_dock = self._dock("Chain", "chain", self.chain_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.details_dock = self._dock("Details", "details", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.env_dock = self._dock(
-            "Environment (what-if)", "environment", self.env_editor, Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        self._export_pane: ExportPane | None = None  # built when first shown: the first paint does not need it
-        self.export_dock = self._dock("Export", "export", QWidget(self), Qt.DockWidgetArea.RightDockWidgetArea)
-        self.export_dock.visibilityChanged.connect(lambda shown: self.export_pane if shown else None)
+        # the request bar's height, held until it comes: nothing below it moves when it does
+        self._request_placeholder = staging.line_placeholder(request_toolbar, margin=8)
+        request_toolbar.addWidget(self._request_placeholder)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.chain_dock = self._dock("Chain", "chain", left, self._chain_width)
+        self.details_dock = self._dock("Details", "details", right, self._details_width)
+        self.env_dock = self._dock("Environment (what-if)", "environment", right, self._details_width)
+        self._export_pane: ExportPane | None = None  # built when first shown: the start does not need it
+        self.export_dock = self._dock("Export", "export", right, self._details_width)
         self.tabifyDockWidget(self.details_dock, self.env_dock)
         self.tabifyDockWidget(self.env_dock, self.export_dock)
-        self.signin_panel = SignInPanel(lambda: self.host, self)
-        self.signin_dock = self._dock(
-            "Sign-in workbench", "signin", self.signin_panel, Qt.DockWidgetArea.RightDockWidgetArea
-        )
+        self.signin_dock = self._dock("Sign-in workbench", "signin", right, self._details_width)
         self.tabifyDockWidget(self.export_dock, self.signin_dock)
         self.details_dock.raise_()
         self.host_label = QLabel(self)
@@ -282,36 +220,206 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh_live)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _build_state(self) -> None:
+        from app.diagnosis import EvidenceBoard
+        from app.gui.chain_model import ChainModel
+        from app.gui.chain_runner import ChainRunner
+        from app.gui.chain_state import ChainState
+        from app.gui.sandbox_host import SandboxLauncher
+        from engine.host import Host
+        from engine.spec import ChainSpec
+
+        self.base_host = self._options["host"] or Host.real()
+        self.saved_spec = ChainSpec()
+        self._built_uids: list[int | None] = []
+        self._built_names: list[str] = []
+        # Everything seen about the members, by machine and what-if overlay; badges and the verdict read
+        # the current context's only.
+        self.evidence = EvidenceBoard()
+        self.diagnosis: Diagnosis | None = None
+        self._probe_contexts: dict[int, Context] = {}
+        self._last_runs: dict[Context, object] = {}
+        self._diagnosis_jobs = 0
+        self.state = ChainState(env=self.base_host.env)
+        self.model = ChainModel(self.state, self)
+        self.runner = ChainRunner(self._options["builder"], self)
+        self.launcher = SandboxLauncher()
+
+    def _build_request_bar(self) -> None:
+        from app.gui.request_bar import RequestBar
+
+        self.request_bar = RequestBar(self)
+        self.request_bar.restore(self.settings.value("request/scope"), self.settings.value("request/tenant"))
+        self.request_bar.setContentsMargins(6, 4, 6, 4)
+        self.request_toolbar.addWidget(self.request_bar)
+        self._request_placeholder.deleteLater()
+        self.request_bar.run_requested.connect(self.run_chain)
+        self.request_bar.try_every_requested.connect(self.try_every)
+        self.request_bar.cancel_requested.connect(self.cancel)
+
+    def _build_chain_panel(self) -> None:
+        from app.gui.chain_panel import ChainPanel
+
+        self.chain_panel = ChainPanel(self.model, self)
+        self._fill_dock(self.chain_dock, self.chain_panel)
+        self.model.edited.connect(self._on_edited)
+        self.chain_panel.reset_requested.connect(self.reset_chain)
+        self.chain_panel.convert_requested.connect(self.convert_chain)
+
+    def _build_centre(self) -> None:
+        from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QSplitter
+
+        from app.gui.timeline_view import TimelinePanel
+        from app.gui.verdict_banner import VerdictBanner
+
+        self.banner = VerdictBanner(self)
+        self.timeline = TimelinePanel(self)
+        self.what_if_bar = QLabel(self)
+        self.what_if_bar.setObjectName("WhatIfBar")
+        self.what_if_bar.setWordWrap(True)
+        self.what_if_bar.setTextFormat(Qt.TextFormat.RichText)
+        self.what_if_bar.setStyleSheet(
+            "#WhatIfBar { background: #f6c343; color: #1d1d1d; padding: 6px 10px; border-radius: 4px; }"
+        )
+        self.what_if_bar.setAccessibleName("What-if active")
+        self.what_if_bar.linkActivated.connect(lambda _: self.env_editor.reset())
+        self.what_if_bar.setVisible(False)
+        layout = self.centre_layout
+        layout.addWidget(self.what_if_bar)
+        # The verdict can be long (every member passed over, several warnings): it scrolls, and the user
+        # can drag the split; each new verdict gets the room it needs up to BANNER_SHARE of the height.
+        self.banner_scroll = QScrollArea(self)
+        self.banner_scroll.setWidget(self.banner)
+        self.banner_scroll.setWidgetResizable(True)
+        self.banner_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.banner_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a GUID has nowhere to wrap: rather than widen the whole verdict past the window (cutting off every
+        # line), its labels follow the width given and only an id that cannot fit runs to the edge
+        for label in (self.banner.headline, self.banner.body, self.banner.context, self.banner.stale):
+            policy = label.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            label.setSizePolicy(policy)
+        self.centre_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.centre_split.setObjectName("split-verdict-timeline")
+        self.centre_split.setChildrenCollapsible(False)
+        self.centre_split.addWidget(self.banner_scroll)
+        self.centre_split.addWidget(self.timeline)
+        self.centre_split.setStretchFactor(1, 1)
+        layout.addWidget(self.centre_split, 1)
+        self.timeline.attempt_selected.connect(self._on_attempt_selected)
+        self.banner.fix_requested.connect(self.apply_fix)
+        self.banner.check_requested.connect(self.try_every)
+
+    def _build_details(self) -> None:
+        from app.gui.details_pane import DetailsPane
+
+        self.details = DetailsPane(self)
+        self._fill_dock(self.details_dock, self.details)
+
+    def _build_env_editor(self) -> None:
+        from app.gui.env_editor import EnvEditor
+
+        self.env_editor = EnvEditor(self)
+        self._fill_dock(self.env_dock, self.env_editor)
+        self.env_editor.overlay_changed.connect(self._on_overlay_changed)
+
+    def _build_signin(self) -> None:
+        from app.gui.signin_panel import SignInPanel
+
+        self.signin_panel = SignInPanel(lambda: self.host, self)
+        self._fill_dock(self.signin_dock, self.signin_panel)
+
+    def _finish_build(self) -> None:
+        """Wire what needs every pane and show the chain (``_ready`` then says the window is whole)."""
+        from app.gui.app_python import AppPython
+        from app.gui.resources import app_icon, icon
+
+        self.app_python = AppPython(self, lambda: self.host, self._crosscheck_case, self._use_detected)
+        self.runner.built.connect(self._on_built)
+        self.runner.build_failed.connect(self._on_build_failed)
+        self.runner.probed.connect(self._on_probed)
+        self.runner.probes_finished.connect(self._on_probes_finished)
+        self.runner.run_updated.connect(
+            lambda record: self._refresh_timer.start() if not self._refresh_timer.isActive() else None
+        )
+        self.runner.run_finished.connect(self._on_run_finished)
+        for act, name in self._action_icons:
+            act.setIcon(icon(name))
+        for act in (self.up_action, self.down_action):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.setWindowIcon(app_icon())
+        spec = self._options["spec"]
+        if spec is not None:
+            self.state.load_spec(spec)
+            self.saved_spec = spec
+        if self.path is not None:
+            self.settings.add_recent(self.path)
+        self.env_editor.set_base(self.base_host.env)
+        self.export_dock.visibilityChanged.connect(self._export_shown)
+        self._export_shown(self.export_dock.isVisible() and not self.export_dock.visibleRegion().isEmpty())
+        self._fill_recent_menu()
+        for act in self._wait_for_panes:
+            act.setEnabled(True)
+        self._update_undo_actions()
+        self._set_running(False)
+        self._update_title()
+        if getattr(self, "_docks_sized", False):  # sized at show from an estimate: now from the chain panel
+            self._size_docks()
+
+    def _ready(self) -> None:
+        self.ready_now = True
+        self.ready.emit()
+        if self._options["probe_now"]:
+            self._reprobe_timer.start(0)
+
+    def _dock(self, title: str, name: str, area: Qt.DockWidgetArea, width: Callable[[], int]) -> QDockWidget:
+        """A dock in its place with an empty pane as wide as its pane will be; ``_fill_dock`` gives it its pane."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{name}")
-        dock.setWidget(widget)
         dock.setAccessibleName(title)
+        self.addDockWidget(area, dock)
+        self._fill_dock(dock, staging.Placeholder(width, self))
+        return dock
+
+    def _chain_width(self) -> int:
+        """The chain dock's first-start width: its panel's own measure once it exists, an estimate before (the
+        longest default name in bold, its pill and margins) so that the frame's docks stand where they will."""
+        if hasattr(self, "chain_panel"):
+            preferred = self.chain_panel.preferred_width()
+        else:
+            metrics = self.fontMetrics()
+            preferred = int(metrics.horizontalAdvance(LONGEST_NAME) * BOLD_WIDTH) + 12 * metrics.height() + 8
+        return min(preferred, int(self.width() * DOCK_SHARE))
+
+    def _details_width(self) -> int:
+        return min(DETAILS_WIDTH, int(self.width() * DOCK_SHARE))
+
+    def _fill_dock(self, dock: QDockWidget, widget: QWidget) -> None:
+        placeholder = dock.widget()
         widget.setMinimumWidth(DOCK_MIN_WIDTH)
         widget.setContentsMargins(6, 4, 6, 6)
         # Qt keeps the panes of background dock tabs "visible" (just moved off screen), so Tab would walk
         # into them unseen: hide a pane whenever its tab is in the background, show it when it comes up
         dock.visibilityChanged.connect(widget.setVisible)
         keep_size(widget)  # hidden, it must still size its dock: tabified docks share their limits
-        self.addDockWidget(area, dock)
-        return dock
+        dock.setWidget(widget)
+        if placeholder is not None:
+            widget.setVisible(not dock.visibleRegion().isEmpty() and dock.isVisible())
+            placeholder.deleteLater()
+
+    def _export_shown(self, shown: bool) -> None:
+        if shown:
+            self.export_pane  # noqa: B018 (the property builds the pane)
 
     @property
     def export_pane(self) -> ExportPane:
         """The Export pane, built on first use; from then on it follows every edit through ``chain_changed``."""
         if self._export_pane is None:
+            from app.gui.env_editor import describe_overlay
             from app.gui.export_pane import ExportPane
 
             pane = self._export_pane = ExportPane(self)
-            placeholder = self.export_dock.widget()
-            pane.setMinimumWidth(DOCK_MIN_WIDTH)
-            pane.setContentsMargins(6, 4, 6, 6)
-            self.export_dock.visibilityChanged.connect(pane.setVisible)
-            keep_size(pane)
-            self.export_dock.setWidget(pane)
-            pane.setVisible(not self.export_dock.visibleRegion().isEmpty() and self.export_dock.isVisible())
-            if placeholder is not None:
-                placeholder.deleteLater()
+            self._fill_dock(self.export_dock, pane)
             self.chain_changed.connect(pane.set_spec)
             pane.set_spec(self.chain_spec())
             if self.env_editor.active:
@@ -319,12 +427,19 @@ class MainWindow(QMainWindow):
         return self._export_pane
 
     def _build_actions(self) -> None:
-        def action(text: str, slot, keys=(), icon_name: str | None = None) -> QAction:
+        # Icons come with the panes (drawing them loads QtSvg); until then only what needs no pane is enabled.
+        self._action_icons: list[tuple[QAction, str]] = []
+        self._wait_for_panes: list[QAction] = []
+
+        def action(text: str, slot, keys=(), icon_name: str | None = None, *, needs_panes: bool = True) -> QAction:
             act = QAction(text, self)
             if keys:
                 act.setShortcuts([QKeySequence(k) for k in keys])
             if icon_name:
-                act.setIcon(icon(icon_name))
+                self._action_icons.append((act, icon_name))
+            if needs_panes:
+                act.setEnabled(False)
+                self._wait_for_panes.append(act)
             act.triggered.connect(slot)
             self.addAction(act)
             return act
@@ -334,9 +449,9 @@ class MainWindow(QMainWindow):
         self.open_action = action("&Open…", self.open_dialog, [std.Open])
         self.save_action = action("&Save", self.save, [std.Save])
         self.save_as_action = action("Save &as…", self.save_as, [std.SaveAs])
-        self.save_report_action = action("Save re&port…", lambda: report_actions.save_report(self))
-        self.copy_report_action = action("Cop&y report", lambda: report_actions.copy_report(self))
-        self.quit_action = action("&Quit", self.close, [std.Quit])
+        self.save_report_action = action("Save re&port…", self._save_report)
+        self.copy_report_action = action("Cop&y report", self._copy_report)
+        self.quit_action = action("&Quit", self.close, [std.Quit], needs_panes=False)
         self.undo_action = action("&Undo", self.undo, [std.Undo], "undo")
         self.redo_action = action("&Redo", self.redo, ["Ctrl+Shift+Z", std.Redo], "redo")
         self.run_action = action("&Run", self.run_chain, ["Ctrl+R"], "run")
@@ -354,12 +469,8 @@ class MainWindow(QMainWindow):
         self.convert_action = action("Convert to &ChainedTokenCredential", self.convert_chain)
         self.about_action = action("&About Chainsight", self.show_about)
         self.leave_sandbox_action = action("&Leave the sandbox", self.leave_sandbox)
-        self.app_python = AppPython(self, lambda: self.host, self._crosscheck_case, self._use_detected)
         self.detect_action = action("Use my app's azure-identity &version…", lambda: self.app_python.use_version())
         self.crosscheck_action = action("C&heck against my app's azure-identity…", lambda: self.app_python.check())
-        self.cancel_action.setEnabled(False)
-        for act in (self.up_action, self.down_action):
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
@@ -406,30 +517,11 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
         self.versions_action = help_menu.addAction("Copy &versions for a bug report", self.copy_versions)
+        self.versions_action.setEnabled(False)
+        self._wait_for_panes.append(self.versions_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
-        self._fill_recent_menu()
-        self._update_undo_actions()
-
-    def _connect(self) -> None:
-        self.model.edited.connect(self._on_edited)
-        self.request_bar.run_requested.connect(self.run_chain)
-        self.request_bar.try_every_requested.connect(self.try_every)
-        self.request_bar.cancel_requested.connect(self.cancel)
-        self.chain_panel.reset_requested.connect(self.reset_chain)
-        self.chain_panel.convert_requested.connect(self.convert_chain)
-        self.runner.built.connect(self._on_built)
-        self.runner.build_failed.connect(self._on_build_failed)
-        self.runner.probed.connect(self._on_probed)
-        self.runner.probes_finished.connect(self._on_probes_finished)
-        self.runner.run_updated.connect(
-            lambda record: self._refresh_timer.start() if not self._refresh_timer.isActive() else None
-        )
-        self.runner.run_finished.connect(self._on_run_finished)
-        self.timeline.attempt_selected.connect(self._on_attempt_selected)
-        self.banner.fix_requested.connect(self.apply_fix)
-        self.banner.check_requested.connect(self.try_every)
-        self.env_editor.overlay_changed.connect(self._on_overlay_changed)
+        self.recent_menu.setEnabled(False)  # filled with the panes: opening a file needs them
 
     # ---- public API (also used by the Export pane and tests) ---------------------------------
     def _crosscheck_case(self) -> dict:
@@ -452,11 +544,15 @@ class MainWindow(QMainWindow):
     @property
     def host(self) -> Host:
         """The host runs and probes use: the base (real or sandbox) with the what-if overlay applied."""
+        from app.gui.env_editor import overlay_host
+
         return overlay_host(self.base_host, self.env_editor.overlay)
 
     @property
     def context(self) -> Context:
         """The machine and what-if overlay now shown: only evidence seen there is current."""
+        from app.diagnosis import Context
+
         return Context.of(self.host)
 
     def set_host(self, host: Host, *, sandbox=None, scenario=None) -> None:
@@ -517,6 +613,8 @@ class MainWindow(QMainWindow):
     # ---- probing -----------------------------------------------------------------------------
     def reprobe(self, fresh: bool = False) -> None:
         """Probe every member again; ``fresh`` (F5) also forgets what runs showed on this machine."""
+        from app.gui import member_status as ms
+
         self._reprobe_timer.stop()
         context = self.context
         if fresh:
@@ -530,6 +628,8 @@ class MainWindow(QMainWindow):
         self._probe_contexts = {generation: context}
 
     def _on_built(self, generation: int, names: list, placeholders: list) -> None:
+        from app.gui import member_status as ms
+
         self._built_uids = self.state.uids_for_built(names)
         self._built_names = list(names)
         self.state.placeholders = set(placeholders)
@@ -542,6 +642,8 @@ class MainWindow(QMainWindow):
         self._show_badges()
 
     def _on_build_failed(self, generation: int, message: str) -> None:
+        from app.gui import member_status as ms
+
         self.chain_panel.set_error(BUILD_FAILED.format(error=plain_error(message)))
         self.model.set_all_statuses(ms.UNKNOWN, "the chain could not be built")
         self.progress.setVisible(False)
@@ -549,6 +651,8 @@ class MainWindow(QMainWindow):
         self.probes_finished.emit()
 
     def _on_probed(self, generation: int, index: int, probe) -> None:
+        from app.diagnosis import from_probe
+
         context = self._probe_contexts.get(generation)
         if context is None:
             return
@@ -560,6 +664,8 @@ class MainWindow(QMainWindow):
     def _context_changed(self) -> None:
         """Another machine or what-if: rows show only what was seen there (until the probes answer), and a
         verdict still on screen is labelled as the earlier one's."""
+        from app.gui import member_status as ms
+
         earlier = self.diagnosis
         if earlier is not None and earlier.context != self.context:
             self._diagnosis_jobs += 1
@@ -571,6 +677,8 @@ class MainWindow(QMainWindow):
 
     def _show_badges(self) -> None:
         """Each built member's badge from the latest current evidence (a run's outcome wins both ways)."""
+        from app.gui import member_status as ms
+
         current = self.evidence.current(self.context)
         for uid, name in zip(self._built_uids, self._built_names, strict=False):
             if uid is not None and name in current:
@@ -583,6 +691,8 @@ class MainWindow(QMainWindow):
 
     def _diagnose_probes(self, context: Context | None) -> None:
         """Before any run here, when no member looks usable: say what to do (a machine with nothing set up)."""
+        from app.diagnosis import diagnose
+
         evidence = self.evidence.current(self.context)
         if context != self.context or self.diagnosis is not None or self.runner.running or not evidence:
             return
@@ -618,6 +728,8 @@ class MainWindow(QMainWindow):
 
     def sign_in_with_browser(self) -> RunRecord | None:
         """InteractiveBrowserCredential alone (whatever the chain says), for testing the browser sign-in."""
+        from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec
+
         spec = ChainSpec(
             type=CHAINED_TOKEN_CREDENTIAL,
             azure_identity=self.state.profile_name,
@@ -650,6 +762,8 @@ class MainWindow(QMainWindow):
         self.signin_dock.raise_()
 
     def _start(self, start, busy_text: str | None = None) -> RunRecord | None:
+        from app.gui.run_record import TRY_EVERY as TRY_EVERY_KIND
+
         if self.runner.running:
             return None
         record = start(self.chain_spec(), self.host, self.request_bar.request(), self.chain_label())
@@ -689,6 +803,8 @@ class MainWindow(QMainWindow):
                 self.details.refresh()
 
     def _on_run_finished(self, record: RunRecord) -> None:
+        from app.gui.timeline_view import default_lane
+
         self._set_running(self.runner.running)
         self.timeline.finish_record(record)
         if record is self.timeline.current():
@@ -702,6 +818,10 @@ class MainWindow(QMainWindow):
 
     def _learn(self, record: RunRecord) -> None:
         """A run's attempts become evidence of the machine and overlay it ran on (never of another)."""
+        from app.diagnosis import RUN, SIGN_IN, TRY_EVERY, from_runs
+        from app.gui.run_record import RUN as RUN_KIND
+        from app.gui.run_record import TRY_EVERY as TRY_EVERY_KIND
+
         source = {TRY_EVERY_KIND: TRY_EVERY}.get(record.kind, SIGN_IN if record.chain == BROWSER_SIGN_IN else RUN)
         self.evidence.add_all(from_runs(record.runs, source, record.context, number=record.number))
         if record.kind == RUN_KIND and record.chain != BROWSER_SIGN_IN and record.runs:
@@ -710,6 +830,10 @@ class MainWindow(QMainWindow):
             self._show_badges()
 
     def _show_verdict(self, record: RunRecord) -> None:
+        from app.diagnosis import diagnose
+        from app.gui.run_record import RUN as RUN_KIND
+        from app.gui.run_record import TRY_EVERY as TRY_EVERY_KIND
+
         if self._browser_failure and record.chain == BROWSER_SIGN_IN:
             reason, self._browser_failure = self._browser_failure, None
             self.banner.show_error(BROWSER_GAVE_UP, reason)
@@ -752,6 +876,8 @@ class MainWindow(QMainWindow):
         )
 
     def _diagnosed(self, job: int, record: RunRecord, result: Diagnosis) -> None:
+        from app.gui.env_editor import describe_overlay
+
         if job != self._diagnosis_jobs or result.context != self.context:
             self.run_finished.emit(record)  # a newer verdict (or another machine) owns the banner
             return
@@ -815,6 +941,8 @@ class MainWindow(QMainWindow):
         self._reprobe_timer.start()
 
     def _update_what_if(self) -> None:
+        from app.gui.env_editor import describe_overlay
+
         overlay = self.env_editor.overlay
         active = bool(overlay)
         self.what_if_bar.setVisible(active)
@@ -833,6 +961,8 @@ class MainWindow(QMainWindow):
         return self.chain_spec() != self.saved_spec
 
     def new_chain(self) -> None:
+        from engine.spec import ChainSpec
+
         if not self._confirm_discard():
             return
         self.state.load_spec(ChainSpec(azure_identity=self.state.profile_name))
@@ -840,12 +970,16 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Open chain spec", str(self._start_dir()), SPEC_FILTER)
         if path:
             self.open_path(path)
 
     def open_path(self, path: str | Path) -> bool:
         """Load a spec; on error the current chain (and its undo history) stays as it was."""
+        from engine.spec import ChainSpec, SpecError
+
         path = Path(path)
         if not self._confirm_discard():
             return False
@@ -871,6 +1005,8 @@ class MainWindow(QMainWindow):
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
+        from PySide6.QtWidgets import QFileDialog
+
         default = str(self.path or self._start_dir() / "chain.toml")
         path, _ = QFileDialog.getSaveFileName(self, "Save chain spec", default, SPEC_FILTER)
         return self.save_to(path) if path else False
@@ -909,6 +1045,8 @@ class MainWindow(QMainWindow):
 
     def _ask_discard_dialog(self) -> bool:
         """Save, Discard or Cancel; True when it is fine to go on (saved, or the user chose to discard)."""
+        from PySide6.QtWidgets import QMessageBox
+
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self,
@@ -922,6 +1060,8 @@ class MainWindow(QMainWindow):
         return answer == buttons.Discard
 
     def _error(self, title: str, detail: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         self.statusBar().showMessage(title, 8000)
         if self.isVisible():
             box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, title, QMessageBox.StandardButton.Ok, self)
@@ -931,6 +1071,9 @@ class MainWindow(QMainWindow):
     # ---- sandbox -----------------------------------------------------------------------------
     def _fill_sandbox_menu(self) -> None:
         self.sandbox_menu.clear()
+        if not self.ready_now:
+            self.sandbox_menu.addAction(STILL_STARTING).setEnabled(False)
+            return
         try:
             from engine import sandbox
 
@@ -980,14 +1123,18 @@ class MainWindow(QMainWindow):
             self.run_chain()
 
     def _sandbox_failed(self, name: str, ex: BaseException, ticket: int | None = None) -> None:
+        from app.gui.sandbox_host import Superseded, describe_start_failure
+
         if isinstance(ex, Superseded) or (ticket is not None and not self.launcher.is_current(ticket)):
             return
         reason = describe_start_failure(name, ex)
         self.banner.show_error(f"The sandbox {name} could not start.", reason)
         self.statusBar().showMessage(f"Sandbox {name} did not start: {reason}", 10000)
-        self.sandbox_failed = reason
+        self.sandbox_start_failed.emit(reason)
 
     def leave_sandbox(self) -> None:
+        from engine.host import Host
+
         self.launcher.release(self.launcher.choose())  # a start still under way is no longer wanted
         self._stop_sandbox()
         self.set_host(Host.real())
@@ -999,6 +1146,16 @@ class MainWindow(QMainWindow):
             self.runner.cancel()
             self.launcher.stop_later(self.sandbox)
             self.sandbox = None
+
+    def _save_report(self) -> None:
+        from app.gui import report_actions
+
+        report_actions.save_report(self)
+
+    def _copy_report(self) -> None:
+        from app.gui import report_actions
+
+        report_actions.copy_report(self)
 
     # ---- help and appearance -----------------------------------------------------------------
     def show_about(self) -> None:
@@ -1013,6 +1170,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Versions copied: paste them into your bug report", 4000)
 
     def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
         box = QMessageBox(QMessageBox.Icon.NoIcon, APP_NAME, f"<table>{rows}</table>", parent=self)
         box.setWindowTitle("Keyboard shortcuts")
@@ -1020,7 +1179,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, theme: str) -> None:
         """Light, dark, or follow the system; remembered for the next start."""
-        from app.gui import apply_theme
+        from app.gui.theme import apply_theme
 
         self.settings.set_theme(theme)
         apply_theme(QApplication.instance(), theme)
@@ -1032,6 +1191,8 @@ class MainWindow(QMainWindow):
         """What Tab visits, in the order the eye reads the window: the request bar, the chain on the left,
         the verdict and timeline in the centre, the pane on the right (then its tabs), the status bar.
         Only widgets a person can see: a pane in a background dock tab is never entered."""
+        from PySide6.QtWidgets import QTabBar
+
         regions = [
             self.request_toolbar,
             self.chain_dock,
@@ -1128,12 +1289,18 @@ class MainWindow(QMainWindow):
 
     def _size_docks(self) -> None:
         """First start: the chain's full names if the window has room, the details a fair share."""
-        width = self.width()
-        chain = min(self.chain_panel.preferred_width(), int(width * 0.3))
-        details = min(DETAILS_WIDTH, int(width * 0.3))
-        self.resizeDocks([self.chain_dock, self.details_dock], [chain, details], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.chain_dock, self.details_dock],
+            [self._chain_width(), self._details_width()],
+            Qt.Orientation.Horizontal,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.ready_now:  # closed while the panes were still coming: nothing to save but the place
+            self._closed = True
+            self.settings.save_window(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
+            super().closeEvent(event)
+            return
         if not self._confirm_discard():
             event.ignore()
             return
@@ -1150,7 +1317,8 @@ class MainWindow(QMainWindow):
     def finish_quit(self, timeout: float = 15.0) -> None:
         """After the window has gone: let sandbox starts and stops finish, so no temp folder, key or
         server outlives the app (a hung credential's thread is not waited for)."""
-        self.launcher.wait(timeout)
+        if hasattr(self, "launcher"):
+            self.launcher.wait(timeout)
 
 
 def _arc_note(scenario) -> str:

@@ -204,7 +204,7 @@ class SandboxLauncher:
 def describe_start_failure(name: str, ex: BaseException) -> str:
     """Why a scenario did not start, in words (no Python class names), with a "did you mean"."""
     if isinstance(ex, LookupError):
-        from app.gui import unknown_scenario_message
+        from app.gui.scenario_names import unknown_scenario_message
         from engine.sandbox import list_scenarios
 
         text = unknown_scenario_message(name, list_scenarios())

@@ -62,8 +62,9 @@ def test_errors_read_as_words_and_scenarios_as_their_one_line_story():
 
 def test_a_sandbox_that_cannot_start_says_why_in_the_window_without_class_names(qtbot, make_window):
     window = make_window()
-    window.open_sandbox("laptop-wrong")
-    qtbot.waitUntil(lambda: bool(getattr(window, "sandbox_failed", None)), timeout=10000)
+    with qtbot.waitSignal(window.sandbox_start_failed, timeout=10000) as failed:
+        window.open_sandbox("laptop-wrong")
+    assert "did you mean 'laptop-wrong-account'" in failed.args[0]
     body = html.unescape(window.banner.body.text())
     assert "did you mean 'laptop-wrong-account'" in body
     assert "LookupError" not in body and "LookupError" not in window.statusBar().full_message()
