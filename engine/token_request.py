@@ -56,7 +56,8 @@ def forwarded(value: T) -> T | None:
 
 def request_options(claims: str | None = None, tenant_id: str | None = None, enable_cae: bool = False) -> dict:
     """The options an SDK client passes to get_token_info for this request: azure-core's policy passes
-    ``enable_cae`` only when on and claims only after a challenge; a tenant given (even "") is passed."""
+    ``enable_cae`` only when on and claims only after a challenge, and no tenant (Key Vault's passes its
+    challenge's tenant when non-empty); a tenant given here, even "", is passed on as asked."""
     options: dict[str, Any] = {}
     if claims is not None:
         options["claims"] = claims
