@@ -35,6 +35,7 @@ class Case:
     overrides: dict = field(default_factory=dict)
     chain: list | None = None
     single: dict | None = None
+    again: dict | None = None  # a second call's options: DefaultAzureCredential is locked in by then
 
 
 def az(**options) -> dict:
@@ -78,6 +79,8 @@ CASES = {
         "laptop-az", options={"tenant_id": ""}, env={"AZURE_TOKEN_CREDENTIALS": "interactivebrowsercredential"}
     ),
     "dac-no-options": Case("laptop-az", options={}),
+    "dac-locked-in-then-empty-tenant-refused": Case("laptop-wrong-account", again={"tenant_id": ""}),
+    "dac-locked-in-then-empty-tenant-get-token": Case("laptop-wrong-account", api="get_token", again={"tenant_id": ""}),
     # --- claims and CAE through options -----------------------------------------------------------------
     "dac-claims-az-unavailable": Case("laptop-az", options={"claims": '{"access_token":{}}'}, env=DEV),
     "dac-empty-claims": Case("laptop-az", options={"claims": ""}, env=DEV),

@@ -28,6 +28,8 @@ from tests.oracle.scenario_runner import _claims  # noqa: E402
 API = CASE.get("api", "get_token_info")
 SCOPES = tuple(CASE.get("scopes") or ["https://management.azure.com/.default"])
 OPTIONS = CASE.get("options", {})  # get_token_info's options; get_token gets them as keywords
+# A second call with these options (DefaultAzureCredential then goes straight to the credential it locked in).
+AGAIN = CASE.get("again")
 
 
 def _name(credential) -> str:
@@ -83,11 +85,16 @@ def real_verdict() -> dict:
     members = _members_of(credential)
     for member in members:
         observe(member, API)
-    try:
+
+    def ask(options: dict):
         if API == "get_token_info":
-            token = credential.get_token_info(*SCOPES, options=dict(OPTIONS))
-        else:
-            token = credential.get_token(*SCOPES, **OPTIONS)
+            return credential.get_token_info(*SCOPES, options=dict(options))
+        return credential.get_token(*SCOPES, **options)
+
+    try:
+        token = ask(OPTIONS)
+        if AGAIN is not None:
+            token = ask(AGAIN)
     except Exception as ex:
         error = getattr(ex, "message", None) or str(ex)
         return {"members": [_name(m) for m in members], "attempts": attempts, "selected": None, "error": error}
@@ -123,18 +130,25 @@ def engine_verdict() -> dict:
         return {"construction_error": [type(ex).__name__, str(ex)]}
     if CASE.get("single"):
         credential = credential.credentials[0]  # asked on its own, as the real side asks it
-    run = run_chain(
-        credential,
-        SCOPES,
-        claims=OPTIONS.get("claims"),
-        tenant_id=OPTIONS.get("tenant_id"),
-        enable_cae=OPTIONS.get("enable_cae", False),
-        api=API,
-    )
-    assert run.api == API, (run.api, API)
+
+    def ask(options: dict):
+        return run_chain(
+            credential,
+            SCOPES,
+            claims=options.get("claims"),
+            tenant_id=options.get("tenant_id"),
+            enable_cae=options.get("enable_cae", False),
+            api=API,
+        )
+
+    runs = [ask(OPTIONS)]
+    if AGAIN is not None and runs[0].outcome == "succeeded":
+        runs.append(ask(AGAIN))
+    run = runs[-1]
+    assert all(r.api == API for r in runs), [r.api for r in runs]
     verdict = {
-        "members": list(run.members),
-        "attempts": [[a.credential, a.outcome, a.message] for a in run.attempts],
+        "members": list(runs[0].members),
+        "attempts": [[a.credential, a.outcome, a.message] for r in runs for a in r.attempts],
         "selected": run.selected,
         "error": run.error if run.outcome != "succeeded" else None,
     }
