@@ -37,6 +37,11 @@ AZ_REVOKED = (
         ("SharedTokenCacheCredential", "AADSTS50058: A silent sign-in request was sent", "aadsts-session"),
         ("WorkloadIdentityCredential", "AADSTS700213: No matching federated identity record", "aadsts-federated"),
         ("AzureCliCredential", "Please run 'az login' to set up an account", "az-not-signed-in"),
+        (
+            "EnvironmentCredential",
+            "The current credential is not configured to acquire tokens for tenant . To enable acquiring tokens",
+            "tenant-not-allowed",
+        ),
         ("AzureCliCredential", "Azure CLI not found on path", "az-missing"),
         ("AzureDeveloperCliCredential", "Please run 'azd auth login' from a command prompt", "azd-not-signed-in"),
         ("AzureDeveloperCliCredential", "Azure Developer CLI could not be found.", "azd-missing"),
