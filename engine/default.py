@@ -247,6 +247,7 @@ class DefaultAzureCredential(ChainedTokenCredential):
         return token
 
     def _first_walk(self, walk: Callable[[], AccessToken]) -> AccessToken:
+        """The walk before any lock-in, with ``within_dac`` set: the members' DAC-only softening applies."""
         flag = within_dac.set(True)
         try:
             return walk()
