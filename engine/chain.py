@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from engine import events
 from engine.account import Account
 from engine.context import within_credential_chain
-from engine.errors import ClientAuthenticationError, CredentialUnavailableError, error_text
+from engine.errors import ClientAuthenticationError, CredentialUnavailableError, attempt_text
 from engine.token import AccessToken
+from engine.token_request import GET_TOKEN, GET_TOKEN_INFO, calling, current_api
 
 TROUBLESHOOT_URL = "https://aka.ms/azsdk/python/identity/defaultazurecredential/troubleshoot"
 CHAIN_LOGGER = "azure.identity._credentials.chained"
 NO_CREDENTIALS = "at least one credential is required"
+POP_UNSUPPORTED = "Proof of possession arguments are not supported for this credential."
 
 
 def credential_name(credential: object) -> str:
@@ -47,7 +49,7 @@ def attempt(credential: object, *, locked_in: bool = False) -> Iterator[_Attempt
         except BaseException as ex:
             if not handle.finished:
                 outcome = events.UNAVAILABLE if isinstance(ex, CredentialUnavailableError) else events.FAILED
-                handle.finish(outcome, error_text(ex), ex)
+                handle.finish(outcome, attempt_text(ex), ex)
             raise
 
 
@@ -91,6 +93,16 @@ class _Attempt:
             )
 
 
+def member_token_info(credential: Any, scopes: Sequence[str], options: Mapping[str, Any]) -> AccessToken:
+    """A member's get_token_info, or (a member without one) its get_token with the options as keywords."""
+    if hasattr(credential, "get_token_info"):
+        return credential.get_token_info(*scopes, options=options)
+    if options.get("pop"):
+        raise CredentialUnavailableError(POP_UNSUPPORTED)
+    with calling(GET_TOKEN):
+        return credential.get_token(*scopes, **options)
+
+
 def _account_of(token: AccessToken) -> Account | None:
     try:
         return Account.from_token(token.token)
@@ -115,6 +127,21 @@ class ChainedTokenCredential:
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
+        def ask(credential: Any) -> AccessToken:  # azure-identity prefers a member's get_token here
+            return credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs)
+
+        with calling(GET_TOKEN):
+            return self._walk(ask)
+
+    def get_token_info(self, *scopes: str, options: Mapping[str, Any] | None = None) -> AccessToken:
+        """What Azure SDK clients call: each member's get_token_info with ``options`` as given."""
+        options = dict(options or {})
+        with calling(GET_TOKEN_INFO):
+            return self._walk(lambda credential: member_token_info(credential, scopes, options))
+
+    def _walk(self, ask: Callable[[Any], AccessToken]) -> AccessToken:
+        """Try each member with ``ask`` in order: continue past unavailable, stop at the first failure."""
+        api = current_api()
         within_credential_chain.set(True)
         history: list[tuple[object, str | None]] = []
         for credential in self.credentials:
@@ -125,9 +152,7 @@ class ChainedTokenCredential:
                 raise
             with attempt(credential) as current:
                 try:
-                    token = credential.get_token(
-                        *scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs
-                    )
+                    token = ask(credential)
                 except events.RunCancelled:  # abandoned in flight: not azure-identity's, so leave no trace
                     within_credential_chain.set(False)
                     raise
@@ -136,12 +161,12 @@ class ChainedTokenCredential:
                     history.append((credential, ex.message))
                     continue
                 except Exception as ex:
-                    current.finish(events.FAILED, error_text(ex), ex)
-                    history.append((credential, str(ex)))
+                    current.finish(events.FAILED, attempt_text(ex), ex)
+                    history.append((credential, attempt_text(ex)))
                     events.log(
                         CHAIN_LOGGER,
                         logging.DEBUG,
-                        f"{type(self).__name__}.get_token failed: {type(credential).__name__} raised "
+                        f"{type(self).__name__}.{api} failed: {type(credential).__name__} raised "
                         f'unexpected error "{ex}"',
                     )
                     break

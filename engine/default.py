@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine import dac_keywords, events
@@ -32,6 +33,7 @@ from engine.profiles import (
 )
 from engine.selection import resolve_exclusions, token_credentials_value
 from engine.token import AccessToken
+from engine.token_request import GET_TOKEN, GET_TOKEN_INFO, calling
 from engine.validation import default_authority, normalize_authority
 
 DEFAULT_LOGGER = "azure.identity._credentials.default"
@@ -48,6 +50,9 @@ class FailedDACCredential:
         self._error = error
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        raise CredentialUnavailableError(self._error)
+
+    def get_token_info(self, *scopes: str, options: Mapping[str, Any] | None = None) -> AccessToken:
         raise CredentialUnavailableError(self._error)
 
     def close(self) -> None:
@@ -211,21 +216,41 @@ class DefaultAzureCredential(ChainedTokenCredential):
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
-        if self._successful_credential is not None:
-            # Locked in: straight to the first credential that ever succeeded, errors unchanged.
-            credential = self._successful_credential
-            with attempt(credential, locked_in=True) as current:
-                token = credential.get_token(
-                    *scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs
+        def ask(credential: Any) -> AccessToken:
+            return credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs)
+
+        with calling(GET_TOKEN):
+            if self._successful_credential is not None:
+                return self._locked_in(ask)
+            return self._first_walk(
+                lambda: ChainedTokenCredential.get_token(
+                    self, *scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs
                 )
-                current.succeed(token)
-            events.log(
-                DEFAULT_LOGGER, logging.INFO, f"{type(self).__name__} acquired a token from {type(credential).__name__}"
             )
-            return token
+
+    def get_token_info(self, *scopes: str, options: Mapping[str, Any] | None = None) -> AccessToken:
+        """What Azure SDK clients call: as get_token, through each member's get_token_info."""
+        with calling(GET_TOKEN_INFO):
+            if self._successful_credential is not None:
+                return self._locked_in(lambda credential: credential.get_token_info(*scopes, options=options))
+            return self._first_walk(lambda: ChainedTokenCredential.get_token_info(self, *scopes, options=options))
+
+    def _locked_in(self, ask: Callable[[Any], AccessToken]) -> AccessToken:
+        """Straight to the first credential that ever succeeded, errors unchanged."""
+        credential = self._successful_credential
+        with attempt(credential, locked_in=True) as current:
+            token = ask(credential)
+            current.succeed(token)
+        events.log(
+            DEFAULT_LOGGER, logging.INFO, f"{type(self).__name__} acquired a token from {type(credential).__name__}"
+        )
+        return token
+
+    def _first_walk(self, walk: Callable[[], AccessToken]) -> AccessToken:
+        """The walk before any lock-in, with ``within_dac`` set: the members' DAC-only softening applies."""
         flag = within_dac.set(True)
         try:
-            return super().get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs)
+            return walk()
         finally:
             within_dac.reset(flag)
             within_dac.set(False)

@@ -39,6 +39,14 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, CredentialUnavailableError)
 
 
+def attempt_text(error: BaseException) -> str:
+    """An attempt's message, as azure-identity's chain records the member: an unavailable one's ``.message``,
+    else ``str()``, which for an error carrying a response adds "\nContent: <body>" (token values masked)."""
+    if isinstance(error, CredentialUnavailableError):
+        return error.message
+    return str(error)
+
+
 def error_text(error: BaseException) -> str:
     """The text a chain records for ``error``: ``.message`` for ours, ``str()`` for anything else."""
     if isinstance(error, ClientAuthenticationError):

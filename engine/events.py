@@ -29,6 +29,7 @@ class RunStarted:
     members: tuple[str, ...]
     scopes: tuple[str, ...]
     t: float
+    api: str = "get_token"  # the method asked: get_token or get_token_info (engine.token_request)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from engine import events
 from engine.account import Account
 from engine.chain import ChainedTokenCredential, attempt, credential_name
 from engine.errors import error_text
+from engine.token import AccessToken
+from engine.token_request import APIS, GET_TOKEN, GET_TOKEN_INFO, UNKNOWN_API, request_options
 
 DEFAULT_SCOPE = "https://management.azure.com/.default"
 
@@ -94,6 +96,7 @@ class ChainRun:
     chain: str = ""
     members: tuple[str, ...] = ()
     scopes: tuple[str, ...] = ()
+    api: str = GET_TOKEN
     attempts: list[Attempt] = field(default_factory=list)
     outcome: str | None = None
     selected: str | None = None
@@ -116,6 +119,7 @@ class ChainRun:
     def apply(self, event: events.Event) -> None:
         if isinstance(event, events.RunStarted):
             self.chain, self.members, self.scopes, self.started = (event.chain, event.members, event.scopes, event.t)
+            self.api = event.api
         elif isinstance(event, events.AttemptStarted):
             self.attempts.append(
                 Attempt(event.index, event.credential, event.credential_class, event.t, locked_in=event.locked_in)
@@ -170,6 +174,7 @@ class ChainRun:
             "chain": self.chain,
             "members": list(self.members),
             "scopes": list(self.scopes),
+            "api": self.api,
             "attempts": [a.to_json() for a in self.attempts],
             "selected": self.selected,
             "account": account_json(self.account),
@@ -193,22 +198,37 @@ def run_chain(
     claims: str | None = None,
     tenant_id: str | None = None,
     enable_cae: bool = False,
+    api: str = GET_TOKEN,
     observers: Iterable[events.Observer] = (),
     recorder: events.Recorder | None = None,
 ) -> ChainRun:
-    """Ask ``credential`` for a token once, recording everything; never raises for auth failures."""
+    """Ask ``credential`` for a token once, recording everything; never raises for auth failures.
+
+    ``api`` is the method asked: ``get_token(claims=, tenant_id=, enable_cae=)``, or ``get_token_info``
+    with the options an SDK client would pass for this request (engine.token_request.request_options).
+    """
+    if api not in APIS:
+        raise ValueError(UNKNOWN_API.format(api))
     recorder = recorder or events.Recorder(tuple(observers))
     scopes = tuple(scopes)
+    options = request_options(claims, tenant_id, enable_cae)
+
+    def ask() -> AccessToken:
+        if api == GET_TOKEN_INFO:
+            return credential.get_token_info(*scopes, options=options)
+        return credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae)
+
     with events.recording(recorder):
-        recorder.emit(events.RunStarted(type(credential).__name__, member_names(credential), scopes, recorder.now()))
+        started = events.RunStarted(type(credential).__name__, member_names(credential), scopes, recorder.now(), api)
+        recorder.emit(started)
         try:
             recorder.check_cancelled()  # cancelled before the first member: nothing starts
             if isinstance(credential, ChainedTokenCredential):
-                token = credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae)
+                token = ask()
                 selected = _selected(credential)
             else:
                 with attempt(credential) as current:
-                    token = credential.get_token(*scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae)
+                    token = ask()
                     current.succeed(token)
                 selected = credential_name(credential)
         except events.RunCancelled:

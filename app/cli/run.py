@@ -28,6 +28,16 @@ from engine.host import Host
 from engine.run import DEFAULT_SCOPE, ChainRun, run_chain
 from engine.scan import scan
 from engine.spec import ChainSpec
+from engine.token_request import APIS, GET_TOKEN_INFO
+
+# Azure SDK clients (azure-core's BearerTokenCredentialPolicy) call get_token_info on any credential that has
+# it, and every azure-identity credential from 1.19 to 1.27 has it: so that is what `run` asks by default.
+DEFAULT_API = GET_TOKEN_INFO
+API_HELP = (
+    "the credential method to call (default get_token_info: what Azure SDK clients call, with options "
+    "{tenant_id, claims, enable_cae} as given; get_token drops an empty --tenant, get_token_info passes it "
+    "on, and a credential configured with another tenant then refuses it)"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tenant", metavar="T", help="tenant_id for the request")
     parser.add_argument("--claims", metavar="C", help="claims challenge for the request")
     parser.add_argument("--enable-cae", action="store_true", help="request a CAE token")
+    parser.add_argument(
+        "--api",
+        choices=APIS,
+        default=DEFAULT_API,
+        help=API_HELP,
+    )
     parser.add_argument(
         "--log-level",
         choices=("DEBUG", "INFO", "WARNING"),
@@ -95,6 +111,7 @@ def collect_run(args: argparse.Namespace, host: Host | None = None, recorder: ev
             claims=getattr(args, "claims", None),
             tenant_id=getattr(args, "tenant", None),
             enable_cae=getattr(args, "enable_cae", False),
+            api=getattr(args, "api", DEFAULT_API),
             recorder=recorder,
         )
         board.add_all(from_probe(p, context) for p in probes.result())

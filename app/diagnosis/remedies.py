@@ -34,6 +34,7 @@ SIGN_IN = {
     AZD: "azd auth login{tenant: --tenant-id {}}{scope: --scope {}}",
     PWSH: "Connect-AzAccount{tenant: -Tenant {}}",
 }
+RESPONSE_BODY = "\nContent: "  # azure-core's str() of an error carrying a response: message, then this, then the body
 PLEASE_RUN = re.compile(r"Please run:?[ \t]*\n?[ \t]*(?P<rest>[^\n]*)")
 WI_VARIABLES = {
     "tenant_id": ev.AZURE_TENANT_ID,
@@ -54,9 +55,15 @@ class NextStep:
         return {"credential": self.credential, "text": self.text, "command": self.command}
 
 
+def own_text(message: str) -> str:
+    """The message as azure-identity words it, without the response body azure-core appends to an error
+    that carries one ("\nContent: <body>"): raw server text never picks a remedy or a command."""
+    return (message or "").split(RESPONSE_BODY, 1)[0]
+
+
 def tool_command(message: str) -> str:
     """The command a tool's own "Please run …" asks for, whole ("" when it asks for none)."""
-    match = PLEASE_RUN.search(message or "")
+    match = PLEASE_RUN.search(own_text(message))
     if match is None:
         return ""
     rest = match.group("rest").strip()
@@ -68,7 +75,8 @@ def tool_command(message: str) -> str:
 
 def find(credential: str, message: str) -> Remedy:
     """The first row matching ``credential`` and ``message``; the generic row when none does."""
-    return next((r for r in REMEDIES if r.matches(credential, message or "")), GENERIC_REMEDY)
+    text = own_text(message)
+    return next((r for r in REMEDIES if r.matches(credential, text)), GENERIC_REMEDY)
 
 
 def sign_in_command(credential: str, *, tenant: str | None, scope: str | None) -> str:

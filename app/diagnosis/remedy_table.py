@@ -23,6 +23,7 @@ CACHE_LINK = f"{LEARN}/python/api/azure-identity/azure.identity.sharedtokencache
 BROKER_LINK = f"{LEARN}/python/api/overview/azure/identity-broker-readme"
 CHAIN_LINK = f"{LEARN}/azure/developer/python/sdk/authentication/credential-chains"
 DEV_LINK = f"{LEARN}/azure/developer/python/sdk/authentication/local-development-dev-accounts"
+TENANT_LINK = f"{LEARN}/python/api/azure-identity/azure.identity.azureclicredential"
 CA_LINK = f"{LEARN}/entra/identity/conditional-access/troubleshoot-conditional-access"
 
 AZ, AZD, PWSH = "AzureCliCredential", "AzureDeveloperCliCredential", "AzurePowerShellCredential"
@@ -152,6 +153,16 @@ REMEDIES: tuple[Remedy, ...] = (
         r"AADSTS\d+",
         "Microsoft Entra ID refused the request; its error code says why.",
         ERROR_CODES,
+    ),
+    # ---- the request's tenant ----------------------------------------------------------------------
+    _r(
+        "tenant-not-allowed",
+        (),
+        r"not configured to acquire tokens for tenant",
+        "The request asked for a tenant this credential is not configured for (through get_token_info, as "
+        "SDK clients call it, an empty tenant counts too): request its own tenant, or list the other one in "
+        "additionally_allowed_tenants.",
+        TENANT_LINK,
     ),
     # ---- developer tools ----------------------------------------------------------------------------
     _r(

@@ -27,6 +27,7 @@ from engine.profiles import (
     TOOLS_SPAWNED_DIRECTLY,
 )
 from engine.token import AccessToken
+from engine.token_request import forwarded
 
 LOGGER = "azure.identity._credentials.azd_cli"
 EXECUTABLE_NAME = "azd"
@@ -68,8 +69,8 @@ class AzureDeveloperCliCredential(DeveloperToolCredential):
         """A token from the signed-in azd; several scopes are allowed, claims are passed on (1.25+)."""
         if not scopes:
             raise ValueError(MISSING_SCOPE)
-        tenant_id = tenant_id or None  # azure-identity forwards only truthy values
-        claims = claims or None
+        tenant_id = forwarded(tenant_id)  # get_token drops empty values, get_token_info keeps them
+        claims = forwarded(claims)
         self._validate_request(tenant_id, scopes)
 
         profile = self._profile

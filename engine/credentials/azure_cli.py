@@ -28,6 +28,7 @@ from engine.profiles import (
     current_profile,
 )
 from engine.token import AccessToken
+from engine.token_request import forwarded
 from engine.validation import validate_subscription, validate_tenant_id
 
 LOGGER = "azure.identity._credentials.azure_cli"
@@ -89,7 +90,7 @@ class AzureCliCredential(DeveloperToolCredential):
         **kwargs: Any,
     ) -> AccessToken:
         """A token from the signed-in Azure CLI; never cached, every call runs ``az``."""
-        tenant_id = tenant_id or None  # azure-identity forwards only a truthy tenant
+        tenant_id = forwarded(tenant_id)  # get_token drops an empty tenant, get_token_info keeps it
         if claims and self._profile.has(CLAIMS_REFUSED_BY_CLI):  # before 1.25 claims were ignored
             message = CLAIMS_UNSUPPORTED.format(claims_value=encode_base64(claims))
             if tenant_id:

@@ -24,6 +24,7 @@ from engine.errors import CredentialUnavailableError
 from engine.probe import Probe
 from engine.profiles import CLAIMS_REFUSED_BY_CLI, PWSH_SCRIPT_SECURESTRING_BY_TYPE
 from engine.token import AccessToken
+from engine.token_request import forwarded
 
 LOGGER = "azure.identity._credentials.azure_powershell"
 
@@ -58,7 +59,7 @@ class AzurePowerShellCredential(DeveloperToolCredential):
         **kwargs: Any,
     ) -> AccessToken:
         """A token from Az.Accounts' signed-in context; every process failure is "unavailable"."""
-        tenant_id = tenant_id or None  # azure-identity forwards only a truthy tenant
+        tenant_id = forwarded(tenant_id)  # get_token drops an empty tenant, get_token_info keeps it
         if claims and self._profile.has(CLAIMS_REFUSED_BY_CLI):  # before 1.25 claims were ignored
             message = CLAIMS_UNSUPPORTED.format(claims_value=encode_base64(claims))
             if tenant_id:

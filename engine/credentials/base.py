@@ -9,9 +9,10 @@ from engine.host import Host
 from engine.probe import Probe
 from engine.profiles import Profile, current_profile
 from engine.token import AccessToken
+from engine.token_request import TokenInfoMixin
 
 
-class Credential(ABC):
+class Credential(TokenInfoMixin, ABC):
     """Base of the chain's credentials. Subclasses mirror azure-identity's constructor and get_token."""
 
     def __init__(self, *, host: Host) -> None:
@@ -38,7 +39,7 @@ class Credential(ABC):
     def probe(self) -> Probe:
         """A fast static availability check that requests no token."""
 
-    def close(self) -> None:  # noqa: B027 - most credentials hold nothing to release
+    def close(self) -> None:
         """Release what the credential holds (sessions, caches); safe to call twice."""
 
     def __enter__(self) -> Credential:

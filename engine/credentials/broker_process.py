@@ -19,6 +19,7 @@ from typing import Any
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.token import AccessToken
+from engine.token_request import GET_TOKEN_INFO, OPTION_KEYS, current_api
 
 BROKER_DISTRIBUTION = "azure-identity-broker"
 BROKER_CLASS = "azure.identity.broker:InteractiveBrowserBrokerCredential"
@@ -46,7 +47,10 @@ except Exception as ex:
     report(stage="init", kind="error", type=type(ex).__name__, message=str(ex))
     sys.exit(0)
 try:
-    token = credential.get_token(*args["scopes"], **args["request"])
+    if args["api"] == "get_token_info":
+        token = credential.get_token_info(*args["scopes"], options=args["request"])
+    else:
+        token = credential.get_token(*args["scopes"], **args["request"])
     report(stage="token", kind="token", token=token.token, expires_on=token.expires_on)
 except CredentialUnavailableError as ex:
     report(stage="token", kind="unavailable", type=type(ex).__name__, message=ex.message, text=str(ex))
@@ -117,7 +121,11 @@ def broker_token(
     CredentialUnavailableError and ClientAuthenticationError keep their class and text.
     """
     target = broker_class or BROKER_CLASS
-    payload = json.dumps({"class": target, "kwargs": dict(kwargs), "scopes": list(scopes), "request": request})
+    api = current_api()  # the child calls the broker credential's method of the same name
+    if api == GET_TOKEN_INFO:  # its options as the caller gave them: get_token's keywords would drop ""
+        request = {k: v for k, v in request.items() if k in OPTION_KEYS}
+    fields = {"class": target, "kwargs": dict(kwargs), "scopes": list(scopes), "request": request, "api": api}
+    payload = json.dumps(fields)
     result = _run(host, python or sys.executable, payload, timeout)
     if result["kind"] == "token":
         return AccessToken(result["token"], int(result["expires_on"]))

@@ -12,11 +12,12 @@ from typing import Any
 from engine.credentials.logging import GET_TOKEN_MIXIN, log_failure, log_success
 from engine.credentials.refresh import RefreshStatus, refresh_status
 from engine.token import AccessToken
+from engine.token_request import TokenInfoMixin, current_api, forwarded
 
 NO_SCOPES = '"{}" requires at least one scope'
 
 
-class GetTokenMixin(ABC):
+class GetTokenMixin(TokenInfoMixin, ABC):
     """Subclasses provide ``_acquire_token_silently`` and ``_request_token``."""
 
     _last_request_time = 0
@@ -38,8 +39,8 @@ class GetTokenMixin(ABC):
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
-        options = {"claims": claims or None, "tenant_id": tenant_id or None, "enable_cae": enable_cae}
-        token = self._get_token_base(*scopes, base_method_name="get_token", **options, **kwargs)
+        options = {"claims": forwarded(claims), "tenant_id": forwarded(tenant_id), "enable_cae": enable_cae}
+        token = self._get_token_base(*scopes, base_method_name=current_api(), **options, **kwargs)
         return AccessToken(token.token, token.expires_on, token.refresh_on, token.token_type)
 
     def _get_token_base(self, *scopes: str, base_method_name: str = "get_token", **kwargs: Any) -> AccessToken:

@@ -18,6 +18,7 @@ from engine.credentials.msal_credential import MsalCredential
 from engine.credentials.response_errors import ResponseAuthenticationError
 from engine.errors import AuthenticationRequiredError
 from engine.token import AccessToken
+from engine.token_request import current_api, forwarded
 
 NO_SCOPES = "'{}' requires at least one scope"
 AUTHENTICATION_FAILED = "Authentication failed: {}"
@@ -35,13 +36,13 @@ class InteractiveCredential(MsalCredential, Credential):
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
-        qualname = f"{type(self).__name__}.get_token"
+        qualname = f"{type(self).__name__}.{current_api()}"
         if not scopes:
-            message = NO_SCOPES.format("get_token")
+            message = NO_SCOPES.format(current_api())
             log_failure(INTERACTIVE, qualname, ValueError(message))
             raise ValueError(message)
         allow_prompt = kwargs.pop("_allow_prompt", not self._disable_automatic_authentication)
-        options = {"claims": claims or None, "tenant_id": tenant_id or None, "enable_cae": enable_cae}
+        options = {"claims": forwarded(claims), "tenant_id": forwarded(tenant_id), "enable_cae": enable_cae}
         try:
             token = self._acquire_token_silent(*scopes, **options)
             log_success(INTERACTIVE, qualname)

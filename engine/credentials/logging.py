@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from engine import events
 from engine.account import authenticated_account_line
 from engine.context import within_credential_chain
+from engine.token_request import GET_TOKEN, current_api
 
 DECORATORS = "azure.identity._internal.decorators"
 GET_TOKEN_MIXIN = "azure.identity._internal.get_token_mixin"
@@ -40,13 +41,18 @@ def log_failure(logger: str, qualname: str, error: BaseException) -> None:
     events.log(logger, logging.DEBUG if lowered else logging.WARNING, f"{qualname} failed: {error}")
 
 
-def logged(logger: str) -> Callable[[F], F]:
-    """Wrap a get_token so its outcome is logged as azure-identity's wrapper for ``logger`` does."""
+def logged(logger: str, *, get_token_info_too: bool = True) -> Callable[[F], F]:
+    """Wrap a get_token so its outcome is logged as azure-identity's wrapper for ``logger`` does, under the
+    method the request came through; ``get_token_info_too=False`` where azure-identity's get_token_info
+    carries no wrapper (VisualStudioCodeCredential, every release)."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            qualname = f"{type(self).__name__}.{method.__name__}"
+            api = current_api()
+            if api != GET_TOKEN and not get_token_info_too:
+                return method(self, *args, **kwargs)
+            qualname = f"{type(self).__name__}.{api}"
             try:
                 token = method(self, *args, **kwargs)
             except Exception as ex:

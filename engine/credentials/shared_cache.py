@@ -16,6 +16,7 @@ from engine.host import Host
 from engine.probe import Probe
 from engine.profiles import SHARED_CACHE_SOFTENED
 from engine.token import AccessToken
+from engine.token_request import current_api, forwarded
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
 
 from . import shared_cache_probe
@@ -78,7 +79,8 @@ class SharedTokenCacheCredential(Credential):
         **kwargs: Any,
     ) -> AccessToken:
         if not scopes:
-            raise ValueError(NO_SCOPE.format("get_token"))
+            raise ValueError(NO_SCOPE.format(current_api()))
+        claims, tenant_id = forwarded(claims), forwarded(tenant_id)
         if self._silent is not None:
             return self._record_token(scopes, claims, tenant_id, enable_cae)
         cache = self._caches[enable_cae] or self._load_cache(enable_cae)

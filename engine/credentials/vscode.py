@@ -18,6 +18,7 @@ from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe
 from engine.profiles import VSCODE_BROKER
 from engine.token import AccessToken
+from engine.token_request import current_api
 
 from . import vscode_account
 from .auth_record import AuthenticationRecord
@@ -39,7 +40,7 @@ BAD_RECORD = (
     "Failed to load authentication record from Visual Studio Code: "
     "{}. Please ensure you have the Azure Resources extension installed and signed in."
 )
-NO_SCOPE = '"get_token" requires at least one scope'
+NO_SCOPE = '"{}" requires at least one scope'
 PROBE_NO_BROKER = "azure-identity-broker is not installed for Chainsight's Python, so azure-identity does not look"
 
 
@@ -73,7 +74,7 @@ class VisualStudioCodeCredential(Credential):
             **self._options,
         }
 
-    @logged(DECORATORS)
+    @logged(DECORATORS, get_token_info_too=False)
     def get_token(
         self,
         *scopes: str,
@@ -84,7 +85,7 @@ class VisualStudioCodeCredential(Credential):
     ) -> AccessToken:
         if self._legacy:
             if not scopes:
-                raise ValueError(NO_SCOPE)
+                raise ValueError(NO_SCOPE.format(current_api()))
             raise CredentialUnavailableError(self._unavailable_message or vscode_account.FAILED_TO_GET_DETAILS)
         if self._record is None:
             raise CredentialUnavailableError(message=self._unavailable_message)

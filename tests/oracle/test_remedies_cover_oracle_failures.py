@@ -51,8 +51,11 @@ def _no_generic(failures: list[tuple[str, str, str]]) -> None:
 
 
 def _failure(case: str, credential: str, call) -> list[tuple[str, str, str]]:
+    """The failure as an attempt shows it: ``.message`` when unavailable, else ``str()`` (with any body)."""
     result = outcome(call)
-    return [] if result.kind == "token" else [(case, credential, result.message or result.text)]
+    if result.kind == "token":
+        return []
+    return [(case, credential, (result.message if result.kind == "unavailable" else result.text) or result.text)]
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import MI_CLAIMS, MI_TOKEN_REQUEST_ERROR, current_profile
 from engine.token import AccessToken
+from engine.token_request import TokenInfoMixin, current_api, forwarded
 from engine.validation import resource_of
 
 EXACTLY_ONE_SCOPE = "This credential requires exactly one scope per token request."
@@ -98,7 +99,7 @@ def _throttle_seconds(response: _Replayed) -> int:
     return min(THROTTLE_MAX, seconds)
 
 
-class MsalManagedIdentityClient:
+class MsalManagedIdentityClient(TokenInfoMixin):
     """Base of the msal-backed inner credentials; subclasses name their host in ``UNAVAILABLE_PREFIX``."""
 
     UNAVAILABLE_PREFIX = ""
@@ -218,12 +219,12 @@ class MsalManagedIdentityClient:
         **kwargs: Any,
     ) -> AccessToken:
         if not scopes:
-            raise ValueError(NO_SCOPES.format("get_token"))
+            raise ValueError(NO_SCOPES.format(current_api()))
         scopes_to_resource(*scopes)
-        qualname = f"{type(self).__name__}.get_token"
+        qualname = f"{type(self).__name__}.{current_api()}"
         try:
             token = self._request_token(
-                *scopes, claims=claims or None, tenant_id=tenant_id or None, enable_cae=enable_cae, **kwargs
+                *scopes, claims=forwarded(claims), tenant_id=forwarded(tenant_id), enable_cae=enable_cae, **kwargs
             )
             log_success(MSAL_MANAGED_IDENTITY, qualname)
             return token

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.diagnosis import remedies
+from app.diagnosis.verdict import first_sentence
 
 AZ_REVOKED = (
     "ERROR: AADSTS50173: The provided grant has expired due to it being revoked.\nTrace ID: x\n"
@@ -36,6 +37,11 @@ AZ_REVOKED = (
         ("SharedTokenCacheCredential", "AADSTS50058: A silent sign-in request was sent", "aadsts-session"),
         ("WorkloadIdentityCredential", "AADSTS700213: No matching federated identity record", "aadsts-federated"),
         ("AzureCliCredential", "Please run 'az login' to set up an account", "az-not-signed-in"),
+        (
+            "EnvironmentCredential",
+            "The current credential is not configured to acquire tokens for tenant . To enable acquiring tokens",
+            "tenant-not-allowed",
+        ),
         ("AzureCliCredential", "Azure CLI not found on path", "az-missing"),
         ("AzureDeveloperCliCredential", "Please run 'azd auth login' from a command prompt", "azd-not-signed-in"),
         ("AzureDeveloperCliCredential", "Azure Developer CLI could not be found.", "azd-missing"),
@@ -145,3 +151,25 @@ def test_every_row_links_to_learn_microsoft_com_and_explains_in_one_line():
 
 def test_an_unknown_failure_falls_back_to_the_generic_row():
     assert remedies.find("SomeNewCredential", "something odd").id == remedies.GENERIC
+
+
+# A failure that stopped the chain, as each attempt now shows it: azure-identity's str(), the response body
+# after "\nContent: " (issue 10, F9). The body is the server's raw text; here it also says "Please run".
+REVOKED_WITH_BODY = (
+    "Microsoft Entra ID error '(invalid_grant) AADSTS50173: The provided grant has expired due to it being "
+    "revoked. Trace ID: x'\nContent: "
+    '{"error": "invalid_grant", "error_description": "AADSTS50076: Please run az login --tenant other"}'
+)
+
+
+def test_a_response_body_after_content_never_picks_the_remedy_or_the_command():
+    step = remedies.next_step("SharedTokenCacheCredential", REVOKED_WITH_BODY, env={})
+    assert step.remedy == "aadsts-revoked"  # the message's own AADSTS50173, not the body's 50076
+    assert "--tenant other" not in step.command
+    assert remedies.find("SharedTokenCacheCredential", REVOKED_WITH_BODY.split("\nContent: ")[0]).id == step.remedy
+
+
+def test_a_message_with_a_response_body_folds_at_its_first_sentence():
+    assert first_sentence(REVOKED_WITH_BODY) == (
+        "Microsoft Entra ID error '(invalid_grant) AADSTS50173: The provided grant has expired due to it being revoked."
+    )
