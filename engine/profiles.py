@@ -28,6 +28,7 @@ BROKER_MEMBER = "broker-member"  # BrokerCredential ends DefaultAzureCredential'
 WORKLOAD_FAILED_PLACEHOLDER = "workload-placeholder"  # an unbuildable WorkloadIdentityCredential stays, unavailable
 VSCODE_BROKER = "vscode-broker"  # VisualStudioCodeCredential reads the Azure Resources auth record
 IMDS_RETRY_POLICY = "imds-retry-policy"  # IMDS: 5 retries incl. 404/410, 2.5x backoff after 410
+DAC_FLAG_RESET_ON_ERROR = "dac-flag-reset-on-error"  # a failed walk no longer leaves within_dac set
 CHAIN_CREDENTIAL_NAME = "chain-credential-name"  # the aggregated error names a placeholder as what it stands for
 ATC_DEV_HAS_BROKER = "token-credentials-dev-has-broker"
 REQUIRE_ENVVAR = "require-envvar"  # DefaultAzureCredential(require_envvar=True)
@@ -68,6 +69,7 @@ CHANGES: tuple[Change, ...] = (
     ),
     Change("1.24.0", VSCODE_BROKER, "VisualStudioCodeCredential uses the Azure Resources extension; on by default"),
     Change("1.24.0", IMDS_RETRY_POLICY, "IMDS retries 404, 410, 429 and 5xx five times"),
+    Change("1.24.0", DAC_FLAG_RESET_ON_ERROR, "DefaultAzureCredential resets within_dac when its walk raises"),
     Change("1.24.0", CHAIN_CREDENTIAL_NAME, "the aggregated error names placeholders by the credential they stand for"),
     Change("1.25.0", ATC_DEV_HAS_BROKER, "AZURE_TOKEN_CREDENTIALS=dev keeps the broker"),
     Change("1.25.0", REQUIRE_ENVVAR, "DefaultAzureCredential(require_envvar=True)"),

@@ -10,6 +10,7 @@ from typing import Any
 from engine import events
 from engine.account import Account
 from engine.chain import ChainedTokenCredential, attempt, credential_name
+from engine.context import within_credential_chain, within_dac
 from engine.errors import error_text
 
 DEFAULT_SCOPE = "https://management.azure.com/.default"
@@ -199,6 +200,10 @@ def run_chain(
     """Ask ``credential`` for a token once, recording everything; never raises for auth failures."""
     recorder = recorder or events.Recorder(tuple(observers))
     scopes = tuple(scopes)
+    # Each run starts as a fresh process would: a pre-1.24 DefaultAzureCredential whose walk failed leaves
+    # within_dac set in its caller's context, and a later run on the same worker thread must not inherit it.
+    within_dac.set(False)
+    within_credential_chain.set(False)
     with events.recording(recorder):
         recorder.emit(events.RunStarted(type(credential).__name__, member_names(credential), scopes, recorder.now()))
         try:

@@ -233,3 +233,49 @@ def test_powershell_sends_its_release_script(tmp_path, release, new_script):
     (call,) = tool.calls()
     sent = base64.b64decode(call.argv[-1]).decode("utf-16-le")
     assert ("PtrToStringBSTR" in sent) is new_script
+
+
+# ---- DefaultAzureCredential's context flag after a failed walk ---------------------------------------
+class _Unavailable:
+    def get_token(self, *scopes, **kwargs):
+        raise CredentialUnavailableError("nothing here")
+
+
+@pytest.mark.parametrize(("release", "left_set"), [("1.19", True), ("1.23", True), ("1.24", False), ("1.27", False)])
+def test_failed_dac_walk_left_within_dac_set_before_1_24(release, left_set):
+    import contextvars
+
+    from engine.default import DefaultAzureCredential
+
+    def walk() -> bool:
+        dac = DefaultAzureCredential(host=Host(env={"PATH": "/nonexistent", "HOME": "/nonexistent"}), profile=release)
+        dac.credentials = (_Unavailable(),)
+        with pytest.raises(ClientAuthenticationError):
+            dac.get_token(ARM)
+        return within_dac.get()
+
+    assert contextvars.Context().run(walk) is left_set
+
+
+def test_each_run_starts_with_clear_flags_even_after_a_leaking_walk():
+    import contextvars
+
+    from engine.default import DefaultAzureCredential
+    from engine.run import run_chain
+
+    seen = []
+
+    class _Records:
+        def get_token(self, *scopes, **kwargs):
+            seen.append(within_dac.get())
+            raise CredentialUnavailableError("nothing")
+
+    def runs() -> None:
+        dac = DefaultAzureCredential(host=Host(env={"PATH": "/nonexistent", "HOME": "/nonexistent"}), profile="1.19")
+        dac.credentials = (_Unavailable(),)
+        assert run_chain(dac).outcome == "failed"
+        assert within_dac.get()  # what 1.19 leaves behind in the caller's context
+        run_chain(_Records())
+
+    contextvars.Context().run(runs)
+    assert seen == [False]
