@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 # ---- switches: what a change turns on --------------------------------------------------------
 TOOLS_SPAWNED_DIRECTLY = "tools-spawned-directly"  # az/azd run as [path, args...], not /bin/sh -c "az ..."
+TOOL_ARGV_LOGGED = "tool-argv-logged"  # az/azd log "Executing subprocess with the following arguments ..."
 CLI_SUBSCRIPTION = "cli-subscription"  # AzureCliCredential(subscription=...)
 MI_WORKLOAD_CLIENT_ID_PREFIX = "mi-workload-client-id-prefix"  # "Workload identity was selected but no client ID..."
 MI_LOG_IDENTITY = "mi-log-identity"  # "... will use IMDS with client_id: X"
@@ -56,6 +57,7 @@ class Change:
 
 CHANGES: tuple[Change, ...] = (
     Change("1.20.0", TOOLS_SPAWNED_DIRECTLY, "az and azd run directly, no /bin/sh -c command string"),
+    Change("1.20.0", TOOL_ARGV_LOGGED, "az and azd log the argv they spawn at DEBUG"),
     Change("1.20.0", CLI_SUBSCRIPTION, "AzureCliCredential takes subscription="),
     Change("1.21.0", MI_WORKLOAD_CLIENT_ID_PREFIX, "managed identity's workload error names what was selected"),
     Change("1.21.0", MI_LOG_IDENTITY, "managed identity logs the user-assigned id it will use"),
