@@ -34,8 +34,27 @@ from tests.oracle.test_service_credentials_oracle import (
     imds_token,
     request_shape,
 )
+from tests.oracle.test_user_credentials_oracle import CASES as USER_CASES
+from tests.oracle.test_user_credentials_oracle import Case as UserCase
 
 CLAIMS = '{"access_token":{"nbf":{"essential":true}}}'
+# The shared cache oracle's cases (tests/oracle/test_user_credentials_oracle.py) run against every release.
+SHARED_CACHE_CASES = (
+    "empty-cache",
+    "single-account",
+    "multiple-accounts",
+    "username-selects-one",
+    "tenant-selects-one",
+    "no-matching-username",
+    "cached-access-token",
+    "claims-bypass-the-cached-access-token",
+    "invalid-grant-evicts-and-fails",
+    "invalid-grant-inside-dac-is-unavailable",
+    "corrupt-cache-fails",
+    "corrupt-cache-stops-dac-too",
+    "dac-single-account",
+    "dac-multiple-accounts",
+)
 SECRET_FIELDS = ("client_secret", "client_assertion")
 
 
@@ -50,6 +69,8 @@ class Case:
     http: str | None = None  # a key of SERVERS
     replies: tuple[Reply, ...] = ()  # the server's token route answers, the last repeating
     env: dict[str, str] = field(default_factory=dict)
+    cache: Callable[[dict], str | None] | None = None  # the shared cache's text, from the sandbox's pristine one
+    fresh_tokens: bool = False  # the authority issues each side its own token: compare claims, mask request ids
 
 
 def _tool(name: str, replies: dict, *keys: str, **extra: Any) -> dict[str, Case]:
@@ -59,6 +80,13 @@ def _tool(name: str, replies: dict, *keys: str, **extra: Any) -> dict[str, Case]
         for wrap in ("alone", "dac"):
             cases[f"{name}-{key}-{wrap}"] = Case(credential[name], wrap, tool=(name, (replies[key],)), **extra)
     return cases
+
+
+def _shared_cache_keywords(case: UserCase) -> dict:
+    """The user oracle's keywords: the credential's own, or DefaultAzureCredential's shared_cache_* ones."""
+    if not case.dac:
+        return dict(case.kwargs)
+    return {"shared_cache_" + k if k != "authority" else k: v for k, v in case.kwargs.items()}
 
 
 AZ_OK = (ToolReply(az_output()),)
@@ -138,6 +166,21 @@ CASES: dict[str, Case] = {
         ),
     ),
     "managed-identity-nowhere-chained": Case("ManagedIdentityCredential", "chain", http="closed"),
+    # ---- SharedTokenCacheCredential on the sandbox's authority: accounts, rejected refresh token, corrupt cache
+    **{
+        f"shared-cache-{name}": Case(
+            "SharedTokenCacheCredential",
+            "dac" if case.dac else "alone",
+            ctor=_shared_cache_keywords(case),
+            request=case.request,
+            http="shared_cache",
+            env=case.env,
+            cache=case.cache_text,
+            fresh_tokens=True,
+        )
+        for name, case in ((c.name, c) for c in USER_CASES)
+        if name in SHARED_CACHE_CASES
+    },
 }
 
 
@@ -145,12 +188,14 @@ CASES: dict[str, Case] = {
 class Stage:
     """One case's stand-in for one release: started, asked what each side sent, stopped."""
 
-    def __init__(self, case: Case, root: Path, ca: TestCA) -> None:
-        self.case, self.root, self.ca = case, root, ca
+    def __init__(self, case: Case, root: Path, ca: TestCA, box: Any = None) -> None:
+        self.case, self.root, self.ca, self.box = case, root, ca, box
         self.server: StandIn | None = None
         self.tool: FakeTool | None = None
         # Entra's token is issued once per stage, so both sides can get the same one
         self.replies = [r if r is not None else _entra_token() for r in case.replies] or [_entra_token()]
+        # ... and the shared cache is written once (its access tokens' expiry with it), for both sides
+        self.cache_text = case.cache(box.pristine_cache) if case.cache is not None else None
         root.mkdir(parents=True, exist_ok=True)
         (root / "home").mkdir(exist_ok=True)
         self.env = {"PATH": "/usr/bin:/bin", "HOME": str(root / "home")}
@@ -169,6 +214,20 @@ class Stage:
             ROUTES[self.case.http](self)
         if self.tool is not None:
             self.tool.reset_calls()
+        if self.case.cache is not None:
+            self._write_cache()
+
+    def _write_cache(self) -> None:
+        """The case's shared cache in this stage's own HOME (so releases can run at once)."""
+        assert self.case.cache is not None
+        path = Path(self.env["HOME"]) / self.box.shared_cache_path.relative_to(self.box.home)
+        text = self.cache_text
+        Path(str(path) + ".lockfile").unlink(missing_ok=True)
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
 
     def sent(self) -> list:
         """What the side that just ran sent: the tool's argv per call, or each request's shape."""
@@ -257,7 +316,12 @@ def _closed(stage: Stage) -> dict[str, str]:
     return {"AZURE_POD_IDENTITY_AUTHORITY_HOST": f"http://127.0.0.1:{closed_port()}"}
 
 
+def _shared_cache(stage: Stage) -> dict[str, str]:
+    return {**stage.box.env, "HOME": str(stage.root / "home")}
+
+
 SERVERS: dict[str, Callable[[Stage], dict[str, str]]] = {
+    "shared_cache": _shared_cache,
     "entra": _entra,
     "workload": _workload,
     "imds": _imds,
