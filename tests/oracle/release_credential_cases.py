@@ -48,6 +48,7 @@ SHARED_CACHE_CASES = (
     "no-matching-username",
     "cached-access-token",
     "claims-bypass-the-cached-access-token",
+    "per-request-tenant-the-user-is-not-in",
     "invalid-grant-evicts-and-fails",
     "invalid-grant-inside-dac-is-unavailable",
     "corrupt-cache-fails",
