@@ -29,6 +29,7 @@ from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.shared_cache import SharedTokenCacheCredential
+from engine.credentials.vscode import VisualStudioCodeCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.default import DefaultAzureCredential
 from engine.profiles import building_as, get_profile
@@ -58,6 +59,7 @@ ENGINE = {
         EnvironmentCredential,
         ManagedIdentityCredential,
         SharedTokenCacheCredential,
+        VisualStudioCodeCredential,
         WorkloadIdentityCredential,
     )
 }
@@ -67,7 +69,9 @@ pytestmark = pytest.mark.timeout(900)
 def dac_only(credential: str, release: str) -> dict[str, bool]:
     """DefaultAzureCredential's keywords that leave ``credential`` its only member in ``release``."""
     members = get_profile(release).members
-    return {m.exclude_option: True for m in members if m.credential != credential and not m.excluded_by_default}
+    only = {m.exclude_option: True for m in members if m.credential != credential and not m.excluded_by_default}
+    target = next(m for m in members if m.credential == credential)
+    return {**only, target.exclude_option: False} if target.excluded_by_default else only
 
 
 def harness_case(case: Case, env: dict, release: str) -> dict:
