@@ -18,19 +18,23 @@ from typing import Any
 
 from tests.oracle.fake_tools import FakeTool, tool_path
 from tests.oracle.fake_tools import Reply as ToolReply
-from tests.oracle.service_helpers import CLIENT_ID, SCOPE, SECRET, TENANT, app_token
+from tests.oracle.service_helpers import CLIENT_ID, RESOURCE, SCOPE, SECRET, TENANT, app_token
 from tests.oracle.service_standins import Reply, Seen, StandIn, TestCA, make_jwt
 from tests.oracle.test_azd_cli_oracle import AZD_REPLIES
 from tests.oracle.test_azure_cli_oracle import AZ_REPLIES, az_output
 from tests.oracle.test_azure_powershell_oracle import PWSH_REPLIES
 from tests.oracle.test_service_credentials_oracle import (
     APP_SERVICE_PATH,
+    AZURE_ML_PATH,
     BAD_SECRET,
+    CLOUD_SHELL_PATH,
     IDENTITY_HEADER,
     IDENTITY_NOT_FOUND,
     IMDS_PATH,
+    MSI_SECRET,
     NO_FEDERATED_RECORD,
     app_service_token,
+    cloud_shell_token,
     imds_token,
     request_shape,
 )
@@ -88,6 +92,13 @@ def _shared_cache_keywords(case: UserCase) -> dict:
     if not case.dac:
         return dict(case.kwargs)
     return {"shared_cache_" + k if k != "authority" else k: v for k, v in case.kwargs.items()}
+
+
+def azure_ml_token() -> Reply:
+    expires_on = str(int(time.time()) + 3599)
+    return Reply.json(
+        {"access_token": app_token(), "expires_on": expires_on, "resource": RESOURCE, "token_type": "Bearer"}
+    )
 
 
 AZ_OK = (ToolReply(az_output()),)
@@ -167,6 +178,20 @@ CASES: dict[str, Case] = {
         ),
     ),
     "managed-identity-nowhere-chained": Case("ManagedIdentityCredential", "chain", http="closed"),
+    "cloud-shell-token": Case("ManagedIdentityCredential", http="cloud_shell", replies=(cloud_shell_token(),)),
+    "cloud-shell-error": Case(
+        "ManagedIdentityCredential",
+        http="cloud_shell",
+        replies=(Reply.json({"error": "invalid_resource", "error_description": "resource unknown"}, 400),),
+    ),
+    "azure-ml-token": Case(
+        "ManagedIdentityCredential", ctor={"client_id": CLIENT_ID}, http="azure_ml", replies=(azure_ml_token(),)
+    ),
+    "azure-ml-error": Case(
+        "ManagedIdentityCredential",
+        http="azure_ml",
+        replies=(Reply.json({"error": "invalid_request", "message": "no identity"}, 400),),
+    ),
     # ---- SharedTokenCacheCredential on the sandbox's authority: accounts, rejected refresh token, corrupt cache
     **{
         f"shared-cache-{name}": Case(
@@ -311,6 +336,24 @@ def _app_service_routes(stage: Stage) -> None:
     stage.server.routes[("GET", APP_SERVICE_PATH)] = list(stage.case.replies)
 
 
+def _msi_endpoint(path: str, method: str, **extra: str) -> tuple[Callable, Callable]:
+    """A managed-identity host reached through MSI_ENDPOINT (Cloud Shell, Azure ML): its env and its route."""
+
+    def env(stage: Stage) -> dict[str, str]:
+        stage.server = StandIn()
+        return {"MSI_ENDPOINT": stage.server.url + path, **extra}
+
+    def routes(stage: Stage) -> None:
+        assert stage.server is not None
+        stage.server.routes[(method, path)] = list(stage.case.replies)
+
+    return env, routes
+
+
+_CLOUD_SHELL = _msi_endpoint(CLOUD_SHELL_PATH, "POST")
+_AZURE_ML = _msi_endpoint(AZURE_ML_PATH, "GET", MSI_SECRET=MSI_SECRET)
+
+
 def _closed(stage: Stage) -> dict[str, str]:
     from tests.oracle.service_standins import closed_port
 
@@ -328,10 +371,14 @@ SERVERS: dict[str, Callable[[Stage], dict[str, str]]] = {
     "imds": _imds,
     "app_service": _app_service,
     "closed": _closed,
+    "cloud_shell": _CLOUD_SHELL[0],
+    "azure_ml": _AZURE_ML[0],
 }
 ROUTES: dict[str, Callable[[Stage], None]] = {
     "entra": _entra_routes,
     "workload": _entra_routes,
     "imds": _imds_routes,
     "app_service": _app_service_routes,
+    "cloud_shell": _CLOUD_SHELL[1],
+    "azure_ml": _AZURE_ML[1],
 }
