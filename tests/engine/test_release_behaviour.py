@@ -333,3 +333,17 @@ def test_each_run_starts_with_clear_flags_even_after_a_leaking_walk():
 
     contextvars.Context().run(runs)
     assert seen == [False]
+
+
+# ---- az and azd log the argv they spawn only from 1.20 ------------------------------------------------
+@pytest.mark.parametrize(("release", "logged"), [("1.19", False), ("1.20", True), ("1.27", True)])
+def test_az_logs_its_argv_from_1_20(tmp_path, release, logged):
+    from engine import events
+
+    tool = FakeTool(tmp_path, "az", Reply(AZ_OUTPUT))
+    credential = _build(release, lambda: AzureCliCredential(host=_host(tool)))
+    recorder = events.Recorder()
+    with events.recording(recorder):
+        credential.get_token(ARM)
+    lines = [e.message for e in recorder.events if isinstance(e, events.LogEmitted)]
+    assert any(line.startswith("Executing subprocess with the following arguments") for line in lines) is logged
