@@ -19,7 +19,7 @@ from typing import Any
 from tests.oracle.fake_tools import FakeTool, tool_path
 from tests.oracle.fake_tools import Reply as ToolReply
 from tests.oracle.service_helpers import CLIENT_ID, RESOURCE, SCOPE, SECRET, TENANT, app_token
-from tests.oracle.service_standins import Reply, Seen, StandIn, TestCA, make_jwt
+from tests.oracle.service_standins import Reply, Seen, StandIn, TestCA, make_client_certificate, make_jwt
 from tests.oracle.test_azd_cli_oracle import AZD_REPLIES
 from tests.oracle.test_azure_cli_oracle import AZ_REPLIES, az_output
 from tests.oracle.test_azure_powershell_oracle import PWSH_REPLIES
@@ -60,7 +60,11 @@ SHARED_CACHE_CASES = (
     "dac-single-account",
     "dac-multiple-accounts",
 )
-SECRET_FIELDS = ("client_secret", "client_assertion")
+CERTIFICATE_UNKNOWN = {
+    "error": "invalid_client",
+    "error_description": "AADSTS700027: The certificate with identifier used to sign the client assertion is not "
+    "registered on application.",
+}
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,18 @@ CASES: dict[str, Case] = {
         for outcome, reply in (("token", None), ("refused", Reply.json(BAD_SECRET, 401)))
         for wrap in ("alone", "chain")
     },
+    "environment-certificate-token": Case(
+        "EnvironmentCredential", ctor={"disable_instance_discovery": True}, http="certificate"
+    ),
+    "environment-certificate-refused": Case(
+        "EnvironmentCredential",
+        ctor={"disable_instance_discovery": True},
+        http="certificate",
+        replies=(Reply.json(CERTIFICATE_UNKNOWN, 401),),
+    ),
+    "environment-certificate-unreadable": Case(
+        "EnvironmentCredential", ctor={"disable_instance_discovery": True}, http="certificate-garbage"
+    ),
     # ---- WorkloadIdentityCredential: the file exchanged, no federated record, nothing configured
     "workload-token": Case("WorkloadIdentityCredential", http="workload"),
     "workload-no-federated-record": Case(
@@ -301,6 +317,14 @@ def _entra(stage: Stage) -> dict[str, str]:
     }
 
 
+def _certificate(stage: Stage, garbage: bool = False) -> dict[str, str]:
+    env = _entra(stage)
+    del env["AZURE_CLIENT_SECRET"]
+    path = stage.root / "client.pem"
+    path.write_bytes(b"not a certificate" if garbage else make_client_certificate().pem)
+    return {**env, "AZURE_CLIENT_CERTIFICATE_PATH": str(path)}
+
+
 def _workload(stage: Stage) -> dict[str, str]:
     env = _entra(stage)
     del env["AZURE_CLIENT_SECRET"]
@@ -367,6 +391,8 @@ def _shared_cache(stage: Stage) -> dict[str, str]:
 SERVERS: dict[str, Callable[[Stage], dict[str, str]]] = {
     "shared_cache": _shared_cache,
     "entra": _entra,
+    "certificate": _certificate,
+    "certificate-garbage": lambda stage: _certificate(stage, garbage=True),
     "workload": _workload,
     "imds": _imds,
     "app_service": _app_service,
@@ -377,6 +403,8 @@ SERVERS: dict[str, Callable[[Stage], dict[str, str]]] = {
 ROUTES: dict[str, Callable[[Stage], None]] = {
     "entra": _entra_routes,
     "workload": _entra_routes,
+    "certificate": _entra_routes,
+    "certificate-garbage": _entra_routes,
     "imds": _imds_routes,
     "app_service": _app_service_routes,
     "cloud_shell": _CLOUD_SHELL[1],
