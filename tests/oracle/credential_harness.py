@@ -52,12 +52,13 @@ def outcome_of(call) -> list:
 def build(case: dict):
     import azure.identity
 
-    name = case["credential"]
     if case["wrap"] == "dac":
         return azure.identity.DefaultAzureCredential(**case["ctor"])
-    credential = getattr(azure.identity, name)(**case["ctor"])
+    # "A+B": a chain of several credentials, in that order
+    members = [getattr(azure.identity, name)(**case["ctor"]) for name in case["credential"].split("+")]
     if case["wrap"] == "chain":
-        return azure.identity.ChainedTokenCredential(credential)
+        return azure.identity.ChainedTokenCredential(*members)
+    (credential,) = members
     return credential
 
 

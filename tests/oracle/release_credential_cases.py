@@ -75,6 +75,7 @@ class Case:
     request: dict[str, Any] = field(default_factory=dict)
     scopes: tuple[str, ...] = (SCOPE,)
     tool: tuple[str, tuple[ToolReply, ...]] | None = None  # executable and its replies
+    more_tools: tuple[tuple[str, tuple[ToolReply, ...]], ...] = ()  # for a chain of several ("A+B")
     http: str | None = None  # a key of SERVERS
     replies: tuple[Reply, ...] = ()  # the server's token route answers, the last repeating
     env: dict[str, str] = field(default_factory=dict)
@@ -134,6 +135,25 @@ CASES: dict[str, Case] = {
     "pwsh-claims-chained": Case(
         "AzurePowerShellCredential", "chain", tool=("pwsh", PWSH_OK), request={"claims": CLAIMS}
     ),
+    # ---- the tools together: a plain chain stops at a broken az; DefaultAzureCredential's first walk goes on
+    **{
+        f"az-garbage-then-azd-{wrap}": Case(
+            "AzureCliCredential+AzureDeveloperCliCredential",
+            wrap,
+            tool=("az", (AZ_REPLIES["html-page"],)),
+            more_tools=(("azd", AZD_OK),),
+        )
+        for wrap in ("chain", "dac")
+    },
+    **{
+        f"azd-not-logged-in-then-pwsh-{wrap}": Case(
+            "AzureDeveloperCliCredential+AzurePowerShellCredential",
+            wrap,
+            tool=("azd", (AZD_REPLIES["not-logged-in-on-stdout"],)),
+            more_tools=(("pwsh", PWSH_OK),),
+        )
+        for wrap in ("chain", "dac")
+    },
     # ---- EnvironmentCredential: unconfigured, secret accepted, secret refused (alone and chained)
     "environment-unconfigured": Case("EnvironmentCredential"),
     "environment-half-configured": Case("EnvironmentCredential", env={"AZURE_CLIENT_ID": CLIENT_ID}),
@@ -233,7 +253,7 @@ class Stage:
     def __init__(self, case: Case, root: Path, ca: TestCA, box: Any = None) -> None:
         self.case, self.root, self.ca, self.box = case, root, ca, box
         self.server: StandIn | None = None
-        self.tool: FakeTool | None = None
+        self.tools: list[FakeTool] = []
         # Entra's token is issued once per stage, so both sides can get the same one
         self.replies = [r if r is not None else _entra_token() for r in case.replies] or [_entra_token()]
         # ... and the shared cache is written once (its access tokens' expiry with it), for both sides
@@ -242,9 +262,8 @@ class Stage:
         (root / "home").mkdir(exist_ok=True)
         self.env = {"PATH": "/usr/bin:/bin", "HOME": str(root / "home")}
         if case.tool:
-            name, replies = case.tool
-            self.tool = FakeTool(root, name, *replies)
-            self.env["PATH"] = tool_path(self.tool)
+            self.tools = [FakeTool(root, name, *replies) for name, replies in (case.tool, *case.more_tools)]
+            self.env["PATH"] = tool_path(*self.tools)
         if case.http:
             self.env.update(SERVERS[case.http](self))
         self.env.update(case.env)
@@ -254,8 +273,8 @@ class Stage:
         """(Re)install the answers: each side starts from the first reply."""
         if self.server is not None and self.case.http in ROUTES:
             ROUTES[self.case.http](self)
-        if self.tool is not None:
-            self.tool.reset_calls()
+        for tool in self.tools:
+            tool.reset_calls()
         if self.case.cache is not None:
             self._write_cache()
 
@@ -273,8 +292,8 @@ class Stage:
 
     def sent(self) -> list:
         """What the side that just ran sent: the tool's argv per call, or each request's shape."""
-        if self.tool is not None:
-            found: list = [c.argv for c in self.tool.calls()]
+        if self.tools:
+            found: list = [c.argv for tool in self.tools for c in tool.calls()]
         elif self.server is not None:
             found = [request_shape(s) for s in self.server.seen if s.path != "/"]
             self.server.seen.clear()

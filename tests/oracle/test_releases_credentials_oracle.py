@@ -67,11 +67,12 @@ pytestmark = pytest.mark.timeout(900)
 
 
 def dac_only(credential: str, release: str) -> dict[str, bool]:
-    """DefaultAzureCredential's keywords that leave ``credential`` its only member in ``release``."""
+    """DefaultAzureCredential's keywords that leave ``credential`` ("A" or "A+B") its only members in ``release``."""
+    wanted = set(credential.split("+"))
     members = get_profile(release).members
-    only = {m.exclude_option: True for m in members if m.credential != credential and not m.excluded_by_default}
-    target = next(m for m in members if m.credential == credential)
-    return {**only, target.exclude_option: False} if target.excluded_by_default else only
+    keywords = {m.exclude_option: True for m in members if m.credential not in wanted and not m.excluded_by_default}
+    keywords |= {m.exclude_option: False for m in members if m.credential in wanted and m.excluded_by_default}
+    return keywords
 
 
 def harness_case(case: Case, env: dict, release: str) -> dict:
@@ -110,8 +111,11 @@ def _build(case: Case, host: QuickHost, release: str):
     if case.wrap == "dac":
         return DefaultAzureCredential(host=host, profile=release, **dac_only(case.credential, release), **case.ctor)
     with building_as(release):
-        credential = ENGINE[case.credential](host=host, **case.ctor)
-    return ChainedTokenCredential(credential) if case.wrap == "chain" else credential
+        members = [ENGINE[name](host=host, **case.ctor) for name in case.credential.split("+")]
+    if case.wrap == "chain":
+        return ChainedTokenCredential(*members)
+    (credential,) = members
+    return credential
 
 
 def _real(version: str, cases: dict) -> dict:
