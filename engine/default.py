@@ -23,6 +23,7 @@ from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import (
+    DAC_FLAG_RESET_ON_ERROR,
     IMDS_PROBE_SWITCH,
     SHARED_CACHE_BUILD_UNGUARDED,
     VSCODE_BROKER,
@@ -250,8 +251,21 @@ class DefaultAzureCredential(ChainedTokenCredential):
         """The walk before any lock-in, with ``within_dac`` set: the members' DAC-only softening applies."""
         flag = within_dac.set(True)
         try:
-            return walk()
-        finally:
-            within_dac.reset(flag)
-            within_dac.set(False)
+            token = walk()
+        except events.RunCancelled:
+            self._clear_flags(flag)
+            raise
+        except BaseException:
+            # Before 1.24 a walk that raised skipped the reset: within_dac stays set in the caller's context.
+            if self.profile.has(DAC_FLAG_RESET_ON_ERROR):
+                self._clear_flags(flag)
             within_credential_chain.set(False)
+            raise
+        self._clear_flags(flag)
+        return token
+
+    @staticmethod
+    def _clear_flags(flag: Any) -> None:
+        within_dac.reset(flag)
+        within_dac.set(False)
+        within_credential_chain.set(False)

@@ -126,6 +126,20 @@ class Host:
     def file_size(self, path: str | os.PathLike) -> int:
         return Path(path).stat().st_size
 
+    def secret_lookup(self, service: str, account: str) -> str | None:
+        """One generic password from the OS secret store (libsecret, Keychain, Credential Manager), or None.
+
+        Raises StoreTimeout when the store does not answer (a locked daemon's prompt nobody sees).
+        """
+        from engine import os_secrets
+        from engine.store_timeout import call_with_timeout
+
+        with events.step("keyring", f"look up {service!r} / {account!r} in the OS secret store") as handle:
+            events.check_cancelled()
+            found = call_with_timeout(lambda: os_secrets.lookup(service, account), "the OS secret store")
+            handle.detail["found"] = found is not None
+            return found
+
     # ---- clock --------------------------------------------------------------------------------
     def time(self) -> float:
         return time.time()

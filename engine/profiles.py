@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 # ---- switches: what a change turns on --------------------------------------------------------
 TOOLS_SPAWNED_DIRECTLY = "tools-spawned-directly"  # az/azd run as [path, args...], not /bin/sh -c "az ..."
+TOOL_ARGV_LOGGED = "tool-argv-logged"  # az/azd log "Executing subprocess with the following arguments ..."
 CLI_SUBSCRIPTION = "cli-subscription"  # AzureCliCredential(subscription=...)
 MI_WORKLOAD_CLIENT_ID_PREFIX = "mi-workload-client-id-prefix"  # "Workload identity was selected but no client ID..."
 MI_LOG_IDENTITY = "mi-log-identity"  # "... will use IMDS with client_id: X"
@@ -28,6 +29,7 @@ BROKER_MEMBER = "broker-member"  # BrokerCredential ends DefaultAzureCredential'
 WORKLOAD_FAILED_PLACEHOLDER = "workload-placeholder"  # an unbuildable WorkloadIdentityCredential stays, unavailable
 VSCODE_BROKER = "vscode-broker"  # VisualStudioCodeCredential reads the Azure Resources auth record
 IMDS_RETRY_POLICY = "imds-retry-policy"  # IMDS: 5 retries incl. 404/410, 2.5x backoff after 410
+DAC_FLAG_RESET_ON_ERROR = "dac-flag-reset-on-error"  # a failed walk no longer leaves within_dac set
 CHAIN_CREDENTIAL_NAME = "chain-credential-name"  # the aggregated error names a placeholder as what it stands for
 ATC_DEV_HAS_BROKER = "token-credentials-dev-has-broker"
 REQUIRE_ENVVAR = "require-envvar"  # DefaultAzureCredential(require_envvar=True)
@@ -55,6 +57,7 @@ class Change:
 
 CHANGES: tuple[Change, ...] = (
     Change("1.20.0", TOOLS_SPAWNED_DIRECTLY, "az and azd run directly, no /bin/sh -c command string"),
+    Change("1.20.0", TOOL_ARGV_LOGGED, "az and azd log the argv they spawn at DEBUG"),
     Change("1.20.0", CLI_SUBSCRIPTION, "AzureCliCredential takes subscription="),
     Change("1.21.0", MI_WORKLOAD_CLIENT_ID_PREFIX, "managed identity's workload error names what was selected"),
     Change("1.21.0", MI_LOG_IDENTITY, "managed identity logs the user-assigned id it will use"),
@@ -68,6 +71,7 @@ CHANGES: tuple[Change, ...] = (
     ),
     Change("1.24.0", VSCODE_BROKER, "VisualStudioCodeCredential uses the Azure Resources extension; on by default"),
     Change("1.24.0", IMDS_RETRY_POLICY, "IMDS retries 404, 410, 429 and 5xx five times"),
+    Change("1.24.0", DAC_FLAG_RESET_ON_ERROR, "DefaultAzureCredential resets within_dac when its walk raises"),
     Change("1.24.0", CHAIN_CREDENTIAL_NAME, "the aggregated error names placeholders by the credential they stand for"),
     Change("1.25.0", ATC_DEV_HAS_BROKER, "AZURE_TOKEN_CREDENTIALS=dev keeps the broker"),
     Change("1.25.0", REQUIRE_ENVVAR, "DefaultAzureCredential(require_envvar=True)"),

@@ -10,6 +10,7 @@ from typing import Any
 from engine import events
 from engine.account import Account
 from engine.chain import ChainedTokenCredential, attempt, credential_name
+from engine.context import within_credential_chain, within_dac
 from engine.errors import error_text
 from engine.token import AccessToken
 from engine.token_request import APIS, GET_TOKEN, GET_TOKEN_INFO, UNKNOWN_API, request_options
@@ -211,6 +212,10 @@ def run_chain(
         raise ValueError(UNKNOWN_API.format(api))
     recorder = recorder or events.Recorder(tuple(observers))
     scopes = tuple(scopes)
+    # Each run starts as a fresh process would: a pre-1.24 DefaultAzureCredential whose walk failed leaves
+    # within_dac set in its caller's context, and a later run on the same worker thread must not inherit it.
+    within_dac.set(False)
+    within_credential_chain.set(False)
     options = request_options(claims, tenant_id, enable_cae)
 
     def ask() -> AccessToken:

@@ -120,34 +120,50 @@ def _one(case):
         return {"harness_error": "azure-identity is not installed for this interpreter: " + str(ex)}
 
 
-def _batch(cases):
-    """Several cases, each in a child forked after azure.identity is imported once (POSIX; the tests use it)."""
+def _batch(cases, parallel=None):
+    """Several cases, each in a child forked after azure.identity is imported once (POSIX; the tests use it).
+
+    At most ``parallel`` children run at once (all when None): each may spawn a tool whose own timeout
+    is counting, so a caller on a busy machine bounds how many compete for the CPU.
+    """
+    import select
+
     import azure.identity  # noqa: F401 - imported before forking, so each child starts warm
 
-    children = {}
-    for name, case in cases.items():
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_end)
-            with os.fdopen(write_end, "w") as out:
-                out.write(json.dumps(_one(case)))
-            os._exit(0)
-        os.close(write_end)
-        children[name] = (pid, read_end)
+    waiting = list(cases.items())
+    running = {}  # read end -> (name, pid, chunks)
     results = {}
-    for name, (pid, read_end) in children.items():
-        with os.fdopen(read_end) as data:
-            text = data.read()
-        os.waitpid(pid, 0)
-        results[name] = json.loads(text) if text else {"harness_error": "the case's process died"}
-    return results
+    while waiting or running:
+        while waiting and (parallel is None or len(running) < parallel):
+            name, case = waiting.pop(0)
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                with os.fdopen(write_end, "w") as out:
+                    out.write(json.dumps(_one(case)))
+                os._exit(0)
+            os.close(write_end)
+            running[read_end] = (name, pid, [])
+        ready, _, _ = select.select(list(running), [], [])
+        for read_end in ready:
+            name, pid, chunks = running[read_end]
+            chunk = os.read(read_end, 65536)
+            if chunk:
+                chunks.append(chunk)
+                continue
+            os.close(read_end)
+            os.waitpid(pid, 0)
+            del running[read_end]
+            text = b"".join(chunks).decode()
+            results[name] = json.loads(text) if text else {"harness_error": "the case's process died"}
+    return {name: results[name] for name in cases}
 
 
 def main():
     payload = json.loads(sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read())
     warnings.simplefilter("ignore")
-    result = _batch(payload["batch"]) if "batch" in payload else _one(payload)
+    result = _batch(payload["batch"], payload.get("parallel")) if "batch" in payload else _one(payload)
     sys.stdout.write(RESULT_MARKER + json.dumps(result) + "\n")
     sys.stdout.flush()
 

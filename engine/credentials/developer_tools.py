@@ -18,7 +18,7 @@ from engine.context import within_dac
 from engine.credentials.base import Credential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
-from engine.profiles import ORGANIZATIONS_TENANT
+from engine.profiles import ORGANIZATIONS_TENANT, TOOL_ARGV_LOGGED
 from engine.tenant import resolve_tenant
 from engine.validation import validate_scope, validate_tenant_id
 
@@ -168,7 +168,8 @@ class DeveloperToolCredential(Credential):
         try:
             cwd = safe_working_dir(self.host, no_systemroot)
             env = {**self.host.env, color_off: "true"}
-            events.log(logger, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
+            if self._profile.has(TOOL_ARGV_LOGGED):
+                events.log(logger, logging.DEBUG, f"Executing subprocess with the following arguments {argv}")
             result = run_tool(self.host, argv, env=env, cwd=cwd, timeout=self._process_timeout, label=label)
         except OSError as ex:
             raise CredentialUnavailableError(message=FAILED_TO_EXECUTE.format(argv[0])) from ex

@@ -22,6 +22,7 @@ class GetTokenMixin(TokenInfoMixin, ABC):
 
     _last_request_time = 0
     _log_family = GET_TOKEN_MIXIN
+    _mixin_name: str | None = None  # the class name its log lines show, when a helper works for a credential
 
     @abstractmethod
     def _acquire_token_silently(self, *scopes: str, **kwargs: Any) -> AccessToken | None:
@@ -46,7 +47,7 @@ class GetTokenMixin(TokenInfoMixin, ABC):
     def _get_token_base(self, *scopes: str, base_method_name: str = "get_token", **kwargs: Any) -> AccessToken:
         if not scopes:
             raise ValueError(NO_SCOPES.format(base_method_name))
-        qualname = f"{type(self).__name__}.{base_method_name}"
+        qualname = f"{self._mixin_name or type(self).__name__}.{base_method_name}"
         try:
             token = self._acquire_token_silently(*scopes, **kwargs)
             status = refresh_status(token, self._last_request_time, int(self.host.time()))

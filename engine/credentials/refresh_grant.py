@@ -32,6 +32,7 @@ class RefreshTokenClient:
         client_id: str,
         tenant_id: str = "organizations",
         additionally_allowed_tenants: Sequence[str] = (),
+        organizations_any: bool = True,
         **pipeline_options: Any,
     ) -> None:
         self._host = host
@@ -40,10 +41,15 @@ class RefreshTokenClient:
         self._client_id = client_id
         self._tenant_id = tenant_id
         self._allowed = list(additionally_allowed_tenants or ())
+        self._organizations_any = organizations_any  # the 1.25 rule (profiles.ORGANIZATIONS_TENANT)
 
     def token_url(self, tenant_id: str | None = None) -> str:
         tenant = resolve_tenant(
-            self._tenant_id, tenant_id, additionally_allowed_tenants=self._allowed, env=self._host.env
+            self._tenant_id,
+            tenant_id,
+            additionally_allowed_tenants=self._allowed,
+            env=self._host.env,
+            organizations_any=self._organizations_any,
         )
         return "/".join((self._authority, tenant, "oauth2/v2.0/token"))
 

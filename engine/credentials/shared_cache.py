@@ -14,7 +14,7 @@ from engine.credentials.response_errors import ResponseUnavailableError
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
-from engine.profiles import SHARED_CACHE_SOFTENED
+from engine.profiles import ORGANIZATIONS_TENANT, SHARED_CACHE_SOFTENED
 from engine.token import AccessToken
 from engine.token_request import current_api, forwarded
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
@@ -65,6 +65,7 @@ class SharedTokenCacheCredential(Credential):
             authority=self._authority,
             client_id=DEVELOPER_SIGN_ON_CLIENT_ID,
             additionally_allowed_tenants=allowed,
+            organizations_any=self._profile.has(ORGANIZATIONS_TENANT),
             **kwargs,
         )
 

@@ -23,6 +23,7 @@ from engine.token_request import current_api
 from . import vscode_account
 from .auth_record import AuthenticationRecord
 from .logging import DECORATORS, logged
+from .vscode_legacy import AzureAccountSignIn
 from .vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
 
 __all__ = ["VSCODE_CLIENT_ID", "VisualStudioCodeCredential"]
@@ -41,6 +42,9 @@ BAD_RECORD = (
     "{}. Please ensure you have the Azure Resources extension installed and signed in."
 )
 NO_SCOPE = '"{}" requires at least one scope'
+PROBE_LEGACY_TOKEN = (
+    "the Azure Account extension's refresh token for {cloud} is in the OS secret store; the authority decides"
+)
 PROBE_NO_BROKER = "azure-identity-broker is not installed for Chainsight's Python, so azure-identity does not look"
 
 
@@ -52,9 +56,13 @@ class VisualStudioCodeCredential(Credential):
         self._record: AuthenticationRecord | None = None
         self._unavailable_message = NO_BROKER
         self._legacy = not self._profile.has(VSCODE_BROKER)  # before 1.24: the Azure Account extension
+        self._signin: AzureAccountSignIn | None = None
         if self._legacy:
-            reason = vscode_account.unavailable_reason(host, {"tenant_id": tenant_id, **kwargs})
-            self._unavailable_message = reason + vscode_account.TROUBLESHOOT if reason else ""
+            settings = vscode_account.legacy_settings(host, {"tenant_id": tenant_id, **kwargs})
+            self._unavailable_message = settings.reason + vscode_account.TROUBLESHOOT if settings.reason else ""
+            if not settings.reason:
+                client_options = {k: v for k, v in kwargs.items() if k != "authority"}
+                self._signin = AzureAccountSignIn(host, settings, **client_options)
         elif broker_process.installed_version() is not None:
             try:
                 self._record = load_vscode_auth_record(host)
@@ -84,9 +92,7 @@ class VisualStudioCodeCredential(Credential):
         **kwargs: Any,
     ) -> AccessToken:
         if self._legacy:
-            if not scopes:
-                raise ValueError(NO_SCOPE.format(current_api()))
-            raise CredentialUnavailableError(self._unavailable_message or vscode_account.FAILED_TO_GET_DETAILS)
+            return self._legacy_token(scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs)
         if self._record is None:
             raise CredentialUnavailableError(message=self._unavailable_message)
         request = {"claims": claims, "tenant_id": tenant_id, "enable_cae": enable_cae, **kwargs}
@@ -103,12 +109,29 @@ class VisualStudioCodeCredential(Credential):
                 raise CredentialUnavailableError(message=ex.message) from ex
             raise
 
+    def _legacy_token(self, scopes: tuple[str, ...], **kwargs: Any) -> AccessToken:
+        """1.19-1.23: the configuration's reason first, then the extension's refresh token, softened in DAC."""
+        if self._signin is None:
+            raise CredentialUnavailableError(message=self._unavailable_message)
+        if not scopes:
+            raise ValueError(NO_SCOPE.format(current_api()))
+        try:
+            return self._signin.get_token(*scopes, **kwargs)
+        except ClientAuthenticationError as ex:
+            if within_dac.get():
+                raise CredentialUnavailableError(message=ex.message) from ex
+            raise
+
+    def close(self) -> None:
+        if self._signin is not None:
+            self._signin.close()
+
     def probe(self) -> Probe:
         """Broker package present? Auth record present and valid, and whose is it?"""
         started = self.host.monotonic()
         if self._legacy:
-            reason = self._unavailable_message or vscode_account.FAILED_TO_GET_DETAILS
-            return Probe(type(self).__name__, UNAVAILABLE, reason, None, self.host.monotonic() - started)
+            status, reason = self._probe_legacy()
+            return Probe(type(self).__name__, status, reason, None, self.host.monotonic() - started)
         record, record_note = self._probe_record()
         identity = Account(tenant_id=record.tenant_id, upn=record.username, identity_type="user") if record else None
         version = broker_process.installed_version()
@@ -119,6 +142,18 @@ class VisualStudioCodeCredential(Credential):
         else:
             status, reason = UNKNOWN, f"azure-identity-broker {version}; {record_note}; the broker decides the rest"
         return Probe(type(self).__name__, status, reason, identity, self.host.monotonic() - started)
+
+    def _probe_legacy(self) -> tuple[str, str]:
+        """Configured? Then is the Azure Account extension's refresh token in the OS secret store?"""
+        if self._signin is None:
+            return UNAVAILABLE, self._unavailable_message
+        try:
+            found = self.host.secret_lookup(vscode_account.SECRET_SERVICE, self._signin.cloud)
+        except Exception as ex:  # a secret store that does not answer
+            return UNKNOWN, f"the OS secret store could not be read: {ex}"
+        if not found:
+            return UNAVAILABLE, vscode_account.FAILED_TO_GET_DETAILS
+        return UNKNOWN, PROBE_LEGACY_TOKEN.format(cloud=self._signin.cloud)
 
     def _probe_record(self) -> tuple[AuthenticationRecord | None, str]:
         try:

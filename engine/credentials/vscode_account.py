@@ -2,16 +2,16 @@
 
 Those releases read VS Code's user settings (``azure.cloud``, ``azure.tenant``) when the credential is
 built, then look for the extension's refresh token in the OS secret store ("VS Code Azure", keyed by
-cloud name) at the first token request. Azure Account 0.9.11 and earlier wrote that entry; the
-extension is retired, so on today's machines the lookup finds nothing and azure-identity reports
-FAILED_TO_GET_DETAILS. Chainsight reports the same and does not redeem such a refresh token (README:
-deliberate differences).
+cloud name) at the first token request and redeem it at the authority (engine/credentials/vscode_legacy.py).
+Azure Account 0.9.11 and earlier wrote that entry; the extension is retired, so on most machines today
+the lookup finds nothing and azure-identity reports FAILED_TO_GET_DETAILS.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from engine import env_vars as ev
@@ -30,7 +30,41 @@ CUSTOM_CLOUD = (
 )
 ADFS = "VisualStudioCodeCredential authentication unavailable. ADFS is not supported."
 TROUBLESHOOT = "\nVisit https://aka.ms/azsdk/python/identity/vscodecredential/troubleshoot to troubleshoot this issue."
-KNOWN_CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
+KNOWN_CLOUDS = {  # VS Code's "azure.cloud" setting -> the authority those releases used
+    "AzureCloud": "login.microsoftonline.com",
+    "AzureChinaCloud": "login.chinacloudapi.cn",
+    "AzureUSGovernment": "login.microsoftonline.us",
+}
+SECRET_SERVICE = "VS Code Azure"  # the extension's entry in the OS secret store; the account is the cloud
+
+
+@dataclass(frozen=True)
+class LegacySettings:
+    """What those releases' constructor worked out: why unavailable ("" if not), or where to redeem."""
+
+    reason: str
+    cloud: str = "AzureCloud"
+    authority: str = ""
+    tenant_id: str = "organizations"
+
+
+def legacy_settings(host: Host, options: Mapping[str, Any]) -> LegacySettings:
+    """The cloud, authority and tenant (keyword, then $AZURE_AUTHORITY_HOST, then VS Code's settings).
+
+    Raises ValueError for an invalid tenant, as those releases' constructor did.
+    """
+    settings = user_settings(host)
+    cloud = settings.get("azure.cloud", "AzureCloud")
+    authority = options.get("authority") or host.env.get(ev.AZURE_AUTHORITY_HOST)
+    if not authority:
+        if cloud not in KNOWN_CLOUDS:
+            return LegacySettings(CUSTOM_CLOUD.format(cloud), cloud)
+        authority = KNOWN_CLOUDS[cloud]
+    tenant_id = options.get("tenant_id") or settings.get("azure.tenant", "organizations")
+    validate_tenant_id(tenant_id)
+    if tenant_id.lower() == "adfs":
+        return LegacySettings(ADFS, cloud)
+    return LegacySettings("", cloud, authority, tenant_id)
 
 
 def settings_path(host: Host) -> str | None:
@@ -57,17 +91,5 @@ def user_settings(host: Host) -> dict:
 
 
 def unavailable_reason(host: Host, options: Mapping[str, Any]) -> str:
-    """Why the credential is unavailable from the start ("" when it would look for a refresh token).
-
-    Raises ValueError for an invalid tenant, as those releases' constructor did.
-    """
-    settings = user_settings(host)
-    cloud = settings.get("azure.cloud", "AzureCloud")
-    authority = options.get("authority") or host.env.get(ev.AZURE_AUTHORITY_HOST)
-    if not authority and cloud not in KNOWN_CLOUDS:
-        return CUSTOM_CLOUD.format(cloud)
-    tenant_id = options.get("tenant_id") or settings.get("azure.tenant", "organizations")
-    validate_tenant_id(tenant_id)
-    if tenant_id.lower() == "adfs":
-        return ADFS
-    return ""
+    """Why the credential is unavailable from the start ("" when it would look for a refresh token)."""
+    return legacy_settings(host, options).reason

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import pytest
 
@@ -25,7 +27,7 @@ from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import building_as
 from tests.oracle.fake_tools import FakeTool, Reply, tool_path
-from tests.oracle.service_helpers import SCOPE
+from tests.oracle.service_helpers import SCOPE, app_token
 from tests.oracle.service_standins import Reply as HttpReply
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
@@ -179,11 +181,63 @@ def test_managed_identity_error_text_by_release(release, suffix, stand_in, same_
 
 
 # ---- F6: VisualStudioCodeCredential ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _SecretHost(Host):
+    """A Host whose OS secret store holds ``secrets`` ({(service, account): value}) and records lookups."""
+
+    secrets: dict = dataclass_field(default_factory=dict, compare=False)
+    lookups: list = dataclass_field(default_factory=list, compare=False)
+
+    def secret_lookup(self, service: str, account: str) -> str | None:
+        self.lookups.append((service, account))
+        return self.secrets.get((service, account))
+
+
 def test_vscode_before_1_24_is_the_azure_account_credential(tmp_path):
-    credential = _build("1.23", lambda: VisualStudioCodeCredential(host=Host(env={"HOME": str(tmp_path)})))
+    host = _SecretHost(env={"HOME": str(tmp_path)})
+    credential = _build("1.23", lambda: VisualStudioCodeCredential(host=host))
     with pytest.raises(CredentialUnavailableError) as info:
         credential.get_token(ARM)
     assert info.value.message == FAILED_TO_GET_DETAILS
+    assert host.lookups == [("VS Code Azure", "AzureCloud")]
+    assert credential.probe().status == "unavailable"
+
+
+@pytest.mark.parametrize("release", ["1.19", "1.23"])
+def test_vscode_before_1_24_redeems_the_extensions_refresh_token_once_then_uses_its_cache(
+    release, tmp_path, stand_in, tls_ca
+):
+    entra = stand_in(tls_ca.server_context)
+    token = app_token()
+    entra.routes[("POST", "/*")] = [HttpReply.json({"token_type": "Bearer", "expires_in": 3599, "access_token": token})]
+    env = {"HOME": str(tmp_path), "AZURE_AUTHORITY_HOST": entra.url, "REQUESTS_CA_BUNDLE": str(tls_ca.ca_pem)}
+    host = _SecretHost(env=env, secrets={("VS Code Azure", "AzureCloud"): "CANARY-vscode-rt"})
+    credential = _build(release, lambda: VisualStudioCodeCredential(host=host))
+    assert credential.probe().status == "unknown"
+    first, second = credential.get_token(ARM), credential.get_token(ARM)
+    assert first.token.reveal() == second.token.reveal() == token
+    (request,) = entra.seen
+    assert request.path == "/organizations/oauth2/v2.0/token"
+    assert request.form["grant_type"] == "refresh_token" and request.form["refresh_token"] == "CANARY-vscode-rt"
+    assert request.form["client_id"] == "aebc6443-996d-45c2-90f0-388ff96faa56"
+
+
+def test_vscode_before_1_24_rejected_refresh_token_fails_alone_and_is_unavailable_in_dac(tmp_path, stand_in, tls_ca):
+    entra = stand_in(tls_ca.server_context)
+    entra.routes[("POST", "/*")] = [HttpReply.json({"error": "invalid_grant", "error_description": "expired"}, 400)]
+    env = {"HOME": str(tmp_path), "AZURE_AUTHORITY_HOST": entra.url, "REQUESTS_CA_BUNDLE": str(tls_ca.ca_pem)}
+    host = _SecretHost(env=env, secrets={("VS Code Azure", "AzureCloud"): "CANARY-vscode-rt"})
+    credential = _build("1.19", lambda: VisualStudioCodeCredential(host=host))
+    with pytest.raises(ClientAuthenticationError) as alone:
+        credential.get_token(ARM)
+    assert not isinstance(alone.value, CredentialUnavailableError)
+    assert "CANARY-vscode-rt" not in str(alone.value)
+    flag = within_dac.set(True)
+    try:
+        with pytest.raises(CredentialUnavailableError, match="invalid_grant"):
+            credential.get_token(ARM)
+    finally:
+        within_dac.reset(flag)
 
 
 def test_vscode_before_1_24_reports_a_custom_cloud_from_vs_code_settings(tmp_path):
@@ -233,3 +287,63 @@ def test_powershell_sends_its_release_script(tmp_path, release, new_script):
     (call,) = tool.calls()
     sent = base64.b64decode(call.argv[-1]).decode("utf-16-le")
     assert ("PtrToStringBSTR" in sent) is new_script
+
+
+# ---- DefaultAzureCredential's context flag after a failed walk ---------------------------------------
+class _Unavailable:
+    def get_token(self, *scopes, **kwargs):
+        raise CredentialUnavailableError("nothing here")
+
+
+@pytest.mark.parametrize(("release", "left_set"), [("1.19", True), ("1.23", True), ("1.24", False), ("1.27", False)])
+def test_failed_dac_walk_left_within_dac_set_before_1_24(release, left_set):
+    import contextvars
+
+    from engine.default import DefaultAzureCredential
+
+    def walk() -> bool:
+        dac = DefaultAzureCredential(host=Host(env={"PATH": "/nonexistent", "HOME": "/nonexistent"}), profile=release)
+        dac.credentials = (_Unavailable(),)
+        with pytest.raises(ClientAuthenticationError):
+            dac.get_token(ARM)
+        return within_dac.get()
+
+    assert contextvars.Context().run(walk) is left_set
+
+
+def test_each_run_starts_with_clear_flags_even_after_a_leaking_walk():
+    import contextvars
+
+    from engine.default import DefaultAzureCredential
+    from engine.run import run_chain
+
+    seen = []
+
+    class _Records:
+        def get_token(self, *scopes, **kwargs):
+            seen.append(within_dac.get())
+            raise CredentialUnavailableError("nothing")
+
+    def runs() -> None:
+        dac = DefaultAzureCredential(host=Host(env={"PATH": "/nonexistent", "HOME": "/nonexistent"}), profile="1.19")
+        dac.credentials = (_Unavailable(),)
+        assert run_chain(dac).outcome == "failed"
+        assert within_dac.get()  # what 1.19 leaves behind in the caller's context
+        run_chain(_Records())
+
+    contextvars.Context().run(runs)
+    assert seen == [False]
+
+
+# ---- az and azd log the argv they spawn only from 1.20 ------------------------------------------------
+@pytest.mark.parametrize(("release", "logged"), [("1.19", False), ("1.20", True), ("1.27", True)])
+def test_az_logs_its_argv_from_1_20(tmp_path, release, logged):
+    from engine import events
+
+    tool = FakeTool(tmp_path, "az", Reply(AZ_OUTPUT))
+    credential = _build(release, lambda: AzureCliCredential(host=_host(tool)))
+    recorder = events.Recorder()
+    with events.recording(recorder):
+        credential.get_token(ARM)
+    lines = [e.message for e in recorder.events if isinstance(e, events.LogEmitted)]
+    assert any(line.startswith("Executing subprocess with the following arguments") for line in lines) is logged

@@ -8,7 +8,7 @@ the same levels on the same loggers.
 
 from __future__ import annotations
 
-import logging
+import contextvars
 import os
 
 import pytest
@@ -18,123 +18,60 @@ from engine.chain import ChainedTokenCredential as EngineChain
 from engine.default import DefaultAzureCredential as EngineDAC
 from engine.host import Host
 from engine.run import run_chain
-from tests.oracle.doubles import USER_TOKEN, Double, engine_side, real_side, rename
+from tests.oracle.chain_loop_cases import CALLS, KINDS, SCOPE, SCRIPTS, result_of, run_real
+from tests.oracle.doubles import Double, engine_side, rename
 
-azure_identity = pytest.importorskip("azure.identity")
-
-SCRIPTS = {
-    "continue-on-unavailable": [
-        ("FirstCredential", [("unavailable", "first is not configured")]),
-        ("SecondCredential", [("unavailable", "")]),
-        ("ThirdCredential", [("token", USER_TOKEN)]),
-    ],
-    "stop-on-failure": [
-        ("FirstCredential", [("unavailable", "nothing here")]),
-        ("SecondCredential", [("failed", "Authentication failed: AADSTS7000215: Invalid client secret.")]),
-        ("ThirdCredential", [("token", USER_TOKEN)]),
-    ],
-    "stop-on-unexpected-value-error": [
-        ("FirstCredential", [("value_error", "An invalid scope was provided.")]),
-        ("SecondCredential", [("token", USER_TOKEN)]),
-    ],
-    "stop-on-file-not-found": [
-        ("WorkloadIdentityCredential", [("file_not_found", "/var/run/secrets/token")]),
-        ("SecondCredential", [("token", USER_TOKEN)]),
-    ],
-    "all-unavailable-with-multiline-messages": [
-        ("EnvironmentCredential", [("unavailable", "line one\nline two")]),
-        ("AzureCliCredential", [("unavailable", "Azure CLI not found on path")]),
-    ],
-    "first-token-wins": [
-        ("FirstCredential", [("token", USER_TOKEN)]),
-        ("SecondCredential", [("failed", "never called")]),
-    ],
-    "unavailable-then-token-then-failure-later": [
-        ("FirstCredential", [("unavailable", "not yet")]),
-        ("SecondCredential", [("token", USER_TOKEN), ("failed", "ERROR: something broke\n")]),
-        ("ThirdCredential", [("value_error", "never called")]),
-    ],
-    "token-then-unavailable-later": [
-        ("FirstCredential", [("token", USER_TOKEN), ("unavailable", "Please run 'az login' to set up an account")]),
-        ("SecondCredential", [("token", USER_TOKEN)]),
-    ],
-}
+pytest.importorskip("azure.identity")
 
 
-def _build(side_name: str, kind: str, members):
-    side = real_side() if side_name == "real" else engine_side()
-    doubles = [rename(Double(side, list(script)), name) for name, script in members]
+def _build(kind, members, profile=None):
+    doubles = [rename(Double(engine_side(), list(script)), name) for name, script in members]
     if kind == "chain":
-        chain = azure_identity.ChainedTokenCredential(*doubles) if side_name == "real" else EngineChain(*doubles)
-    elif side_name == "real":
-        chain = azure_identity.DefaultAzureCredential()
-        chain.credentials = tuple(doubles)
-    else:
-        chain = EngineDAC(host=Host(env=dict(os.environ)))
-        chain.credentials = tuple(doubles)
+        return EngineChain(*doubles), doubles
+    chain = EngineDAC(host=Host(env=dict(os.environ)), profile=profile)
+    chain.credentials = tuple(doubles)
     return chain, doubles
 
 
-def _result(call):
-    try:
-        token = call()
-    except Exception as ex:
-        return ("error", type(ex).__name__, str(ex))
-    value = token.token.reveal() if hasattr(token.token, "reveal") else token.token
-    return ("token", value)
+def run_ours(kind: str, members, profile=None, calls: int = CALLS) -> dict:
+    """The engine's side of ``run_real``, in the same JSON shape, as ``profile``'s release."""
+    return contextvars.Context().run(_run_ours, kind, members, profile, calls)
 
 
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
-def _run_real(kind, members, calls):
-    chain, doubles = _build("real", kind, members)
-    capture = _Capture()
-    logger = logging.getLogger("azure.identity")
-    previous = logger.level
-    logger.addHandler(capture)
-    logger.setLevel(logging.DEBUG)
-    try:
-        results = [_result(lambda: chain.get_token("https://management.azure.com/.default")) for _ in range(calls)]
-    finally:
-        logger.removeHandler(capture)
-        logger.setLevel(previous)
-    return results, [d.calls for d in doubles], [d.seen_flags for d in doubles], capture.records
+def _run_ours(kind: str, members, profile, calls: int) -> dict:
+    built = [_build(chain_kind, members, profile) for chain_kind in kind.split("-then-")]
+    results, logs = [], []
+    for chain, _ in built:
+        for _ in range(calls):
+            recorder = events.Recorder()
+            with events.recording(recorder):
+                results.append(result_of(lambda c=chain: c.get_token(SCOPE)))
+            logs += [[e.logger, e.level, e.message] for e in recorder.events if isinstance(e, events.LogEmitted)]
+    doubles = [d for _, these in built for d in these]
+    return {
+        "results": results,
+        "calls": [d.calls for d in doubles],
+        "flags": [[list(f) for f in d.seen_flags] for d in doubles],
+        "logs": logs,
+    }
 
 
-def _run_ours(kind, members, calls):
-    chain, doubles = _build("ours", kind, members)
-    results, logs, runs = [], [], []
-    for _ in range(calls):
-        recorder = events.Recorder()
-        with events.recording(recorder):
-            results.append(_result(lambda: chain.get_token("https://management.azure.com/.default")))
-        logs += [(e.logger, e.level, e.message) for e in recorder.events if isinstance(e, events.LogEmitted)]
-        runs.append(recorder.events)
-    return results, [d.calls for d in doubles], [d.seen_flags for d in doubles], logs
+def assert_same_loop(ours: dict, real: dict) -> None:
+    assert ours["results"] == real["results"], "token or error text differs"
+    assert ours["calls"] == real["calls"], "members called a different number of times"
+    assert ours["flags"] == real["flags"], "within_dac / within_credential_chain differ inside members"
+    assert ours["logs"] == real["logs"], "log lines differ"
 
 
-@pytest.mark.parametrize("kind", ["chain", "dac"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("script", list(SCRIPTS))
 def test_chain_loop_matches_azure_identity(script, kind):
-    members = SCRIPTS[script]
-    real = _run_real(kind, members, calls=3)
-    ours = _run_ours(kind, members, calls=3)
-    results, calls, flags, logs = range(4)
-    assert ours[results] == real[results], "token or error text differs"
-    assert ours[calls] == real[calls], "members called a different number of times"
-    assert ours[flags] == real[flags], "within_dac / within_credential_chain differ inside members"
-    assert ours[logs] == real[logs], "log lines differ"
+    real = run_real(kind, SCRIPTS[script])
+    assert_same_loop(run_ours(kind, SCRIPTS[script]), real)
 
 
 def _attempts(kind, members):
-    chain, _ = _build("ours", kind, members)
+    chain, _ = _build(kind, members)
     return [run_chain(chain) for _ in range(2)]
 
 
@@ -160,7 +97,7 @@ def test_dac_locks_in_but_plain_chain_walks_every_time():
 
 
 def test_locked_in_failure_is_not_aggregated():
-    chain, _ = _build("ours", "dac", SCRIPTS["unavailable-then-token-then-failure-later"])
+    chain, _ = _build("dac", SCRIPTS["unavailable-then-token-then-failure-later"])
     assert run_chain(chain).outcome == "succeeded"
     second = run_chain(chain)
     assert second.error == "ERROR: something broke\n"
