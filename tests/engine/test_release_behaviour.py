@@ -24,9 +24,9 @@ from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import building_as
-from tests.oracle.fake_tools import FakeTool, Reply, tool_path
-from tests.oracle.service_helpers import SCOPE
-from tests.oracle.service_standins import Reply as HttpReply
+from tests.doubles.fake_tools import FakeTool, Reply, tool_path
+from tests.doubles.service import SCOPE
+from tests.doubles.standins import Reply as HttpReply
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 

@@ -16,6 +16,8 @@ import pytest
 
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.default import DefaultAzureCredential as EngineDAC
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import Reply, install
 from tests.oracle.developer_tools_harness import (
     Kind,
     assert_same,
@@ -27,8 +29,6 @@ from tests.oracle.developer_tools_harness import (
     run_real,
     secret_free,
 )
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import Reply, install
 
 azure_identity = pytest.importorskip("azure.identity")
 

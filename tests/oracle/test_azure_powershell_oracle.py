@@ -13,9 +13,9 @@ import time
 import pytest
 
 from engine.credentials.azure_powershell import AzurePowerShellCredential
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import Reply, install
 from tests.oracle.developer_tools_harness import Kind, assert_same, both, dac_both, secret_free
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import Reply, install
 
 azure_identity = pytest.importorskip("azure.identity")
 

@@ -18,7 +18,7 @@ from engine.chain import ChainedTokenCredential as EngineChain
 from engine.default import DefaultAzureCredential as EngineDAC
 from engine.host import Host
 from engine.run import run_chain
-from tests.oracle.doubles import USER_TOKEN, Double, engine_side, real_side, rename
+from tests.doubles.chain import USER_TOKEN, Double, engine_side, real_side, rename
 
 azure_identity = pytest.importorskip("azure.identity")
 

@@ -23,7 +23,7 @@ from engine.chain import ChainedTokenCredential
 from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
-from tests.oracle.service_helpers import (
+from tests.doubles.service import (
     CLIENT_ID,
     OBJECT_ID,
     PASSWORD,
@@ -38,7 +38,7 @@ from tests.oracle.service_helpers import (
     recorded,
     user_token,
 )
-from tests.oracle.service_standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
+from tests.doubles.standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

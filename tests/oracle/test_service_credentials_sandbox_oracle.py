@@ -17,7 +17,7 @@ from engine.chain import ChainedTokenCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.host import Host
-from tests.oracle.service_helpers import SCOPE, outcome, recorded
+from tests.doubles.service import SCOPE, outcome, recorded
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from engine import events
 from engine.context import within_credential_chain
 from engine.credentials.logging import DECORATORS, logged
 from engine.token import AccessToken
-from tests.oracle.doubles import USER_TOKEN
+from tests.doubles.chain import USER_TOKEN
 
 decorators = pytest.importorskip("azure.identity._internal.decorators")
 real_context = pytest.importorskip("azure.identity._internal")
