@@ -1,4 +1,4 @@
-"""Per-release behaviour (issue 10, F1-F8), each fact read in that release's sources (pip download).
+"""Per-release behaviour, each fact read in that release's sources (pip download).
 
 Every test builds credentials as an older release (``building_as``) and checks what that release
 does, where today's 1.27 behaviour differs; tests/oracle/test_releases_oracle.py runs the releases

@@ -29,8 +29,9 @@ from tests.oracle.developer_tools_harness import (
     run_real,
     secret_free,
 )
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 SCOPE = "https://management.azure.com/.default"
 EXPIRES_ON = 1767225600

@@ -19,8 +19,9 @@ from engine.default import DefaultAzureCredential as EngineDAC
 from engine.host import Host
 from engine.run import run_chain
 from tests.doubles.chain import USER_TOKEN, Double, engine_side, real_side, rename
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 SCRIPTS = {
     "continue-on-unavailable": [

@@ -16,7 +16,6 @@ import sys
 import textwrap
 import time
 
-import azure.identity as real
 import pytest
 
 from engine.chain import ChainedTokenCredential
@@ -40,6 +39,9 @@ from tests.doubles.service import (
     user_token,
 )
 from tests.doubles.standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
+from tests.system import require_oracle
+
+real = require_oracle()
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

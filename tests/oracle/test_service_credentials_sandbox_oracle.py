@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 
-import azure.identity as real
 import pytest
 
 from engine.account import decode_claims
@@ -18,6 +17,9 @@ from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.host import Host
 from tests.doubles.service import SCOPE, outcome, recorded
+from tests.system import require_oracle
+
+real = require_oracle()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The sandbox's az is a twin of azure-cli 2.91 (or 2.67): each difference the real-CLI audit found
-(issue 13) has a test here, and its files decide what it does. tests/realtools/ checks the same against
+"""The sandbox's az is a twin of azure-cli 2.91 (or 2.67): each difference an audit against the real CLI found
+has a test here, and its files decide what it does. tests/realtools/ checks the same against
 the real azure-cli."""
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def test_deleting_azs_profile_or_msal_cache_signs_out_everyone(sandbox_factory, 
 
 
 def test_chainsight_scan_agrees_when_the_msal_cache_is_gone(sandbox_factory, tmp_path) -> None:
-    """The issue's case: profile present, MSAL cache missing: az and both credentials say 'az login',
+    """The reported case: profile present, MSAL cache missing: az and both credentials say 'az login',
     and `chainsight scan` must not say available."""
     box = sandbox_factory("laptop-az")
     (box.home / ".azure" / "msal_token_cache.json").unlink()

@@ -1,4 +1,4 @@
-"""Acceptance 2: real msal (and azure-identity's managed identity) against the sandbox, in a network namespace."""
+"""Real msal (and azure-identity's managed identity) against the sandbox, in a network namespace."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance 4: the fake az / azd / pwsh print what the real tools print, and the real azure-identity
+"""The fake az / azd / pwsh print what the real tools print, and the real azure-identity
 credentials read them as they read the real tools, in every mode."""
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.sandbox import REPO_ROOT
+from tests.system import require_oracle
+
+require_oracle()
 
 SCRIPT = Path(__file__).with_name("oracle_script.py")
 A = "5f1a0000-0000-4000-8000-00000000a00"

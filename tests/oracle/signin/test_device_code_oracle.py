@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.sandbox import REPO_ROOT
+from tests.system import require_oracle
+
+require_oracle()
 
 SCRIPT = Path(__file__).with_name("device_code_script.py")
 ARM = "https://management.azure.com/.default"
