@@ -15,6 +15,7 @@ import pytest
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE
+from tests.system import require_oracle
 
 TENANT = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
 SUB_ID = "11111111-2222-4333-8444-555555555555"
@@ -184,6 +185,7 @@ except Exception as err:
 
 def _verdicts(box) -> dict:
     """The stand-in's, our probe's, our credential's and azure-identity's answers, same machine."""
+    require_oracle()
     raw = az(box, "account", "get-access-token")
     probe = AzureCliCredential(host=Host(env=box.env)).probe()
     try:
