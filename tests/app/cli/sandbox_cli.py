@@ -11,6 +11,7 @@ from pathlib import Path
 import tomli_w
 
 from engine.sandbox import load_scenario, netns
+from tests.plugins.sandbox import run_from_repo
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -58,9 +59,7 @@ def chainsight_runs_in(
     isolate = ["--isolate-network"] if netns.available()[0] else []
     inner = [sys.executable, "-c", _RUNS_DRIVER, json.dumps(commands)]
     argv = [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", scenario, *isolate, "--", *inner]
-    outer = subprocess.run(
-        argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT))
-    )
+    outer = run_from_repo(argv, timeout)
     lines = [ln for ln in outer.stdout.splitlines() if ln.startswith(RUNS_MARKER)]
     assert outer.returncode == 0 and lines, f"sandbox exec failed (rc={outer.returncode}):\n{outer.stderr[-3000:]}"
     runs = json.loads(lines[-1][len(RUNS_MARKER) :])

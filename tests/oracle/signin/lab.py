@@ -4,12 +4,10 @@ and the verdict both sides must reach (the same account, or the same AADSTS code
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
-from tests.plugins.sandbox import REPO_ROOT
+from tests.plugins.sandbox import run_from_repo
 
 SCENARIO = "browser-sign-in-lab"
 ARM = "https://management.azure.com/.default"
@@ -21,14 +19,7 @@ def run_in_lab(script: Path, cases: dict, timeout: float) -> dict:
     """``python script CASES_JSON`` inside ``chainsight sandbox exec`` of the lab; the JSON it printed."""
     argv = [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", SCENARIO]
     argv += ["--", sys.executable, str(script), json.dumps(cases)]
-    proc = subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
-    )
+    proc = run_from_repo(argv, timeout)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT)), None)
     assert line, proc.stdout[-2000:] + proc.stderr[-3000:]
     return json.loads(line.removeprefix(RESULT))
