@@ -151,7 +151,7 @@ def handle(args: argparse.Namespace) -> int:
         print_json(result.to_json())
     else:
         _print_human(run, result.diagnosis)
-    return EXIT_OK if run.outcome == "succeeded" else EXIT_FAILED
+    return EXIT_OK if run.outcome == events.SUCCEEDED else EXIT_FAILED
 
 
 def _dry_run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from app.gui.chain_state import ChainState
+from app.gui.chain_state import EDITED, ChainState, StateEvent
 from app.gui.member_status import EXCLUDED, UNKNOWN, MemberStatus
 
 MIME_TYPE = "application/x-chainsight-member-rows"
@@ -138,28 +138,28 @@ class ChainModel(QAbstractListModel):
         return self.state.move(src, dst)
 
     # ---- ChainState announcements -> Qt notifications ------------------------------------------
-    def _on_state(self, event: str, **payload: Any) -> None:
-        if event == "about_to_move":
+    def _on_state(self, event: StateEvent, **payload: Any) -> None:
+        if event == StateEvent.ABOUT_TO_MOVE:
             self.beginMoveRows(QModelIndex(), payload["src"], payload["src"], QModelIndex(), payload["dst"])
-        elif event == "moved":
+        elif event == StateEvent.MOVED:
             self.endMoveRows()
-        elif event == "about_to_insert":
+        elif event == StateEvent.ABOUT_TO_INSERT:
             self.beginInsertRows(QModelIndex(), payload["row"], payload["row"])
-        elif event == "inserted":
+        elif event == StateEvent.INSERTED:
             self.endInsertRows()
-        elif event == "about_to_remove":
+        elif event == StateEvent.ABOUT_TO_REMOVE:
             self.beginRemoveRows(QModelIndex(), payload["row"], payload["row"])
-        elif event == "removed":
+        elif event == StateEvent.REMOVED:
             self.endRemoveRows()
-        elif event == "about_to_reset":
+        elif event == StateEvent.ABOUT_TO_RESET:
             self.beginResetModel()
-        elif event == "reset":
+        elif event == StateEvent.RESET:
             self.endResetModel()
-        elif event == "changed":
+        elif event == StateEvent.CHANGED:
             rows = payload.get("rows") or []
             if rows:
                 self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
-        if event in ("moved", "inserted", "removed", "reset", "changed"):
+        if event in EDITED:
             self.edited.emit()
 
     # ---- statuses ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import copy
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from engine import dac_keywords
@@ -37,6 +38,25 @@ _uids = itertools.count(1)
 Listener = Callable[..., None]
 
 
+class StateEvent(str, Enum):
+    """What ChainState announces to its listeners: each change comes as an ``ABOUT_TO_*`` before it and
+    its past tense after it (a Qt model wraps it in begin*/end*); ``CHANGED`` only after."""
+
+    ABOUT_TO_RESET = "about_to_reset"
+    RESET = "reset"
+    ABOUT_TO_MOVE = "about_to_move"  # payload: src, dst
+    MOVED = "moved"
+    ABOUT_TO_INSERT = "about_to_insert"  # payload: row
+    INSERTED = "inserted"
+    ABOUT_TO_REMOVE = "about_to_remove"  # payload: row
+    REMOVED = "removed"
+    CHANGED = "changed"  # payload: rows
+
+
+# The events after which the chain is different: an edit has happened.
+EDITED = frozenset({StateEvent.RESET, StateEvent.MOVED, StateEvent.INSERTED, StateEvent.REMOVED, StateEvent.CHANGED})
+
+
 @dataclass
 class Member:
     """One row of the chain. ``uid`` follows the member through moves, undo and redo."""
@@ -59,7 +79,7 @@ class _Snapshot:
 
 
 class ChainState:
-    """The editable chain. Listeners receive ``(event, **payload)``; see ``_announce`` callers."""
+    """The editable chain. Listeners receive ``(event: StateEvent, **payload)``."""
 
     def __init__(self, profile: str = DEFAULT_PROFILE, env: Mapping[str, str] | None = None) -> None:
         self._listeners: list[Listener] = []
@@ -80,7 +100,7 @@ class ChainState:
     def connect(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def _announce(self, event: str, **payload: Any) -> None:
+    def _announce(self, event: StateEvent, **payload: Any) -> None:
         for listener in list(self._listeners):
             listener(event, **payload)
 
@@ -151,7 +171,7 @@ class ChainState:
 
     def load_spec(self, spec: ChainSpec) -> None:
         """Replace everything with ``spec`` (opening a file): a new document, so history starts over."""
-        self._announce("about_to_reset")
+        self._announce(StateEvent.ABOUT_TO_RESET)
         self.profile_name = spec.profile.name
         self.mode = spec.type
         self.note = ""
@@ -166,7 +186,7 @@ class ChainState:
         self._undo.clear()
         self._redo.clear()
         self.revision += 1
-        self._announce("reset")
+        self._announce(StateEvent.RESET)
 
     # ---- edits -------------------------------------------------------------------------------
     def move(self, src: int, dst: int) -> bool:
@@ -184,10 +204,10 @@ class ChainState:
             dst = len(self.members) if target_uid is None else self.row_of(target_uid)
             if src is None or dst is None or dst in (src, src + 1):
                 return True  # the moving member was left out by the conversion, or the move became a no-op
-        self._announce("about_to_move", src=src, dst=dst)
+        self._announce(StateEvent.ABOUT_TO_MOVE, src=src, dst=dst)
         member = self.members.pop(src)
         self.members.insert(dst if dst < src else dst - 1, member)
-        self._announce("moved", src=src, dst=dst)
+        self._announce(StateEvent.MOVED, src=src, dst=dst)
         return True
 
     def set_enabled(self, row: int, enabled: bool) -> None:
@@ -205,10 +225,10 @@ class ChainState:
             if (member.key in self._excluded(without)) == (not enabled):
                 explicit = without
             self.explicit = explicit
-            self._announce("changed", rows=list(range(len(self.members))))
+            self._announce(StateEvent.CHANGED, rows=list(range(len(self.members))))
         else:
             member.enabled = enabled
-            self._announce("changed", rows=[row])
+            self._announce(StateEvent.CHANGED, rows=[row])
 
     def add(self, credential: str, row: int | None = None) -> int:
         if credential not in CREDENTIAL_OPTIONS:
@@ -217,18 +237,18 @@ class ChainState:
             raise ValueError(DAC_ONLY)
         row = len(self.members) if row is None else row
         self._push("Add " + credential)
-        self._announce("about_to_insert", row=row)
+        self._announce(StateEvent.ABOUT_TO_INSERT, row=row)
         self.members.insert(row, Member(credential))
-        self._announce("inserted", row=row)
+        self._announce(StateEvent.INSERTED, row=row)
         return row
 
     def remove(self, row: int) -> None:
         if self.is_default:
             raise ValueError(DAC_ONLY)
         self._push("Remove " + self.members[row].type)
-        self._announce("about_to_remove", row=row)
+        self._announce(StateEvent.ABOUT_TO_REMOVE, row=row)
         del self.members[row]
-        self._announce("removed", row=row)
+        self._announce(StateEvent.REMOVED, row=row)
 
     def set_options(self, row: int, options: Mapping[str, Any]) -> None:
         """Replace a ChainedTokenCredential member's keyword arguments (empty values dropped)."""
@@ -240,7 +260,7 @@ class ChainState:
             raise ValueError(DAC_ONLY)
         self._push(f"Edit {member.type} options")
         member.options = clean
-        self._announce("changed", rows=[row])
+        self._announce(StateEvent.CHANGED, rows=[row])
 
     def set_dac_options(self, options: Mapping[str, Any]) -> None:
         clean = {k: v for k, v in options.items() if v is not None and v != ""}
@@ -248,21 +268,21 @@ class ChainState:
             return
         self._push("Edit DefaultAzureCredential options")
         self.dac_options = clean
-        self._announce("changed", rows=list(range(len(self.members))))
+        self._announce(StateEvent.CHANGED, rows=list(range(len(self.members))))
 
     def set_profile(self, profile: str) -> None:
         name = get_profile(profile).name
         if name == self.profile_name:
             return
         self._push(f"Use azure-identity {name}")
-        self._announce("about_to_reset")
+        self._announce(StateEvent.ABOUT_TO_RESET)
         self.profile_name = name
         if self.is_default:
             known = set(self.profile.member_keys)
             self.explicit = {k: v for k, v in self.explicit.items() if k in known}
             self.dac_options = {k: v for k, v in self.dac_options.items() if k in self.profile.options}
             self.members = self._dac_members()
-        self._announce("reset")
+        self._announce(StateEvent.RESET)
 
     def convert_to_chained(self) -> None:
         if not self.is_default:
@@ -275,16 +295,16 @@ class ChainState:
         if self.is_default and not self.explicit and not self.dac_options:
             return
         self._push("Reset to DefaultAzureCredential")
-        self._announce("about_to_reset")
+        self._announce(StateEvent.ABOUT_TO_RESET)
         self.mode, self.explicit, self.dac_options, self.note = DEFAULT_AZURE_CREDENTIAL, {}, {}, ""
         self.members = self._dac_members()
-        self._announce("reset")
+        self._announce(StateEvent.RESET)
 
     def set_env(self, env: Mapping[str, str]) -> None:
         """The environment the chain is built in (real, what-if or sandbox); not an undoable edit."""
         self.env = dict(env)
         if self.members:
-            self._announce("changed", rows=list(range(len(self.members))))
+            self._announce(StateEvent.CHANGED, rows=list(range(len(self.members))))
 
     # ---- undo --------------------------------------------------------------------------------
     @property
@@ -329,7 +349,7 @@ class ChainState:
 
     def _convert_to_chained(self) -> None:
         """DefaultAzureCredential's members, in its order, as an equivalent ChainedTokenCredential."""
-        self._announce("about_to_reset")
+        self._announce(StateEvent.ABOUT_TO_RESET)
         left_out, unchecked, members = [], [], []
         for i, member in enumerate(self.members):
             if member.type not in CREDENTIAL_OPTIONS:
@@ -353,7 +373,7 @@ class ChainState:
         if unchecked:
             notes.append(UNCHECKED_NOTE.format(names=", ".join(unchecked)))
         self.note = " ".join(notes)
-        self._announce("reset")
+        self._announce(StateEvent.RESET)
 
     def _snapshot(self) -> _Snapshot:
         return _Snapshot(
@@ -366,14 +386,14 @@ class ChainState:
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
-        self._announce("about_to_reset")
+        self._announce(StateEvent.ABOUT_TO_RESET)
         self.mode, self.profile_name = snapshot.mode, snapshot.profile
         self.members = copy.deepcopy(snapshot.members)
         self.dac_options = copy.deepcopy(snapshot.dac_options)
         self.explicit = dict(snapshot.explicit)
         self.note = snapshot.note
         self.revision += 1
-        self._announce("reset")
+        self._announce(StateEvent.RESET)
 
     def _push(self, label: str) -> None:
         self._undo.append((label, self._snapshot()))

@@ -44,6 +44,7 @@ from app.gui.outcome_style import RUNNING, draw_badge_icon, look
 from app.gui.resources import icon, is_dark
 from app.gui.run_record import RunRecord, attempt_duration_text
 from app.gui.timeline_model import tick_label
+from engine import events
 from engine.account import Account
 from engine.run import Attempt, Step
 from engine.secrets import redact_text, redact_url
@@ -162,8 +163,8 @@ class DetailsPane(QWidget):
             f"<br><span style='font-size:small'>attempt {attempt.index + 1} of run #{self.record.number}"
             f" ({attempt.credential_class}){locked}</span>"
         )
-        text = attempt.message or ("Signed in." if attempt.outcome == "succeeded" else "")
-        if attempt.outcome == "cancelled" and (text == "cancelled" or text.startswith("abandoned:")):
+        text = attempt.message or ("Signed in." if attempt.outcome == events.SUCCEEDED else "")
+        if attempt.outcome == events.CANCELLED and (text == "cancelled" or text.startswith("abandoned:")):
             text = CANCELLED_BY_YOU
         if self.message.toPlainText() != text:
             self.message.setPlainText(text)

@@ -20,6 +20,7 @@ from app.gui.outcome_style import RUNNING, bar_brush, draw_glyph, look
 from app.gui.resources import icon, is_dark
 from app.gui.run_record import TRY_EVERY, RunRecord, attempt_duration_text
 from app.gui.timeline_model import Viewport, nice_step, step_depths, tick_label
+from engine import events
 
 GUTTER = 210
 AXIS = 28
@@ -256,7 +257,9 @@ class TimelineCanvas(QWidget):
         x1 = max(x0 + 3, GUTTER + self.view.x(end))
         rect = QRectF(x0, bar_top, x1 - x0, BAR_H)
         fill, hatch, border = bar_brush(outcome if attempt.outcome else None, dark)
-        painter.setPen(QPen(border, 1.2, Qt.PenStyle.DashLine if outcome == "cancelled" else Qt.PenStyle.SolidLine))
+        painter.setPen(
+            QPen(border, 1.2, Qt.PenStyle.DashLine if outcome == events.CANCELLED else Qt.PenStyle.SolidLine)
+        )
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 4, 4)
         if hatch is not None:
@@ -424,7 +427,7 @@ class TimelineCanvas(QWidget):
 class Legend(QWidget):
     """What the shapes and colours mean, always visible under the timeline; wraps onto more lines when narrow."""
 
-    OUTCOMES = ("succeeded", "unavailable", "failed", "cancelled", RUNNING)
+    OUTCOMES = (events.SUCCEEDED, events.UNAVAILABLE, events.FAILED, events.CANCELLED, RUNNING)
     STEP_KINDS = ("http", "process", "file", "wait")
     LINE = 22
 
@@ -636,7 +639,7 @@ def _default_lane(record: RunRecord) -> int:
     if not lanes or record.kind == TRY_EVERY:
         return 0
     for i, lane in enumerate(lanes):
-        if lane.attempt.outcome in ("succeeded", "failed"):
+        if lane.attempt.outcome in (events.SUCCEEDED, events.FAILED):
             return i
     return max(
         range(len(lanes)),

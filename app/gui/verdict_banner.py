@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.diagnosis import Diagnosis, describe_fix
 from app.diagnosis.verdict import first_sentence
-from app.gui.outcome_style import draw_badge_icon, look
+from app.gui.outcome_style import RUNNING, draw_badge_icon, look
 from app.gui.resources import is_dark
+from engine import events
 
 WELCOME = "Which credential will your app use, and as whom?"
 WELCOME_DETAIL = (
@@ -20,18 +21,18 @@ WELCOME_DETAIL = (
     "Press <b>Run</b> (Ctrl+R) to ask it for a token, or <b>Try every credential</b> to see each account."
 )
 TINTS_LIGHT = {
-    "succeeded": "#e9f6ee",
+    events.SUCCEEDED: "#e9f6ee",
     "warning": "#fff5dd",
-    "failed": "#fdeceb",
-    "cancelled": "#f8f0e1",
-    "running": "#e9f0fc",
+    events.FAILED: "#fdeceb",
+    events.CANCELLED: "#f8f0e1",
+    RUNNING: "#e9f0fc",
 }
 TINTS_DARK = {
-    "succeeded": "#1b3024",
+    events.SUCCEEDED: "#1b3024",
     "warning": "#3a3019",
-    "failed": "#3b1f1f",
-    "cancelled": "#33291a",
-    "running": "#1c2940",
+    events.FAILED: "#3b1f1f",
+    events.CANCELLED: "#33291a",
+    RUNNING: "#1c2940",
 }
 STALE = "<b>Stale:</b> the chain or the what-if changed since this run. Press <b>Run</b> again."
 UNTESTED_HINT = "untested: {why}. <a href='check'>Try every credential</a> to check it."
@@ -118,20 +119,20 @@ class VerdictBanner(QFrame):
     def show_running(self, text: str) -> None:
         self.headline.setText(text)
         self.body.setText("Attempts appear in the timeline as they happen. Esc cancels.")
-        self.badge.outcome = "running"
+        self.badge.outcome = RUNNING
         self.badge.update()
         self.mark_stale(False)
-        self._tint("running")
+        self._tint(RUNNING)
 
     def show_error(self, headline: str, detail: str) -> None:
         self.diagnosis = None
         self._outcome_shown = True
         self.headline.setText(headline)
         self.body.setText(f"<pre style='white-space:pre-wrap'>{html.escape(detail)}</pre>")
-        self.badge.outcome = "failed"
+        self.badge.outcome = events.FAILED
         self.badge.update()
         self.mark_stale(False)
-        self._tint("failed")
+        self._tint(events.FAILED)
 
     def show_cancelled(self, text: str) -> None:
         """A run cancelled before any member started."""
@@ -139,10 +140,10 @@ class VerdictBanner(QFrame):
         self._outcome_shown = True
         self.headline.setText(text)
         self.body.setText("Nothing ran, so nothing new is known.")
-        self.badge.outcome = "cancelled"
+        self.badge.outcome = events.CANCELLED
         self.badge.update()
         self.mark_stale(False)
-        self._tint("cancelled")
+        self._tint(events.CANCELLED)
 
     def show_diagnosis(self, diagnosis: Diagnosis, note: str = "", machine: str = "") -> None:
         self.diagnosis, self._note, self._machine = diagnosis, note, machine
@@ -181,8 +182,8 @@ class VerdictBanner(QFrame):
             parts.append(f"<p style='margin:0'>Passed over:</p><ul style='margin-top:0'>{items}</ul>")
         self.body.setText("".join(parts) or "Nothing else to report.")
         outcome = diagnosis.outcome
-        shown = outcome if outcome in ("succeeded", "failed", "cancelled", "running") else "unknown"
-        tint = "warning" if shown == "succeeded" and diagnosis.warnings else shown
+        shown = outcome if outcome in (events.SUCCEEDED, events.FAILED, events.CANCELLED, RUNNING) else "unknown"
+        tint = "warning" if shown == events.SUCCEEDED and diagnosis.warnings else shown
         self.badge.outcome = shown
         self.badge.update()
         self._tint(tint)
@@ -238,11 +239,11 @@ class VerdictBanner(QFrame):
         palette = QGuiApplication.palette()
         dark = is_dark(palette)
         accents = {
-            "succeeded": look("succeeded").color(dark),
+            events.SUCCEEDED: look(events.SUCCEEDED).color(dark),
             "warning": QColor("#e0a526" if dark else "#c98a00"),
-            "failed": look("failed").color(dark),
-            "cancelled": look("cancelled").color(dark),
-            "running": look("running").color(dark),
+            events.FAILED: look(events.FAILED).color(dark),
+            events.CANCELLED: look(events.CANCELLED).color(dark),
+            RUNNING: look(RUNNING).color(dark),
         }
         fills = TINTS_DARK if dark else TINTS_LIGHT
         accent = accents.get(outcome, palette.color(QPalette.ColorRole.Mid))

@@ -10,7 +10,7 @@ import pytest
 from engine.account import Account, authenticated_account_line
 from engine.secrets import Secret
 from engine.token import AccessToken
-from tests.oracle.doubles import make_jwt
+from tests.doubles.chain import make_jwt
 
 V1 = make_jwt(
     {

@@ -1,4 +1,4 @@
-"""Per-release behaviour (issue 10, F1-F8), each fact read in that release's sources (pip download).
+"""Per-release behaviour, each fact read in that release's sources (pip download).
 
 Every test builds credentials as an older release (``building_as``) and checks what that release
 does, where today's 1.27 behaviour differs; tests/oracle/test_releases_oracle.py runs the releases
@@ -26,9 +26,9 @@ from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import building_as
-from tests.oracle.fake_tools import FakeTool, Reply, tool_path
-from tests.oracle.service_helpers import SCOPE, app_token
-from tests.oracle.service_standins import Reply as HttpReply
+from tests.doubles.fake_tools import FakeTool, Reply, tool_path
+from tests.doubles.service import SCOPE, app_token
+from tests.doubles.standins import Reply as HttpReply
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 

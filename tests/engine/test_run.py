@@ -11,7 +11,7 @@ from engine.chain import ChainedTokenCredential
 from engine.errors import CredentialUnavailableError
 from engine.run import ChainRun, run_chain
 from engine.token import AccessToken
-from tests.oracle.doubles import USER_TOKEN
+from tests.doubles.chain import USER_TOKEN
 
 
 class Unavailable:

@@ -23,7 +23,7 @@ from engine.token_request import (
     request_options,
 )
 from engine.transport import HttpResponse
-from tests.oracle.doubles import USER_TOKEN
+from tests.doubles.chain import USER_TOKEN
 
 SCOPE = "https://management.azure.com/.default"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import logging
 
-from tests.oracle.doubles import USER_TOKEN, Double, real_side, rename
+from tests.doubles.chain import USER_TOKEN, Double, real_side, rename
 
 SCOPE = "https://management.azure.com/.default"
 CALLS = 3  # each script is called this many times: lock-in and "the last behaviour repeats" both show

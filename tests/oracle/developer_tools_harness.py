@@ -15,7 +15,7 @@ from typing import Any
 from engine import events
 from engine.host import Host
 from engine.secrets import reveal
-from tests.oracle.fake_tools import Call, FakeTool
+from tests.doubles.fake_tools import Call, FakeTool
 
 
 @dataclass

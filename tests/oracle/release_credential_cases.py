@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.oracle.fake_tools import FakeTool, tool_path
-from tests.oracle.fake_tools import Reply as ToolReply
-from tests.oracle.service_helpers import CLIENT_ID, RESOURCE, SCOPE, SECRET, TENANT, app_token
-from tests.oracle.service_standins import Reply, Seen, StandIn, TestCA, make_client_certificate, make_jwt
+from tests.doubles.fake_tools import FakeTool, tool_path
+from tests.doubles.fake_tools import Reply as ToolReply
+from tests.doubles.service import CLIENT_ID, RESOURCE, SCOPE, SECRET, TENANT, app_token
+from tests.doubles.standins import Reply, Seen, StandIn, TestCA, make_client_certificate, make_jwt
 from tests.oracle.test_azd_cli_oracle import AZD_REPLIES
 from tests.oracle.test_azure_cli_oracle import AZ_REPLIES, az_output
 from tests.oracle.test_azure_powershell_oracle import PWSH_REPLIES
@@ -398,7 +398,7 @@ _AZURE_ML = _msi_endpoint(AZURE_ML_PATH, "GET", MSI_SECRET=MSI_SECRET)
 
 
 def _closed(stage: Stage) -> dict[str, str]:
-    from tests.oracle.service_standins import closed_port
+    from tests.doubles.standins import closed_port
 
     return {"AZURE_POD_IDENTITY_AUTHORITY_HOST": f"http://127.0.0.1:{closed_port()}"}
 

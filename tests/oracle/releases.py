@@ -3,7 +3,7 @@
 Each venv holds one release plus the same msal / msal-extensions / azure-core this repository's
 oracle uses, so a difference between two releases is azure-identity's own and nothing else's.
 A venv is built when missing (about 10 s each) and reused afterwards; a half-built one (no marker
-file) is rebuilt. ``python -m tests.oracle.releases`` builds them all, in parallel.
+file) is rebuilt, one process at a time. ``python -m tests.oracle.releases`` builds them all, in parallel.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from tests.cache_lock import exclusive
 
 # The latest patch of every minor release a profile stands for (pip index versions azure-identity).
 RELEASES = ("1.19.0", "1.20.0", "1.21.0", "1.22.0", "1.23.1", "1.24.0", "1.25.3", "1.26.0", "1.27.0")
@@ -50,6 +52,13 @@ def interpreter(version: str) -> Path:
     path = venv_path(version)
     python = path / "bin" / "python"
     if (path / READY).is_file() and python.exists():
+        return python
+    with exclusive(path):
+        return _build(version, path, python)
+
+
+def _build(version: str, path: Path, python: Path) -> Path:
+    if (path / READY).is_file() and python.exists():  # another worker built it while this one waited
         return python
     if path.exists():
         shutil.rmtree(path)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.oracle.service_helpers import Entra, QuickHost
-from tests.oracle.service_standins import Reply, Seen, StandIn, make_ca
+from tests.doubles.service import Entra, QuickHost
+from tests.doubles.standins import Reply, Seen, StandIn, make_ca
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ import pytest
 
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
 from engine.credentials.cli_output import extract_azd_error
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import Reply, install
 from tests.oracle.developer_tools_harness import Kind, assert_same, assert_same_but_masked, both, dac_both, secret_free
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import Reply, install
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
-real_azd = pytest.importorskip("azure.identity._credentials.azd_cli")
+azure_identity = require_oracle()
+real_azd = require_oracle("azure.identity._credentials.azd_cli")
 
 AZD = Kind("azd", "AzureDeveloperCliCredential", AzureDeveloperCliCredential)
 SCOPE = "https://management.azure.com/.default"

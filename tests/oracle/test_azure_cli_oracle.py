@@ -16,6 +16,8 @@ import pytest
 
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.default import DefaultAzureCredential as EngineDAC
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import Reply, install
 from tests.oracle.developer_tools_harness import (
     Kind,
     assert_same,
@@ -27,10 +29,9 @@ from tests.oracle.developer_tools_harness import (
     run_real,
     secret_free,
 )
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import Reply, install
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 SCOPE = "https://management.azure.com/.default"
 EXPIRES_ON = 1767225600

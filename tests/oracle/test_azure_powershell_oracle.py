@@ -13,11 +13,12 @@ import time
 import pytest
 
 from engine.credentials.azure_powershell import AzurePowerShellCredential
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import Reply, install
 from tests.oracle.developer_tools_harness import Kind, assert_same, both, dac_both, secret_free
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import Reply, install
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 PWSH = Kind("pwsh", "AzurePowerShellCredential", AzurePowerShellCredential)
 SCOPE = "https://management.azure.com/.default"

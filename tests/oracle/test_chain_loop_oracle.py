@@ -18,10 +18,11 @@ from engine.chain import ChainedTokenCredential as EngineChain
 from engine.default import DefaultAzureCredential as EngineDAC
 from engine.host import Host
 from engine.run import run_chain
+from tests.doubles.chain import Double, engine_side, rename
 from tests.oracle.chain_loop_cases import CALLS, KINDS, SCOPE, SCRIPTS, result_of, run_real
-from tests.oracle.doubles import Double, engine_side, rename
+from tests.system import require_oracle
 
-pytest.importorskip("azure.identity")
+require_oracle()
 
 
 def _build(kind, members, profile=None):

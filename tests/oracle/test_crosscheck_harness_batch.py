@@ -13,11 +13,10 @@ import stat
 import sys
 from pathlib import Path
 
-import pytest
-
 from app.cli.crosscheck import run_theirs
+from tests.system import require_oracle
 
-pytest.importorskip("azure.identity")
+require_oracle()
 
 FAKE_AZ = """#!/bin/sh
 echo "start $(date +%s.%N)" >> "{log}"

@@ -18,8 +18,9 @@ from engine import events
 from engine.default import DefaultAzureCredential as EngineDAC
 from engine.default import FailedDACCredential
 from engine.host import Host
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 MI_HOSTS = {  # azure-identity's inner class → our detected environment
     "ImdsCredential": "IMDS",

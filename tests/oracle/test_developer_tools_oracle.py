@@ -15,11 +15,12 @@ from engine.chain import ChainedTokenCredential
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.default import DefaultAzureCredential as EngineDAC
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import FakeTool, Reply, tool_path
 from tests.oracle.developer_tools_harness import assert_same, host_now, run_ours, run_real
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import FakeTool, Reply, tool_path
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 SCOPE = "https://management.azure.com/.default"
 TOKEN = make_jwt({"appid": "app", "tid": "tenant-1", "upn": "dev@contoso.com", "oid": "oid-1"})

@@ -18,8 +18,9 @@ from engine.credentials.azure_cli import AzureCliCredential
 from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.probe import AVAILABLE, UNAVAILABLE
 from tests.oracle.developer_tools_harness import Kind, both
+from tests.system import require_oracle
 
-pytest.importorskip("azure.identity")
+require_oracle()
 
 SCOPE = "https://management.azure.com/.default"
 KINDS = {

@@ -1,4 +1,4 @@
-"""Issue 6's oracle: exported code, run by the real azure-identity 1.27.0, picks what the engine picks.
+"""The export oracle: exported code, run by the real azure-identity 1.27.0, picks what the engine picks.
 
 For each case a chain spec is exported (auto unless the case says otherwise), a small harness is
 appended to the file (it is not part of the export: it asks for one token and prints the selected
@@ -33,6 +33,7 @@ from engine.account import Account
 from engine.export import export
 from engine.run import DEFAULT_SCOPE
 from engine.spec import ChainSpec, CredentialSpec
+from tests.system import require_oracle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULT = "EXPORT-RESULT:"
@@ -40,6 +41,8 @@ DRIVER_RESULT = "EXPORT-ORACLE:"
 ACCOUNT_FIELDS = ("tenant_id", "object_id", "client_id", "upn")
 CLAIMS = ("tid", "oid", "appid", "azp", "upn", "preferred_username", "unique_name")
 WORKERS = 4
+# The first case's setup runs every case (about 80 s on an idle 2-core machine); pytest.ini's 120 s is per test.
+pytestmark = pytest.mark.timeout(600)
 
 CONTOSO = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
 WRONG_ACCOUNT_SP = "0c9a51f2-5b3e-4d8a-9f61-2e7c4b8d0a11"
@@ -92,7 +95,6 @@ class Case:
     requested: str = "auto"
     overrides: dict | None = None
     async_: bool = False
-    engine_gap: str | None = None  # a known engine difference from azure-identity (xfail, not strict)
 
 
 CASES: dict[str, Case] = {
@@ -310,21 +312,6 @@ print({marker!r} + json.dumps({{"real": [real.returncode, real.stdout, real.stde
 """
 
 
-def _missing() -> str | None:
-    """What this oracle needs and does not have, or None."""
-    try:
-        import azure.identity  # noqa: F401
-    except ImportError:
-        return "azure-identity 1.27.0 is not installed"
-    try:
-        from engine.sandbox import netns, start  # noqa: F401
-    except ImportError as ex:
-        return f"the sandbox (issue 3: engine/sandbox) is missing: {ex}"
-    if not (REPO_ROOT / "app" / "cli" / "sandbox.py").exists():
-        return "`chainsight sandbox exec` (issue 3: app/cli/sandbox.py) is missing"
-    return None
-
-
 def _isolate() -> bool:
     from engine.sandbox import netns
 
@@ -385,9 +372,7 @@ def run_case(name: str, case: Case, directory: Path, isolate: bool) -> dict:
 
 @pytest.fixture(scope="module")
 def outcomes(request, tmp_path_factory) -> dict[str, dict]:
-    missing = _missing()
-    if missing:
-        pytest.fail(f"export oracle not runnable: {missing}", pytrace=False)
+    require_oracle()
     selected = [
         item.callspec.params["name"]
         for item in request.session.items
@@ -421,12 +406,10 @@ def _engine_verdict(data: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_exported_code_selects_the_engines_credential_and_account(name, outcomes, request):
+def test_exported_code_selects_the_engines_credential_and_account(name, outcomes):
     case, outcome = CASES[name], outcomes[name]
     assert "sandbox_error" not in outcome, outcome.get("sandbox_error")
     assert outcome["style"] == case.style
-    if case.engine_gap:
-        request.applymarker(pytest.mark.xfail(reason=case.engine_gap, strict=False))
     real = _real_verdict(*outcome["real"])
     ours = _engine_verdict(outcome["engine"])
     if "construction_error" in ours or "construction_error" in real:
@@ -460,12 +443,10 @@ EXAMPLE_CASES = {
 
 @pytest.mark.parametrize("name", list(EXAMPLE_CASES))
 def test_exported_example_runs_as_is_and_prints_only_the_expiry(name, tmp_path):
-    missing = _missing()
-    if missing:
-        pytest.fail(f"export oracle not runnable: {missing}", pytrace=False)
+    require_oracle()
     scenario, spec, async_ = EXAMPLE_CASES[name]
     if async_:
-        pytest.importorskip("aiohttp", reason="azure.identity.aio needs aiohttp")
+        require_oracle("aiohttp")  # azure.identity.aio's transport
     result = export(spec, async_=async_, example="get_token")
     program = tmp_path / "exported_example.py"  # not app.py: that would shadow the app package for -m
     program.write_text(result.code, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""DefaultAzureCredential construction by every release 1.19-1.26 against its profile (issue 10).
+"""DefaultAzureCredential construction by every release 1.19-1.26 against its profile.
 
 The same environment and keyword combinations as the 1.27 construction oracle
 (tests/oracle/test_dac_construction_oracle.py), each built by the real release (its cached venv, one

@@ -35,11 +35,11 @@ from engine.default import DefaultAzureCredential
 from engine.profiles import building_as, get_profile
 from engine.sandbox import load_scenario
 from engine.sandbox.sandbox import Sandbox
+from tests.doubles.service import QuickHost
+from tests.doubles.standins import make_ca
 from tests.oracle.credential_harness import MARKER, error_kind, outcome_of
 from tests.oracle.release_credential_cases import CASES, Case, Stage
 from tests.oracle.releases import RELEASES, interpreter
-from tests.oracle.service_helpers import QuickHost
-from tests.oracle.service_standins import make_ca
 from tests.oracle.test_user_credentials_oracle import SCENARIO as USER_SCENARIO
 from tests.oracle.test_user_credentials_oracle import claims_of, masked
 

@@ -1,4 +1,4 @@
-"""Every profile against its real release, on sandbox scenarios (issue 10).
+"""Every profile against its real release, on sandbox scenarios.
 
 Each release 1.19-1.26 runs from its own venv, cached outside the repository
 (tests/oracle/releases.py: ~/.cache/chainsight/oracle/azure-identity-X, built when missing); 1.27 is
@@ -60,7 +60,7 @@ SAMPLED = (
     "aks-no-client-id-constructor",
     "everything-broken",
 )
-# Cases for behaviour that changed between releases (F1-F8 of issue 10).
+# Cases for behaviour that changed between releases.
 EXTRA = {
     "claims-az-chained": Case("laptop-az", chain=chain("AzureCliCredential"), claims=CLAIMS),
     "claims-pwsh-chained": Case("laptop-everything", chain=chain("AzurePowerShellCredential"), claims=CLAIMS),

@@ -22,10 +22,10 @@ import pytest
 
 from engine.credentials.vscode_account import FAILED_TO_GET_DETAILS, SECRET_SERVICE
 from engine.profiles import VSCODE_BROKER, get_profile
+from tests.doubles.service import TENANT, app_token
+from tests.doubles.standins import Reply, StandIn, make_ca
 from tests.oracle.credential_harness import MARKER
 from tests.oracle.releases import RELEASES, interpreter
-from tests.oracle.service_helpers import TENANT, app_token
-from tests.oracle.service_standins import Reply, StandIn, make_ca
 from tests.oracle.test_releases_credentials_oracle import dac_only
 from tests.system import require_system
 

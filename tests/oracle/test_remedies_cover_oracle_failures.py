@@ -16,14 +16,14 @@ from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
+from tests.doubles.fake_tools import install
+from tests.doubles.service import outcome
 from tests.oracle import test_azd_cli_oracle as azd_oracle
 from tests.oracle import test_azure_cli_oracle as az_oracle
 from tests.oracle import test_azure_powershell_oracle as pwsh_oracle
 from tests.oracle import test_service_credentials_oracle as svc
 from tests.oracle import test_user_credentials_oracle as users
 from tests.oracle.developer_tools_harness import host_now
-from tests.oracle.fake_tools import install
-from tests.oracle.service_helpers import outcome
 from tests.oracle.test_service_credentials_oracle import token_file  # noqa: F401  (the oracle's own fixtures)
 from tests.oracle.test_user_credentials_oracle import box  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""Issue 4's oracle: sandbox scenarios, each run by the real azure-identity 1.27.0 and by the engine.
+"""The scenarios oracle: sandbox scenarios, each run by the real azure-identity 1.27.0 and by the engine.
 
 Every case runs inside ``chainsight sandbox exec`` (in a loopback-only network namespace where the
 machine allows) and requires the same members, the same attempts with the same outcomes in order,
@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+
+from tests.system import require_oracle
+
+require_oracle()
 
 ARM = "https://management.azure.com/.default"
 GRAPH = "https://graph.microsoft.com/.default"

@@ -16,14 +16,14 @@ import sys
 import textwrap
 import time
 
-import azure.identity as real
 import pytest
 
 from engine.chain import ChainedTokenCredential
 from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
-from tests.oracle.service_helpers import (
+from engine.run import ChainRun
+from tests.doubles.service import (
     CLIENT_ID,
     OBJECT_ID,
     PASSWORD,
@@ -38,7 +38,10 @@ from tests.oracle.service_helpers import (
     recorded,
     user_token,
 )
-from tests.oracle.service_standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
+from tests.doubles.standins import Reply, closed_port, decode_jwt_part, make_client_certificate, make_jwt
+from tests.system import require_oracle
+
+real = require_oracle()
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -80,6 +83,18 @@ def request_shape(seen) -> tuple:
 
 def split_requests(server, count_before: int) -> tuple[list, list]:
     return server.seen[:count_before], server.seen[count_before:]
+
+
+def same_exchange(real_call, our_call, server) -> tuple[ChainRun, list, list]:
+    """Run the real call, then ours, against one stand-in; assert both got the same token with requests
+    of the same shape. Returns our run and the requests each side sent (theirs, ours)."""
+    expected = outcome(real_call)
+    count = len(server.seen)
+    actual, run, _ = recorded(our_call)
+    assert expected.kind == "token" and actual.same_as(expected), (expected, actual)
+    theirs, ours = split_requests(server, count)
+    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    return run, theirs, ours
 
 
 # ---- EnvironmentCredential -------------------------------------------------------------------
@@ -126,12 +141,7 @@ def test_environment_secret_gets_the_same_token_with_the_same_requests(entra, sa
     token = entra.reply_token()
     entra.script(token)
     real_call, our_call = both_environment(host)
-    expected = outcome(real_call)
-    count = len(entra.server.seen)
-    actual, run, _ = recorded(our_call)
-    assert expected.kind == "token" and actual.same_as(expected)
-    theirs, ours = split_requests(entra.server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, ours = same_exchange(real_call, our_call, entra.server)
     assert ours[-1].form["client_secret"] == SECRET  # client_secret_post, as msal sends it
     assert [s.kind for a in run.attempts for s in a.steps] == ["http", "http"]
 
@@ -216,12 +226,7 @@ def test_imds_token_and_request_match(imds, same_env) -> None:
     host = same_env({"AZURE_POD_IDENTITY_AUTHORITY_HOST": imds.url})
     imds.routes[("GET", IMDS_PATH)] = [imds_token()]
     real_call, our_call = both_mi(host)
-    expected = outcome(real_call)
-    count = len(imds.seen)
-    actual, run, _ = recorded(our_call)
-    assert expected.kind == "token" and actual.same_as(expected)
-    theirs, ours = split_requests(imds, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, theirs, ours = same_exchange(real_call, our_call, imds)
     assert ours[0].raw_query == theirs[0].raw_query == f"api-version=2018-02-01&resource={RESOURCE}"
     assert ours[0].headers["metadata"] == "true" and ours[0].headers["x-client-sku"] == "MSAL.Python"
     assert [s.kind for a in run.attempts for s in a.steps] == ["http"]  # no probe with a pod-identity host
@@ -336,12 +341,7 @@ def test_imds_probe_answered_then_token(stand_in, same_env) -> None:
     proxy.routes[("GET", IMDS_PATH)] = metadata_required()
     host = same_env(probe_env(proxy.url))
     real_call, our_call = both_mi(host, _enable_imds_probe=True)
-    expected = outcome(real_call)
-    count = len(proxy.seen)
-    actual, run, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(proxy, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, ours = same_exchange(real_call, our_call, proxy)
     assert "metadata" not in ours[0].headers and ours[1].headers["metadata"] == "true"
     assert [s.kind for a in run.attempts for s in a.steps] == ["probe", "http", "http"]
 
@@ -419,12 +419,7 @@ def test_app_service_token_and_request_match(stand_in, same_env) -> None:
     server.routes[("GET", APP_SERVICE_PATH)] = [app_service_token()]
     host = same_env(app_service_env(server))
     real_call, our_call = both_mi(host, client_id=CLIENT_ID)
-    expected = outcome(real_call)
-    count = len(server.seen)
-    actual, _, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    _, theirs, ours = same_exchange(real_call, our_call, server)
     assert ours[0].raw_query == theirs[0].raw_query
     assert ours[0].headers["x-identity-header"] == IDENTITY_HEADER
 
@@ -513,12 +508,7 @@ def test_workload_identity_posts_the_file_as_assertion_and_gets_the_same_token(e
     host = same_env(wi_env(entra, token_file))
     entra.script(entra.reply_token())
     real_call, our_call = both_wi(host)
-    expected = outcome(real_call)
-    count = len(entra.server.seen)
-    actual, run, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(entra.server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, ours = same_exchange(real_call, our_call, entra.server)
     assert ours[0].path == f"/{TENANT}/oauth2/v2.0/token"  # no discovery: straight to the token endpoint
     assert ours[0].form["client_assertion"] == token_file.read_text()
     assert [s.kind for a in run.attempts for s in a.steps] == ["file", "http"]
@@ -580,12 +570,7 @@ def test_token_exchange_through_managed_identity(entra, token_file, same_env) ->
     host = same_env(wi_env(entra, token_file))
     entra.script(entra.reply_token())
     real_call, our_call = both_mi(host)
-    expected = outcome(real_call)
-    count = len(entra.server.seen)
-    actual, run, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(entra.server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, _ = same_exchange(real_call, our_call, entra.server)
     lines = run.log_lines()
     assert "INFO azure.identity._internal.get_token_mixin: WorkloadIdentityCredential.get_token succeeded" in lines
     assert "INFO azure.identity._internal.decorators: ManagedIdentityCredential.get_token succeeded" in lines
@@ -658,12 +643,7 @@ def test_environment_certificate_signs_the_same_assertion(entra, same_env, tmp_p
     host = same_env(cert_env(entra, path, **extra))
     entra.script(entra.reply_token())
     real_call, our_call = both_environment(host)
-    expected = outcome(real_call)
-    count = len(entra.server.seen)
-    actual, _, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(entra.server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    _, theirs, ours = same_exchange(real_call, our_call, entra.server)
     ours_header, theirs_header = assertion_header(ours[-1]), assertion_header(theirs[-1])
     assert ours_header == theirs_header
     assert ours_header["alg"] == "RS256"
@@ -739,12 +719,7 @@ def test_environment_username_password_gets_the_same_token(entra, userrealm_tunn
     host = same_env(password_env(entra, userrealm_tunnel))
     entra.script(entra.reply_user_token())
     real_call, our_call = both_environment(host)
-    expected = outcome(real_call)
-    count = len(entra.server.seen)
-    actual, run, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(entra.server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, ours = same_exchange(real_call, our_call, entra.server)
     assert ours[-1].form["grant_type"] == "password" and ours[-1].form["password"] == PASSWORD
     assert "INFO azure.identity._internal.interactive: UsernamePasswordCredential.get_token succeeded" in (
         run.log_lines()
@@ -796,12 +771,7 @@ def test_cloud_shell_posts_the_resource_and_gets_the_same_token(stand_in, same_e
     server.routes[("POST", CLOUD_SHELL_PATH)] = [cloud_shell_token()]
     host = same_env(cloud_shell_env(server))
     real_call, our_call = both_mi(host)
-    expected = outcome(real_call)
-    count = len(server.seen)
-    actual, run, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, ours = same_exchange(real_call, our_call, server)
     assert ours[0].form == {"resource": RESOURCE} and ours[0].headers["metadata"] == "true"
     assert "INFO azure.identity._internal.get_token_mixin: CloudShellCredential.get_token succeeded" in (
         run.log_lines()
@@ -906,12 +876,7 @@ def test_azure_ml_sends_clientid_and_the_secret_header(stand_in, same_env) -> No
     ]
     host = same_env(azure_ml_env(server))
     real_call, our_call = both_mi(host, client_id=CLIENT_ID)
-    expected = outcome(real_call)
-    count = len(server.seen)
-    actual, _, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    _, _, ours = same_exchange(real_call, our_call, server)
     assert ours[0].query == {"api-version": "2017-09-01", "resource": RESOURCE, "clientid": CLIENT_ID}
     assert ours[0].headers["secret"] == MSI_SECRET
 
@@ -946,12 +911,7 @@ def test_service_fabric_pins_the_thumbprint_and_gets_the_same_token(stand_in, tl
     ]
     host = same_env(service_fabric_env(server, ":".join(textwrap.wrap(tls_ca.server_thumbprint.upper(), 2))))
     real_call, our_call = both_mi(host)
-    expected = outcome(real_call)
-    count = len(server.seen)
-    actual, _, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    _, theirs, ours = same_exchange(real_call, our_call, server)
     assert ours[0].raw_query == theirs[0].raw_query and ours[0].headers["secret"] == IDENTITY_HEADER
 
 
@@ -1022,12 +982,7 @@ def test_azure_arc_answers_the_challenge_with_the_key(stand_in, arc_keys, same_e
     server.routes[("GET", ARC_PATH)] = arc_agent(arc_token())
     host = same_env(arc_env(server))
     real_call, our_call = both_mi(host)
-    expected = outcome(real_call)
-    count = len(server.seen)
-    actual, run, _ = recorded(our_call)
-    assert actual.same_as(expected) and expected.kind == "token"
-    theirs, ours = split_requests(server, count)
-    assert [request_shape(s) for s in ours] == [request_shape(s) for s in theirs]
+    run, _, _ = same_exchange(real_call, our_call, server)
     assert [s.kind for a in run.attempts for s in a.steps] == ["http", "file", "http"]
 
 

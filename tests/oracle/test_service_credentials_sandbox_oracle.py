@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 
-import azure.identity as real
 import pytest
 
 from engine.account import decode_claims
@@ -17,7 +16,10 @@ from engine.chain import ChainedTokenCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.host import Host
-from tests.oracle.service_helpers import SCOPE, outcome, recorded
+from tests.doubles.service import SCOPE, outcome, recorded
+from tests.system import require_oracle
+
+real = require_oracle()
 
 
 @pytest.fixture

@@ -27,8 +27,9 @@ from engine.host import Host
 from engine.run import run_chain
 from engine.sandbox import load_scenario
 from engine.sandbox.sandbox import Sandbox
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 SCENARIO = Path(__file__).with_name("user_credentials.toml")
 SCOPE = "https://management.azure.com/.default"

@@ -56,6 +56,18 @@ def sandbox_session_for(box: Sandbox) -> requests.Session:
     return session
 
 
+def run_from_repo(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """``argv`` from the repository's root with the repository importable (``python -m app ...``), output captured."""
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+    )
+
+
 @dataclass
 class SandboxRun:
     returncode: int
@@ -104,14 +116,7 @@ def sandbox_run(tmp_path: Path) -> Callable[..., SandboxRun]:
         argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
         argv += ["--isolate-network"] if isolate else []
         argv += ["--", sys.executable, "-c", PRELUDE + code]
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO_ROOT,
-            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
-        )
+        proc = run_from_repo(argv, timeout)
         return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
 
     return run

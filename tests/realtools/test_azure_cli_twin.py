@@ -23,7 +23,9 @@ import pytest
 from engine.sandbox import list_scenarios, load_scenario, netns
 from tests.realtools import venv
 from tests.realtools.driver import FULL_SCENARIO, RESULT_MARKER, az_world
-from tests.system import require_system, system_required
+from tests.system import require_oracle, require_system, system_required
+
+require_oracle()
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The build can take many minutes on a cold machine; a warm run about a minute.

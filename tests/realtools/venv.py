@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.cache_lock import exclusive
+
 AZURE_CLI_VERSION = "2.91.0"
 CACHE_ENV = "CHAINSIGHT_REALTOOLS_CACHE"
 BUILD_FAILED = "could not install azure-cli=={version} into {path} (pip exit {code}); pip's last lines:\n{tail}"
@@ -51,6 +53,11 @@ def installed_version(venv: Path) -> str | None:
 def ensure(version: str = AZURE_CLI_VERSION, log=print) -> Path:
     """The venv with azure-cli==version, reused when present, built when not; says how long that took."""
     venv = venv_path(version)
+    with exclusive(venv):  # parallel test workers: one builds, the others wait and reuse it
+        return _ensure(version, venv, log)
+
+
+def _ensure(version: str, venv: Path, log) -> Path:
     started = time.monotonic()
     if installed_version(venv) == version:
         log(f"realtools: reusing {venv} (checked in {time.monotonic() - started:.1f} s)")

@@ -21,7 +21,7 @@ from engine.run import run_chain
 from engine.sandbox import scenario as scenarios
 from engine.sandbox.scenario import ScenarioError
 from engine.spec import CREDENTIAL_OPTIONS, DAC_OPTIONS, ChainSpec, SpecError
-from tests.oracle.doubles import make_jwt
+from tests.doubles.chain import make_jwt
 
 pytestmark = pytest.mark.timeout(600)  # 2,000 cases each, on a shared machine
 CASES = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))

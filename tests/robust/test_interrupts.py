@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.oracle.fake_tools import FakeTool, Reply
+from tests.doubles.fake_tools import FakeTool, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = '[chain]\ntype = "ChainedTokenCredential"\n[[chain.credentials]]\ntype = "AzureCliCredential"\nprocess_timeout = 60\n'

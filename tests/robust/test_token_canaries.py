@@ -22,8 +22,8 @@ from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.host import Host
 from engine.run import run_chain
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import FakeTool, Reply
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import FakeTool, Reply
 
 JWT = make_jwt({"upn": "dev@contoso.com", "tid": "t-1", "canary": "CANARY-77aa"})
 PAYLOAD = JWT.split(".")[1]

@@ -13,7 +13,7 @@ from engine.sandbox import start
 
 # A scope no tool holds a cached access token for, so each must reach the (stopped) authority.
 VAULT = "https://vault.azure.net/.default"
-# azd says it in its own words. az is azure-cli 2.91's twin (issue: the sandbox's az is the real CLI's twin):
+# azd says it in its own words. az is azure-cli 2.91's twin:
 # real az reports a connection failure as an unexpected error with its traceback, so the twin does too,
 # and the credential's message is what az printed, as azure-identity's would be.
 EXPECTED = {"az": "The command failed with an unexpected error", "azd": "Failed to connect to"}

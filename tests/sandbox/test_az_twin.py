@@ -1,5 +1,5 @@
-"""The sandbox's az is a twin of azure-cli 2.91 (or 2.67): each difference the real-CLI audit found
-(issue 13) has a test here, and its files decide what it does. tests/realtools/ checks the same against
+"""The sandbox's az is a twin of azure-cli 2.91 (or 2.67): each difference an audit against the real CLI found
+has a test here, and its files decide what it does. tests/realtools/ checks the same against
 the real azure-cli."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE
+from tests.system import require_oracle
 
 TENANT = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
 SUB_ID = "11111111-2222-4333-8444-555555555555"
@@ -187,6 +188,7 @@ except Exception as err:
 
 def _verdicts(box) -> dict:
     """The stand-in's, our probe's, our credential's and azure-identity's answers, same machine."""
+    require_oracle()
     raw = az(box, "account", "get-access-token")
     probe = AzureCliCredential(host=Host(env=box.env)).probe()
     try:
@@ -212,7 +214,7 @@ def test_deleting_azs_profile_or_msal_cache_signs_out_everyone(sandbox_factory, 
 
 
 def test_chainsight_scan_agrees_when_the_msal_cache_is_gone(sandbox_factory, tmp_path) -> None:
-    """The issue's case: profile present, MSAL cache missing: az and both credentials say 'az login',
+    """The reported case: profile present, MSAL cache missing: az and both credentials say 'az login',
     and `chainsight scan` must not say available."""
     box = sandbox_factory("laptop-az")
     (box.home / ".azure" / "msal_token_cache.json").unlink()

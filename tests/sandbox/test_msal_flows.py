@@ -1,10 +1,12 @@
-"""Acceptance 2: real msal (and azure-identity's managed identity) against the sandbox, in a network namespace."""
+"""Real msal (and azure-identity's managed identity) against the sandbox, in a network namespace."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from tests.system import require_oracle
 
 LAB = Path(__file__).parent / "scenarios" / "msal-lab.toml"
 AUTHORITY = "https://login.microsoftonline.com/4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
@@ -165,6 +167,7 @@ emit({{"claims": claims(ok["access_token"]) if "access_token" in ok else ok, "no
 
 
 def test_interactive_browser_credential_signs_in_with_the_chosen_account(sandbox_run) -> None:
+    require_oracle()
     result = _lab(
         sandbox_run,
         """
@@ -193,12 +196,14 @@ emit(claims(cred.get_token("https://management.azure.com/.default").token))
     ],
 )
 def test_azure_identity_managed_identity_gets_the_identity_token(sandbox_run, scenario, account) -> None:
+    require_oracle()
     run = sandbox_run(scenario, CLAIMS + MI_SNIPPET)
     assert run.returncode == 0, run.stderr
     assert run.result()["appid"] == account
 
 
 def test_azure_identity_managed_identity_in_cloud_shell_gets_the_user_token(sandbox_run) -> None:
+    require_oracle()
     run = sandbox_run("cloud-shell", CLAIMS + MI_SNIPPET)
     assert run.returncode == 0, run.stderr
     assert run.result()["upn"] == "dev@contoso.com"

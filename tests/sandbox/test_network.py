@@ -1,4 +1,4 @@
-"""Acceptance 3: loopback only. Every listening socket is on 127.0.0.1, the proxy refuses what it does not
+"""Loopback only. Every listening socket is on 127.0.0.1, the proxy refuses what it does not
 serve, and inside --isolate-network a direct connection to 169.254.169.254 fails at once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Acceptance 1: the real DefaultAzureCredential(), run inside `chainsight sandbox exec`, picks what each
+"""The real DefaultAzureCredential(), run inside `chainsight sandbox exec`, picks what each
 scenario file declares."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import pytest
 
 from engine.sandbox import list_scenarios, load_scenario, netns
 from tests.plugins.sandbox import REPO_ROOT
-from tests.system import require_system
+from tests.system import require_oracle, require_system
+
+require_oracle()
 
 DAC_SNIPPET = r"""
 import base64, json

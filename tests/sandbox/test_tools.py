@@ -1,4 +1,4 @@
-"""Acceptance 4: the fake az / azd / pwsh print what the real tools print, and the real azure-identity
+"""The fake az / azd / pwsh print what the real tools print, and the real azure-identity
 credentials read them as they read the real tools, in every mode."""
 
 from __future__ import annotations
@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from tests.system import require_oracle
 
 ALL_TOOLS = {"az": "{mode}", "azd": "{mode}", "pwsh": "{mode}"}
 
@@ -48,6 +50,7 @@ emit({"raw": raw, "verdicts": verdicts})
 
 
 def _run(sandbox_run, mode: str):
+    require_oracle()
     overrides = {"tools": {t: {"mode": mode, "account": "dev@contoso.com"} for t in ("az", "azd", "pwsh")}}
     # A hanging tool costs the whole timeout on each call: keep it short there, generous elsewhere.
     timeout = 1 if mode == "hang" else 10
@@ -193,6 +196,7 @@ emit({"err": p.stderr, "version": subprocess.run(["azd", "version"], capture_out
 def test_azd_json_error_lines_reach_the_real_credential_as_azd_1_24_prints_them(
     sandbox_run, mode: str, error: str, message: str
 ) -> None:
+    require_oracle()
     overrides = {"tools": {"azd": {"mode": mode, "account": "dev@contoso.com", "errors": "json"}}}
     run = sandbox_run("laptop-az", AZD_JSON_ERRORS_SNIPPET, overrides=overrides)
     assert run.returncode == 0, run.stderr

@@ -1,16 +1,50 @@
-"""Running the real chain on a sandbox scenario in this process, as ``chainsight run`` and the window do."""
+"""Running the real chain on a sandbox scenario in this process, as ``chainsight run`` and the window do;
+one sandbox per scenario shared by a module's tests, and the machine put back between them."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
 
 from app.cli import build_parser
 from app.cli.run import RunResult, collect_run
 from app.diagnosis import TRY_EVERY, Context, from_runs
 from app.gui.sandbox_host import sandbox_host
+from engine import sandbox as sandboxes
 from engine.build import build
 from engine.run import ChainRun, run_chain
 from engine.spec import ChainSpec
+
+SCENARIOS = sandboxes.list_scenarios()
+
+
+def each_scenario():
+    """A module fixture (assign it to the name tests ask for): every scenario's sandbox in turn, started
+    once for the module's tests and stopped after them."""
+
+    @pytest.fixture(scope="module", params=SCENARIOS)
+    def started(request):
+        box = sandboxes.start(request.param)
+        yield box
+        box.stop()
+
+    return started
+
+
+def snapshot_files(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def restore_files(root: Path, files: dict[Path, bytes]) -> None:
+    """The machine as it was: a run can change it (a revoked refresh token is evicted from the cache)."""
+    for path in root.rglob("*"):
+        if path.is_file() and path not in files:
+            path.unlink()
+    for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def run_args(*extra: str):

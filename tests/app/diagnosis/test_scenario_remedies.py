@@ -3,24 +3,15 @@ specific remedy; the next steps keep a tool's own "Please run …" line whole.""
 
 from __future__ import annotations
 
-import pytest
-
 from app.diagnosis import remedies
 from app.gui.sandbox_host import sandbox_host
 from engine import sandbox as sandboxes
 from engine.build import build
 from engine.scan import scan
 from engine.spec import ChainSpec
-from tests.app.diagnosis.scenarios import cli_run, every_failure, try_every
+from tests.app.diagnosis.scenarios import SCENARIOS, cli_run, each_scenario, every_failure, try_every
 
-SCENARIOS = sandboxes.list_scenarios()
-
-
-@pytest.fixture(scope="module", params=SCENARIOS)
-def scenario_box(request):
-    box = sandboxes.start(request.param)
-    yield box
-    box.stop()
+scenario_box = each_scenario()
 
 
 def test_every_failure_of_every_scenario_has_a_specific_remedy(scenario_box):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.gui.chain_state import CONVERTED_NOTE, ChainState
+from app.gui.chain_state import CONVERTED_NOTE, ChainState, StateEvent
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, DEFAULT_AZURE_CREDENTIAL, ChainSpec, CredentialSpec
 
 DAC_127 = [
@@ -164,8 +164,8 @@ def test_listeners_hear_about_a_move_before_and_after():
     state.connect(lambda event, **payload: heard.append((event, payload, list(state.names()))))
     before = state.names()
     state.move(3, 0)
-    assert heard[0][0] == "about_to_move" and heard[0][2] == before
-    assert heard[1][0] == "moved" and heard[1][2][0] == before[3]
+    assert heard[0][0] is StateEvent.ABOUT_TO_MOVE and heard[0][2] == before
+    assert heard[1][0] is StateEvent.MOVED and heard[1][2][0] == before[3]
 
 
 def test_uids_for_built_match_names_when_the_chain_skips_a_member():

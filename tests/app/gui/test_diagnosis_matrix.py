@@ -6,27 +6,19 @@ offered fix gives what it promised, and no member starts after cancel. The windo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.diagnosis.fixes import account_id
 from app.gui import member_status as ms
 from app.gui.sandbox_host import sandbox_host
 from engine import events
-from engine import sandbox as sandboxes
 from engine.host import Host
-from tests.app.diagnosis.scenarios import cli_run
+from tests.app.diagnosis.scenarios import cli_run, each_scenario, restore_files, snapshot_files
 
-SCENARIOS = sandboxes.list_scenarios()
 RUN_TIMEOUT = 60000
 
 
-@pytest.fixture(scope="module", params=SCENARIOS)
-def box(request):
-    started = sandboxes.start(request.param)
-    yield started
-    started.stop()
+box = each_scenario()
 
 
 @pytest.fixture
@@ -41,19 +33,6 @@ def window(qtbot, settings, box):
         made.set_host(host, sandbox=None, scenario=box.scenario)  # the shared sandbox is not the window's to stop
         made.reprobe()
     return made
-
-
-def _snapshot(root: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def _restore(root: Path, files: dict[Path, bytes]) -> None:
-    for path in root.rglob("*"):
-        if path.is_file() and path not in files:
-            path.unlink()
-    for path, data in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 def _run(qtbot, window, start):
@@ -112,11 +91,11 @@ def test_the_matrix_holds_for_the_scenario(qtbot, window, box, tmp_path):
     # run: badges follow the run both ways, and the window's diagnosis is the command line's. A run can
     # change the machine (a revoked refresh token is evicted from the shared cache), so the command line
     # runs on the machine as the window found it.
-    before = _snapshot(box.home)
+    before = snapshot_files(box.home)
     record = _run(qtbot, window, window.run_chain)
     _assert_badges_agree(window, record)
     _assert_current_only(window)
-    _restore(box.home, before)
+    restore_files(box.home, before)
     assert window.diagnosis.to_json() == cli_run(box).diagnosis.to_json()
     if box.scenario.managed_identity.kind == "arc" and record.runs[0].selected is None:
         assert "chainsight sandbox exec --isolate-network" in window.banner.context.text()

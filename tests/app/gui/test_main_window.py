@@ -220,9 +220,14 @@ def test_the_export_slot_follows_chain_edits(qtbot, make_window):
 
 def test_window_geometry_and_state_are_remembered(qtbot, make_window, settings):
     window = make_window()
-    window.resize(1000, 700)
+    first_start = window.size()
+    window.resize(first_start.width(), first_start.height() - 60)
+    wanted = window.size()
+    window.signin_dock.close()
     window.close()
-    assert settings.window_geometry() is not None and settings.window_state() is not None
+    again = make_window()
+    assert wanted != first_start and again.size() == wanted
+    assert again.signin_dock.isHidden() and not again.details_dock.isHidden()
 
 
 def test_the_last_scope_and_tenant_come_back_but_claims_do_not(qtbot, make_window):

@@ -5,7 +5,6 @@ a what-if overlay, and through File > Save report after a run in the window."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,32 +12,13 @@ from app.cli import build_parser
 from app.cli.common import load_spec
 from app.cli.report import collect_report
 from app.gui.sandbox_host import sandbox_host
-from engine import sandbox as sandboxes
-from tests.app.diagnosis.scenarios import cli_run
+from tests.app.diagnosis.scenarios import cli_run, each_scenario, restore_files, snapshot_files
 
 RUN_TIMEOUT = 60000
 WRONG_ACCOUNT = "laptop-wrong-account"
 
 
-@pytest.fixture(scope="module", params=sandboxes.list_scenarios())
-def box(request):
-    started = sandboxes.start(request.param)
-    yield started
-    started.stop()
-
-
-def _snapshot(root: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def _restore(root: Path, files: dict[Path, bytes]) -> None:
-    """The machine as it was: a run can change it (a revoked refresh token is evicted from the cache)."""
-    for path in root.rglob("*"):
-        if path.is_file() and path not in files:
-            path.unlink()
-    for path, data in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+box = each_scenario()
 
 
 def report_on(box, *extra: str) -> dict:
@@ -49,13 +29,13 @@ def report_on(box, *extra: str) -> dict:
 
 def _report_then_run(box, *extra: str):
     """The report and `chainsight run --json` with the same flags, each on the machine as it was found."""
-    before = _snapshot(box.home)
+    before = snapshot_files(box.home)
     document = report_on(box, *extra)
-    _restore(box.home, before)
+    restore_files(box.home, before)
     try:
         return document, cli_run(box, *extra)
     finally:
-        _restore(box.home, before)
+        restore_files(box.home, before)
 
 
 def test_the_reports_diagnosis_is_chainsight_runs(box) -> None:
@@ -84,7 +64,7 @@ def test_the_window_saves_the_diagnosis_its_banner_shows(box, qtbot, tmp_path) -
     window.ask_discard = lambda: True
     qtbot.addWidget(window)
     window.show()  # a hidden window's status bar keeps no message: "Report saved" is how the save is seen
-    before = _snapshot(box.home)
+    before = snapshot_files(box.home)
     try:
         with qtbot.waitSignal(window.probes_finished, timeout=RUN_TIMEOUT):
             window.set_host(host, sandbox=None, scenario=box.scenario)  # the shared sandbox is not the window's
@@ -100,7 +80,7 @@ def test_the_window_saves_the_diagnosis_its_banner_shows(box, qtbot, tmp_path) -
         qtbot.waitUntil(lambda: errors or "Report saved to" in window.statusBar().currentMessage(), timeout=RUN_TIMEOUT)
         assert not errors, errors
     finally:
-        _restore(box.home, before)
+        restore_files(box.home, before)
     document = json.loads(target.read_text())
     assert document["diagnosis"] == shown.to_json()
     assert document["diagnosis"]["verdict"] == window.banner.headline.text()

@@ -24,7 +24,7 @@ from engine.credentials.azd_cli import (
 from engine.credentials.developer_tools import ToolOutput
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
-from tests.oracle.fake_tools import FakeTool, Reply
+from tests.doubles.fake_tools import FakeTool, Reply
 
 SCOPE = "https://management.azure.com/.default"
 OUTPUT = json.dumps({"token": "tok", "expiresOn": "2026-01-01T00:00:00Z"})

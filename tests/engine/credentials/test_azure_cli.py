@@ -23,7 +23,7 @@ from engine.credentials.azure_cli import (
 from engine.credentials.developer_tools import ToolOutput
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
-from tests.oracle.fake_tools import FakeTool, Reply
+from tests.doubles.fake_tools import FakeTool, Reply
 
 SCOPE = "https://management.azure.com/.default"
 OUTPUT = json.dumps({"accessToken": "tok", "expires_on": 1767225600, "expiresOn": "2026-01-01 00:00:00.000000"})

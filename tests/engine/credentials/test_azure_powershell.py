@@ -24,7 +24,7 @@ from engine.credentials.azure_powershell import (
 from engine.credentials.developer_tools import ToolOutput
 from engine.errors import CredentialUnavailableError
 from engine.host import Host, ProcessResult
-from tests.oracle.fake_tools import FakeTool, Reply
+from tests.doubles.fake_tools import FakeTool, Reply
 
 SCOPE = "https://management.azure.com/.default"
 NOT_RECOGNIZED = "'pwsh' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"

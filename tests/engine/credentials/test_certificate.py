@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.credentials.certificate import NOT_RSA, UNREADABLE_CERTIFICATE, load_certificate
-from tests.oracle.service_standins import make_client_certificate
+from tests.doubles.standins import make_client_certificate
 
 PASSWORD = b"CANARY-cert-pw"
 

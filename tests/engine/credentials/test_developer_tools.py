@@ -20,8 +20,8 @@ from engine.credentials.developer_tools import (
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.run import run_chain
-from tests.oracle.doubles import make_jwt
-from tests.oracle.fake_tools import FakeTool, Reply
+from tests.doubles.chain import make_jwt
+from tests.doubles.fake_tools import FakeTool, Reply
 
 CANARY_TOKEN = make_jwt({"upn": "dev@contoso.com", "tid": "t-1", "canary": "CANARY-9f1c"})
 

@@ -10,8 +10,8 @@ from engine.credentials.environment import NOT_CONFIGURED, EnvironmentCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE
-from tests.oracle.service_helpers import CLIENT_ID, SECRET, TENANT, USERNAME
-from tests.oracle.service_standins import make_client_certificate
+from tests.doubles.service import CLIENT_ID, SECRET, TENANT, USERNAME
+from tests.doubles.standins import make_client_certificate
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

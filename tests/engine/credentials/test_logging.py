@@ -10,10 +10,11 @@ from engine import events
 from engine.context import within_credential_chain
 from engine.credentials.logging import DECORATORS, logged
 from engine.token import AccessToken
-from tests.oracle.doubles import USER_TOKEN
+from tests.doubles.chain import USER_TOKEN
+from tests.system import require_oracle
 
-decorators = pytest.importorskip("azure.identity._internal.decorators")
-real_context = pytest.importorskip("azure.identity._internal")
+decorators = require_oracle("azure.identity._internal.decorators")
+real_context = require_oracle("azure.identity._internal")
 
 
 class Grab(logging.Handler):

@@ -18,8 +18,8 @@ from engine.credentials.managed_identity import (
     detect_environment,
 )
 from engine.probe import AVAILABLE, UNAVAILABLE
-from tests.oracle.service_helpers import CLIENT_ID, RESOURCE, SCOPE, TENANT, app_token, recorded
-from tests.oracle.service_standins import Reply, closed_port
+from tests.doubles.service import CLIENT_ID, RESOURCE, SCOPE, TENANT, app_token, recorded
+from tests.doubles.standins import Reply, closed_port
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 IMDS_PATH = "/metadata/identity/oauth2/token"

@@ -18,8 +18,8 @@ from engine.credentials.environment import EnvironmentCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.run import run_chain
-from tests.oracle.service_helpers import CLIENT_ID, PASSWORD, RESOURCE, SCOPE, SECRET, TENANT, USERNAME, app_token
-from tests.oracle.service_standins import Reply, make_client_certificate, make_jwt
+from tests.doubles.service import CLIENT_ID, PASSWORD, RESOURCE, SCOPE, SECRET, TENANT, USERNAME, app_token
+from tests.doubles.standins import Reply, make_client_certificate, make_jwt
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

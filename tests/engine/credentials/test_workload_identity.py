@@ -15,8 +15,8 @@ from engine.credentials.token_proxy import (
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE, UNKNOWN
-from tests.oracle.service_helpers import CLIENT_ID, SCOPE, TENANT, recorded
-from tests.oracle.service_standins import make_jwt
+from tests.doubles.service import CLIENT_ID, SCOPE, TENANT, recorded
+from tests.doubles.standins import make_jwt
 
 pytest_plugins = ["tests.oracle.service_fixtures"]
 

@@ -21,8 +21,9 @@ from engine.host import Host
 from engine.run import member_names
 from engine.spec import ChainSpec
 from tests.engine.export.specs import AUTO_TABLE, CLIENT, TENANT, chain
+from tests.system import require_oracle
 
-azure_identity = pytest.importorskip("azure.identity")
+azure_identity = require_oracle()
 
 ENVIRONMENTS = {
     "plain": {},

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.sandbox import REPO_ROOT
-from tests.system import require_system
+from tests.system import require_oracle, require_system
+
+require_oracle()
 
 SCRIPT = Path(__file__).with_name("interop_script.py")
 SYSTEM_GI = Path("/usr/lib/python3/dist-packages/gi")

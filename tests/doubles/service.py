@@ -20,7 +20,7 @@ from engine import events
 from engine.errors import CredentialUnavailableError as OurUnavailable
 from engine.host import Host
 from engine.run import ChainRun
-from tests.oracle.service_standins import Reply, Seen, StandIn, make_jwt
+from tests.doubles.standins import Reply, Seen, StandIn, make_jwt
 
 TENANT = "7f7d2c3e-1111-4a5b-9c9d-0123456789ab"
 CLIENT_ID = "0a1b2c3d-2222-4e5f-8a9b-abcdefabcdef"
