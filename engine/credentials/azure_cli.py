@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.credentials.cli_output import parse_az_token, sanitize_az
-from engine.credentials.developer_tools import (
+from engine.credentials._internal.cli_output import parse_az_token, sanitize_az
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.developer_tools import (
     DEFAULT_PROCESS_TIMEOUT,
     DeveloperToolCredential,
     ToolOutput,
@@ -15,8 +16,7 @@ from engine.credentials.developer_tools import (
     single_resource,
     softened,
 )
-from engine.credentials.logging import DECORATORS, logged
-from engine.credentials.tool_probes import probe_azure_cli
+from engine.credentials._internal.tool_probes import probe_azure_cli
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe

@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from engine import events
-from engine.credentials.cli_output import parse_pwsh_token
-from engine.credentials.developer_tools import (
+from engine.credentials._internal.cli_output import parse_pwsh_token
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.developer_tools import (
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
@@ -17,9 +18,8 @@ from engine.credentials.developer_tools import (
     single_resource,
     softened,
 )
-from engine.credentials.logging import DECORATORS, logged
-from engine.credentials.powershell_script import NO_AZ_ACCOUNT_MODULE, command_line, with_windows_powershell
-from engine.credentials.tool_probes import probe_powershell
+from engine.credentials._internal.powershell_script import NO_AZ_ACCOUNT_MODULE, command_line, with_windows_powershell
+from engine.credentials._internal.tool_probes import probe_powershell
 from engine.errors import CredentialUnavailableError
 from engine.probe import Probe
 from engine.profiles import CLAIMS_REFUSED_BY_CLI, PWSH_SCRIPT_SECURESTRING_BY_TYPE

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.credentials import broker_process
-from engine.credentials.base import Credential
+from engine.credentials._internal import broker_process
+from engine.credentials._internal.base import Credential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe

@@ -13,19 +13,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from engine.context import within_dac
-from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import wrap_exceptions
-from engine.credentials.interactive import InteractiveCredential
+from engine.credentials._internal import interactive_browser_probe
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.cache_persistence import CACHE_NAME, load_token_cache
+from engine.credentials._internal.client_credential_base import wrap_exceptions
+from engine.credentials._internal.interactive import InteractiveCredential
+from engine.credentials._internal.redirect_server import RedirectServer
+from engine.credentials._internal.system_browser import open_browser
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
 from engine.validation import validate_tenant_id
-
-from . import interactive_browser_probe
-from .auth_record import AuthenticationRecord
-from .cache_persistence import CACHE_NAME, load_token_cache
-from .redirect_server import RedirectServer
-from .system_browser import open_browser
 
 DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 DEFAULT_TENANT = "organizations"

@@ -9,22 +9,26 @@ from typing import Any
 import msal
 
 from engine.context import within_dac
-from engine.credentials.base import Credential
-from engine.credentials.response_errors import ResponseUnavailableError
+from engine.credentials._internal import shared_cache_probe
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.cache_persistence import CACHE_NAME, load_token_cache
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.refresh_grant import RefreshTokenClient
+from engine.credentials._internal.response_errors import ResponseUnavailableError
+from engine.credentials._internal.shared_cache_accounts import (
+    NO_TOKEN,
+    candidate_accounts,
+    environment_aliases,
+    select_account,
+)
+from engine.credentials._internal.silent_auth import SilentAuthentication
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
 from engine.profiles import SHARED_CACHE_SOFTENED
 from engine.token import AccessToken
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
-
-from . import shared_cache_probe
-from .auth_record import AuthenticationRecord
-from .cache_persistence import CACHE_NAME, load_token_cache
-from .logging import DECORATORS, logged
-from .refresh_grant import RefreshTokenClient
-from .shared_cache_accounts import NO_TOKEN, candidate_accounts, environment_aliases, select_account
-from .silent_auth import SilentAuthentication
 
 SUPPORTED_SYSTEMS = ("Darwin", "Linux", "Windows")
 DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"

@@ -11,18 +11,16 @@ from typing import Any
 
 from engine.account import Account
 from engine.context import within_dac
-from engine.credentials import broker_process
-from engine.credentials.base import Credential
+from engine.credentials._internal import broker_process, vscode_account
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe
 from engine.profiles import VSCODE_BROKER
 from engine.token import AccessToken
-
-from . import vscode_account
-from .auth_record import AuthenticationRecord
-from .logging import DECORATORS, logged
-from .vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
 
 __all__ = ["VSCODE_CLIENT_ID", "VisualStudioCodeCredential"]
 

@@ -6,10 +6,7 @@ import json
 
 import pytest
 
-from engine.credentials.azd_cli import AzureDeveloperCliCredential
-from engine.credentials.azure_cli import AzureCliCredential
-from engine.credentials.azure_powershell import AzurePowerShellCredential
-from engine.credentials.developer_tools import (
+from engine.credentials._internal.developer_tools import (
     ONE_SCOPE_ONLY,
     UndecodableOutput,
     as_text_mode,
@@ -17,6 +14,9 @@ from engine.credentials.developer_tools import (
     safe_working_dir,
     single_resource,
 )
+from engine.credentials.azd_cli import AzureDeveloperCliCredential
+from engine.credentials.azure_cli import AzureCliCredential
+from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.run import run_chain

@@ -6,8 +6,8 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from engine.credentials.get_token_mixin import GetTokenMixin
-from engine.credentials.msal_credential import MsalCredential
+from engine.credentials._internal.get_token_mixin import GetTokenMixin
+from engine.credentials._internal.msal_credential import MsalCredential
 from engine.errors import ClientAuthenticationError
 from engine.token import AccessToken
 

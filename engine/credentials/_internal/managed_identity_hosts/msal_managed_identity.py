@@ -15,9 +15,9 @@ from typing import Any
 
 import msal
 
-from engine.credentials.logging import MSAL_MANAGED_IDENTITY, log_failure, log_success
-from engine.credentials.managed_identity_hosts.identity import ManagedIdentity, ManagedIdentityError
-from engine.credentials.msal_client import MsalHttpClient
+from engine.credentials._internal.decorators import MSAL_MANAGED_IDENTITY, log_failure, log_success
+from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentity, ManagedIdentityError
+from engine.credentials._internal.msal_client import MsalHttpClient
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import MI_CLAIMS, MI_TOKEN_REQUEST_ERROR, current_profile
@@ -130,7 +130,9 @@ class MsalManagedIdentityClient:
 
     # ---- msal's ManagedIdentityClient.acquire_token_for_client --------------------------------
     def _obtain_token(self, resource: str, **kwargs: Any) -> dict:
-        from engine.credentials.managed_identity_hosts.sources import obtain_token  # sources imports the hosts
+        from engine.credentials._internal.managed_identity_hosts.sources import (
+            obtain_token,  # sources imports the hosts
+        )
 
         return obtain_token(self.host, self._throttled, self._identity, resource, **kwargs)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from engine import events
 from engine.context import within_dac
-from engine.credentials.base import Credential
+from engine.credentials._internal.base import Credential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import ORGANIZATIONS_TENANT

@@ -19,8 +19,8 @@ from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
-from engine.credentials.managed_identity_hosts.identity import ManagedIdentityError
-from engine.credentials.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
+from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentityError
+from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
 from engine.errors import ClientAuthenticationError
 from engine.host import Host
 from engine.token import AccessToken

@@ -10,12 +10,12 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
-from engine.credentials.auth_record import AuthenticationRecord, record_from_result
-from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import token_from_result, wrap_exceptions
-from engine.credentials.logging import INTERACTIVE, log_failure, log_success
-from engine.credentials.msal_credential import MsalCredential
-from engine.credentials.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.auth_record import AuthenticationRecord, record_from_result
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.client_credential_base import token_from_result, wrap_exceptions
+from engine.credentials._internal.decorators import INTERACTIVE, log_failure, log_success
+from engine.credentials._internal.msal_credential import MsalCredential
+from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.errors import AuthenticationRequiredError
 from engine.token import AccessToken
 

@@ -16,7 +16,7 @@ from typing import Any
 import msal
 
 from engine import events
-from engine.credentials.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.errors import ClientAuthenticationError
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse, deserialize_response

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from engine import probe as probe_status
 from engine.account import Account
-from engine.credentials import tool_accounts as accounts
-from engine.credentials.developer_tools import getenv_windows_style, is_windows
+from engine.credentials._internal import tool_accounts as accounts
+from engine.credentials._internal.developer_tools import getenv_windows_style, is_windows
 from engine.host import Host
 from engine.probe import Probe
 

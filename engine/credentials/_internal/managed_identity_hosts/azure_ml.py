@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.credentials.managed_identity_hosts.identity import ManagedIdentity
-from engine.credentials.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient, mask_tokens
+from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentity
+from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import (
+    MsalManagedIdentityClient,
+    mask_tokens,
+)
 from engine.host import Host
 
 API_VERSION = "2017-09-01"

@@ -18,11 +18,11 @@ from msal.sku import __version__ as MSAL_VERSION
 from engine import env_vars as ev
 from engine import events
 from engine.context import within_credential_chain
-from engine.credentials.managed_identity_hosts.identity import ManagedIdentity
-from engine.credentials.managed_identity_hosts.identity_client import ManagedIdentityClient, Request
-from engine.credentials.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
-from engine.credentials.msal_client import MsalHttpClient
-from engine.credentials.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentity
+from engine.credentials._internal.managed_identity_hosts.identity_client import ManagedIdentityClient, Request
+from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
+from engine.credentials._internal.msal_client import MsalHttpClient
+from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import IMDS_RETRY_POLICY, current_profile

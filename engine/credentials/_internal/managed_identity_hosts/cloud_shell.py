@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine import env_vars as ev
-from engine.credentials.get_token_mixin import GetTokenMixin
-from engine.credentials.managed_identity_hosts.identity_client import ManagedIdentityClient, Request
+from engine.credentials._internal.get_token_mixin import GetTokenMixin
+from engine.credentials._internal.managed_identity_hosts.identity_client import ManagedIdentityClient, Request
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.token import AccessToken

@@ -11,8 +11,8 @@ from typing import Any
 
 import msal
 
-from engine.credentials.aad_client import NO_CONTENT, entra_error_message, merge_claims, token_from_content
-from engine.credentials.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.aad_client import NO_CONTENT, entra_error_message, merge_claims, token_from_content
+from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse
 from engine.tenant import resolve_tenant

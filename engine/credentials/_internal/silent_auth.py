@@ -10,13 +10,12 @@ from collections.abc import Sequence
 
 import msal
 
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.shared_cache_accounts import NO_TOKEN
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.tenant import resolve_tenant
 from engine.token import AccessToken
-
-from .auth_record import AuthenticationRecord
-from .shared_cache_accounts import NO_TOKEN
 
 NO_MATCHING_ACCOUNT = "The cache contains no account matching the given AuthenticationRecord."
 ACQUISITION_FAILED = "Token acquisition failed"

@@ -13,14 +13,14 @@ import posixpath
 from typing import Any
 
 from engine import env_vars as ev
-from engine.credentials.managed_identity_hosts.identity import (
+from engine.credentials._internal.managed_identity_hosts.identity import (
     CLIENT_ID,
     OBJECT_ID,
     RESOURCE_ID,
     ManagedIdentity,
     ManagedIdentityError,
 )
-from engine.credentials.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
+from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
 from engine.host import Host
 
 API_VERSION = "2020-06-01"

@@ -8,13 +8,9 @@ from __future__ import annotations
 import msal
 
 from engine.account import Account
-from engine.errors import CredentialUnavailableError
-from engine.host import Host
-from engine.probe import AVAILABLE, UNAVAILABLE, Probe
-
-from .auth_record import AuthenticationRecord
-from .cache_persistence import CACHE_NAME, locate, read_snapshot
-from .shared_cache_accounts import (
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.cache_persistence import CACHE_NAME, locate, read_snapshot
+from engine.credentials._internal.shared_cache_accounts import (
     NO_ACCOUNTS,
     NO_TOKEN,
     account_tenant,
@@ -22,6 +18,9 @@ from .shared_cache_accounts import (
     environment_aliases,
     select_account,
 )
+from engine.errors import CredentialUnavailableError
+from engine.host import Host
+from engine.probe import AVAILABLE, UNAVAILABLE, Probe
 
 UNSUPPORTED = "Shared token cache is not supported on this platform."
 UNREADABLE = (

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from engine.credentials.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.credentials.managed_identity_hosts.identity import CLIENT_ID, OBJECT_ID, RESOURCE_ID, ManagedIdentity
-from engine.credentials.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
+from engine.credentials._internal.managed_identity_hosts.identity import (
+    CLIENT_ID,
+    OBJECT_ID,
+    RESOURCE_ID,
+    ManagedIdentity,
+)
+from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
 from engine.host import Host
 
 API_VERSION = "2019-08-01"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from engine.credentials.logging import GET_TOKEN_MIXIN, log_failure, log_success
-from engine.credentials.refresh import RefreshStatus, refresh_status
+from engine.credentials._internal.decorators import GET_TOKEN_MIXIN, log_failure, log_success
+from engine.credentials._internal.refresh import RefreshStatus, refresh_status
 from engine.token import AccessToken
 
 NO_SCOPES = '"{}" requires at least one scope'

@@ -13,7 +13,7 @@ from typing import Any
 import msal
 
 from engine import env_vars as ev
-from engine.credentials.msal_client import MsalHttpClient
+from engine.credentials._internal.msal_client import MsalHttpClient
 from engine.host import Host
 from engine.profiles import ORGANIZATIONS_TENANT, current_profile
 from engine.tenant import resolve_tenant

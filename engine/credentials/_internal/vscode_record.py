@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.host import Host
 from engine.validation import validate_tenant_id
-
-from .auth_record import AuthenticationRecord
 
 VSCODE_CLIENT_ID = "aebc6443-996d-45c2-90f0-388ff96faa56"
 MAX_AUTH_RECORD_SIZE = 10 * 1024

@@ -6,11 +6,10 @@ import socket
 from collections.abc import Sequence
 
 from engine.account import Account
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.system_browser import describe_browser
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE, Probe
-
-from .auth_record import AuthenticationRecord
-from .system_browser import describe_browser
 
 NEEDS_PROMPT = (
     "disable_automatic_authentication is set and no sign-in has happened yet: get_token raises "
