@@ -1,8 +1,8 @@
 """ManagedIdentityCredential: detects the hosting environment and asks its identity endpoint.
 
 The host is chosen from the environment in azure-identity's order (Service Fabric, App Service,
-Azure Arc, Azure ML, Cloud Shell, token exchange, IMDS); each host's protocol and error rules live
-in ``managed_identity_hosts/``.
+Azure Arc, Azure ML, Cloud Shell, token exchange, IMDS); each host's credential and error rules live
+in ``_internal/managed_identity_hosts/``, the wire protocol msal speaks to it in ``_internal/managed_identity_sources/``.
 """
 
 from __future__ import annotations

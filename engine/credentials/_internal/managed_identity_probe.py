@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from engine import env_vars as ev
 from engine.account import Account
-from engine.credentials._internal.managed_identity_hosts.imds import API_VERSION, PROBE_CONNECT_TIMEOUT, imds_url
+from engine.credentials._internal.managed_identity_hosts.imds import PROBE_CONNECT_TIMEOUT
+from engine.credentials._internal.managed_identity_sources.imds import API_VERSION, imds_url
 from engine.host import Host
 from engine.pipeline import Pipeline
 from engine.probe import AVAILABLE, UNAVAILABLE, UNKNOWN, Probe

@@ -1,1 +1,1 @@
-"""Managed-identity hosts: the wire protocol of each identity endpoint and azure-identity's wrapper for it."""
+"""azure-identity's managed-identity credentials, one per host, on top of msal's protocol in managed_identity_sources."""

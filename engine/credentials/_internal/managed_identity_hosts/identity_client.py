@@ -15,7 +15,7 @@ from typing import Any
 import msal
 
 from engine import events
-from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import scopes_to_resource
+from engine.credentials._internal.managed_identity_sources.payload import scopes_to_resource
 from engine.credentials._internal.response_errors import ResponseAuthenticationError, ResponseUnavailableError
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse, deserialize_from_text

@@ -1,4 +1,4 @@
-"""IMDS, the Azure VM identity endpoint: its wire protocol (msal's), the probe, and azure-identity's wrapper.
+"""IMDS, the Azure VM identity endpoint: azure-identity's probe and wrapper around msal's request (managed_identity_sources.imds).
 
 Off Azure nothing answers at 169.254.169.254, so inside a chain azure-identity first sends one
 probe without the ``Metadata`` header and with a 1 s connect timeout: any HTTP answer means
@@ -9,18 +9,14 @@ after a 410, 2 s connect timeout). Almost every failure is reported as unavailab
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
-
-from msal.sku import SKU
-from msal.sku import __version__ as MSAL_VERSION
 
 from engine import env_vars as ev
 from engine import events
 from engine.context import within_credential_chain
-from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentity
 from engine.credentials._internal.managed_identity_hosts.identity_client import ManagedIdentityClient, Request
 from engine.credentials._internal.managed_identity_hosts.msal_managed_identity import MsalManagedIdentityClient
+from engine.credentials._internal.managed_identity_sources.imds import API_VERSION, imds_url
 from engine.credentials._internal.msal_client import MsalHttpClient
 from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
@@ -30,9 +26,6 @@ from engine.retry import RETRY_KEYWORDS, ImdsRetryPolicy, RetryPolicy
 from engine.token import AccessToken
 from engine.transport import HttpResponseError
 
-IMDS_AUTHORITY = "http://169.254.169.254"
-IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
-API_VERSION = "2018-02-01"
 PIPELINE_SETTINGS = {
     "connection_timeout": 2,
     "retry_backoff_factor": 0.8,
@@ -47,35 +40,6 @@ NO_RESPONSE = "ManagedIdentityCredential authentication unavailable, no response
 UNAVAILABLE = "ManagedIdentityCredential authentication unavailable."
 NO_IDENTITY = "ManagedIdentityCredential authentication unavailable. No identity has been assigned to this resource."
 FORBIDDEN = "ManagedIdentityCredential authentication unavailable. Error: {}"
-
-
-def imds_url(env) -> str:
-    """``AZURE_POD_IDENTITY_AUTHORITY_HOST`` (or the link-local address) plus the token path."""
-    return env.get(ev.AZURE_POD_IDENTITY_AUTHORITY_HOST, IMDS_AUTHORITY).strip("/") + IMDS_TOKEN_PATH
-
-
-def obtain_token_on_vm(host: Host, http_client: Any, identity: ManagedIdentity, resource: str) -> dict:
-    """msal's IMDS request; a non-JSON body raises JSONDecodeError, an error body is returned as is."""
-    params = identity.add_parameter({"api-version": API_VERSION, "resource": resource})
-    response = http_client.get(
-        imds_url(host.env),
-        params=params,
-        headers={
-            "Metadata": "true",
-            "x-client-SKU": SKU,
-            "x-client-Ver": MSAL_VERSION,
-            "x-ms-client-request-id": str(uuid.uuid4()),
-        },
-    )
-    payload = json.loads(response.text)
-    if payload.get("access_token") and payload.get("expires_in"):
-        return {
-            "access_token": payload["access_token"],
-            "expires_in": int(payload["expires_in"]),
-            "resource": payload.get("resource"),
-            "token_type": payload.get("token_type", "Bearer"),
-        }
-    return payload
 
 
 def probe_request(host: Host):

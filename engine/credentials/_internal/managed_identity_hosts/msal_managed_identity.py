@@ -4,7 +4,8 @@ azure-identity hands managed identity (IMDS, App Service, Service Fabric, Arc, A
 ``msal.ManagedIdentityClient``. That class reads ``os.environ`` to pick the endpoint, which the
 engine must not do, so its logic lives here against the Host: the in-memory cache keyed by
 resource (a token with under 5 minutes left is ignored; ``refresh_in`` defaults to half a
-lifetime of 2 h or more), the 5 s replay of 429/5xx answers, and the result-to-error mapping.
+lifetime of 2 h or more) and the result-to-error mapping. Which endpoint is asked, and how, is
+msal's protocol in managed_identity_sources; this module only calls it.
 """
 
 from __future__ import annotations
@@ -16,86 +17,20 @@ from typing import Any
 import msal
 
 from engine.credentials._internal.decorators import MSAL_MANAGED_IDENTITY, log_failure, log_success
-from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentity, ManagedIdentityError
+from engine.credentials._internal.managed_identity_sources.identity import ManagedIdentity, ManagedIdentityError
+from engine.credentials._internal.managed_identity_sources.obtain import obtain_token
+from engine.credentials._internal.managed_identity_sources.payload import scopes_to_resource
+from engine.credentials._internal.managed_identity_sources.throttle import ThrottledClient
 from engine.credentials._internal.msal_client import MsalHttpClient
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import MI_CLAIMS, MI_TOKEN_REQUEST_ERROR, current_profile
 from engine.token import AccessToken
-from engine.validation import resource_of
 
-EXACTLY_ONE_SCOPE = "This credential requires exactly one scope per token request."
 NO_SCOPES = '"{}" requires at least one scope'
 CACHE_INSTANCE = "localhost"
 CACHE_TENANT = "managed_identity"
 EXPIRY_MARGIN = 5 * 60
-THROTTLE_DEFAULT = 5
-THROTTLE_MAX = 3600
-
-
-def mask_tokens(payload: Any) -> Any:
-    """A JSON answer with its token values replaced, for messages that print the answer."""
-    if isinstance(payload, dict):
-        return {k: ("***" if k in ("access_token", "refresh_token") else v) for k, v in payload.items()}
-    return payload
-
-
-def scopes_to_resource(*scopes: str) -> str:
-    """The v1 resource of exactly one scope (azure-identity's ``_scopes_to_resource``)."""
-    if len(scopes) != 1:
-        raise ValueError(EXACTLY_ONE_SCOPE)
-    return resource_of(scopes[0])
-
-
-class _Replayed:
-    """A response msal's throttle kept: status, text and lower-cased headers."""
-
-    def __init__(self, response: Any) -> None:
-        self.status_code = response.status_code
-        self.text = response.text
-        self.headers = {k.lower(): v for k, v in response.headers.items()}
-
-
-class ThrottledClient:
-    """msal's managed-identity throttle: a GET answered 429/5xx (or with Retry-After) is replayed, not resent.
-
-    The answer is kept for Retry-After seconds (5 when absent or unparseable, at most 3600), keyed
-    by endpoint and parameters, so a second call within that time makes no request at all.
-    """
-
-    def __init__(self, http_client: Any, host: Host) -> None:
-        self.http_client = http_client
-        self._host = host
-        self._kept: dict[str, tuple[float, _Replayed]] = {}
-
-    def get(self, url: str, params: Mapping | None = None, data: Any = None, **kwargs: Any) -> _Replayed:
-        digest = hashlib.sha256(repr(str(params) + str(data)).encode()).hexdigest()
-        key = f"REQ {url} hash={digest} 429/5xx/Retry-After"
-        now = self._host.time()
-        kept = self._kept.get(key)
-        if kept and kept[0] > now:
-            return kept[1]
-        response = _Replayed(self.http_client.get(url, params=params, **kwargs))
-        seconds = _throttle_seconds(response)
-        if seconds > 0:
-            self._kept[key] = (now + seconds, response)
-        return response
-
-    def post(self, *args: Any, **kwargs: Any) -> _Replayed:
-        return _Replayed(self.http_client.post(*args, **kwargs))
-
-    def close(self) -> None:
-        self.http_client.close()
-
-
-def _throttle_seconds(response: _Replayed) -> int:
-    if not (response.status_code == 429 or response.status_code >= 500 or "retry-after" in response.headers):
-        return 0
-    try:
-        seconds = int(response.headers.get("retry-after", THROTTLE_DEFAULT))
-    except ValueError:
-        seconds = THROTTLE_DEFAULT
-    return min(THROTTLE_MAX, seconds)
 
 
 class MsalManagedIdentityClient:
@@ -130,10 +65,6 @@ class MsalManagedIdentityClient:
 
     # ---- msal's ManagedIdentityClient.acquire_token_for_client --------------------------------
     def _obtain_token(self, resource: str, **kwargs: Any) -> dict:
-        from engine.credentials._internal.managed_identity_hosts.sources import (
-            obtain_token,  # sources imports the hosts
-        )
-
         return obtain_token(self.host, self._throttled, self._identity, resource, **kwargs)
 
     def _acquire_token_for_client(self, resource: str, claims_challenge: str | None = None) -> dict:

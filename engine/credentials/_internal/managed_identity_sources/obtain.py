@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine import env_vars as ev
-from engine.credentials._internal.managed_identity_hosts.app_service import obtain_token_on_app_service
-from engine.credentials._internal.managed_identity_hosts.azure_arc import arc_endpoint, obtain_token_on_arc
-from engine.credentials._internal.managed_identity_hosts.azure_ml import obtain_token_on_machine_learning
-from engine.credentials._internal.managed_identity_hosts.identity import ManagedIdentity
-from engine.credentials._internal.managed_identity_hosts.imds import obtain_token_on_vm
-from engine.credentials._internal.managed_identity_hosts.service_fabric import obtain_token_on_service_fabric
+from engine.credentials._internal.managed_identity_sources.app_service import obtain_token_on_app_service
+from engine.credentials._internal.managed_identity_sources.azure_arc import arc_endpoint, obtain_token_on_arc
+from engine.credentials._internal.managed_identity_sources.azure_ml import obtain_token_on_machine_learning
+from engine.credentials._internal.managed_identity_sources.identity import ManagedIdentity
+from engine.credentials._internal.managed_identity_sources.imds import obtain_token_on_vm
+from engine.credentials._internal.managed_identity_sources.service_fabric import obtain_token_on_service_fabric
 from engine.host import Host
 
 
