@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.constants import DEFAULT_PROCESS_TIMEOUT
 from engine.credentials._internal.cli_output import parse_az_token, sanitize_az
 from engine.credentials._internal.decorators import DECORATORS, logged
 from engine.credentials._internal.developer_tools import (
-    DEFAULT_PROCESS_TIMEOUT,
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,

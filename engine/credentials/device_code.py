@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from engine.credentials._internal.client_credential_base import wrap_exceptions
+from engine.credentials._internal.decorators import wrap_exceptions
 from engine.credentials._internal.interactive_browser_probe import NEEDS_PROMPT
 from engine.credentials.interactive_browser import InteractiveBrowserCredential
 from engine.errors import ClientAuthenticationError

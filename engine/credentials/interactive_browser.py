@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.context import within_dac
 from engine.credentials._internal import interactive_browser_probe
 from engine.credentials._internal.auth_record import AuthenticationRecord
@@ -26,7 +27,6 @@ from engine.host import Host
 from engine.probe import Probe
 from engine.validation import validate_tenant_id
 
-DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 DEFAULT_TENANT = "organizations"
 DEFAULT_TIMEOUT = 300
 PORTS = range(8400, 9000)

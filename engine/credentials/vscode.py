@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from engine.account import Account
+from engine.constants import VSCODE_CLIENT_ID
 from engine.context import within_dac
 from engine.credentials._internal import broker_process, vscode_account
 from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.credentials._internal.base import Credential
 from engine.credentials._internal.decorators import DECORATORS, logged
-from engine.credentials._internal.vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
+from engine.credentials._internal.vscode_record import AUTH_RECORD_PATHS, load_vscode_auth_record
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe

@@ -15,6 +15,7 @@ from typing import Any
 
 import jwt
 
+from engine.constants import AZURE_POWERSHELL_CLIENT_ID, DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.sandbox import arc_mount, environment, orphans, profiles, token_cache, tools
 from engine.sandbox.authority import Authority
 from engine.sandbox.grants import principal_of
@@ -27,9 +28,9 @@ from engine.sandbox.tokens import TokenIssuer
 
 # Client ids the real tools sign in with (all FOCI members, so one refresh token family serves them).
 TOOL_CLIENT_IDS = {
-    "az": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-    "azd": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-    "pwsh": "1950a258-227b-4e31-a9cf-717495945fc2",
+    "az": DEVELOPER_SIGN_ON_CLIENT_ID,
+    "azd": DEVELOPER_SIGN_ON_CLIENT_ID,
+    "pwsh": AZURE_POWERSHELL_CLIENT_ID,
 }
 STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
 SCENARIO_ENV = "CHAINSIGHT_SANDBOX_SCENARIO"

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+from engine.credentials._internal.decorators import AUTHENTICATION_FAILED, wrap_exceptions
 from engine.credentials._internal.get_token_mixin import GetTokenMixin
 from engine.credentials._internal.msal_credential import MsalCredential
 from engine.errors import ClientAuthenticationError
 from engine.token import AccessToken
 
-AUTHENTICATION_FAILED = "Authentication failed: {}"
 _KNOWN_SILENT_KWARGS = ("force_refresh", "authority", "correlation_id", "data")
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def wrap_exceptions(method: F) -> F:
-    """azure-identity's wrap_exceptions: anything but an authentication error becomes one."""
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except ClientAuthenticationError:
-            raise
-        except Exception as ex:
-            raise ClientAuthenticationError(message=AUTHENTICATION_FAILED.format(ex)) from ex
-
-    return wrapper  # type: ignore[return-value]
 
 
 def token_from_result(result: dict, request_time: int) -> AccessToken:

@@ -1,6 +1,6 @@
-"""The success/failure log lines azure-identity's wrappers emit around get_token, as events.
+"""azure-identity's get_token decorators: the success/failure log lines (as events), and wrap_exceptions.
 
-Four families, by the azure-identity module that logs them; levels drop to DEBUG inside a chain
+Four log families, by the azure-identity module that logs them; levels drop to DEBUG inside a chain
 except for the interactive family, which azure-identity never lowers.
 """
 
@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 from engine import events
 from engine.account import authenticated_account_line
 from engine.context import within_credential_chain
+from engine.errors import ClientAuthenticationError
 
 DECORATORS = "azure.identity._internal.decorators"
 GET_TOKEN_MIXIN = "azure.identity._internal.get_token_mixin"
 MSAL_MANAGED_IDENTITY = "azure.identity._internal.msal_managed_identity_client"
 INTERACTIVE = "azure.identity._internal.interactive"
+AUTHENTICATION_FAILED = "Authentication failed: {}"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,3 +60,18 @@ def logged(logger: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def wrap_exceptions(method: F) -> F:
+    """azure-identity's wrap_exceptions: anything but an authentication error becomes one."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except ClientAuthenticationError:
+            raise
+        except Exception as ex:
+            raise ClientAuthenticationError(message=AUTHENTICATION_FAILED.format(ex)) from ex
+
+    return wrapper  # type: ignore[return-value]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine import events
+from engine.constants import DEFAULT_PROCESS_TIMEOUT
 from engine.context import within_dac
 from engine.credentials._internal.base import Credential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
@@ -22,7 +23,6 @@ from engine.profiles import ORGANIZATIONS_TENANT
 from engine.tenant import resolve_tenant
 from engine.validation import validate_scope, validate_tenant_id
 
-DEFAULT_PROCESS_TIMEOUT = 10
 FAILED_TO_EXECUTE = "Failed to execute '{}'"
 POSIX_WORKING_DIR = "/bin"
 ONE_SCOPE_ONLY = "This credential requires exactly one scope per token request."

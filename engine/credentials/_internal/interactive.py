@@ -12,15 +12,20 @@ from typing import Any
 
 from engine.credentials._internal.auth_record import AuthenticationRecord, record_from_result
 from engine.credentials._internal.base import Credential
-from engine.credentials._internal.client_credential_base import token_from_result, wrap_exceptions
-from engine.credentials._internal.decorators import INTERACTIVE, log_failure, log_success
+from engine.credentials._internal.client_credential_base import token_from_result
+from engine.credentials._internal.decorators import (
+    AUTHENTICATION_FAILED,
+    INTERACTIVE,
+    log_failure,
+    log_success,
+    wrap_exceptions,
+)
 from engine.credentials._internal.msal_credential import MsalCredential
 from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.errors import AuthenticationRequiredError
 from engine.token import AccessToken
 
 NO_SCOPES = "'{}' requires at least one scope"
-AUTHENTICATION_FAILED = "Authentication failed: {}"
 
 
 class InteractiveCredential(MsalCredential, Credential):

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from engine.credentials._internal.decorators import AUTHENTICATION_FAILED
 from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse
@@ -42,7 +43,7 @@ class MsalResponse:
         if not content:
             message = UNEXPECTED_RESPONSE
         elif "error" in content or "error_description" in content:
-            message = f"Authentication failed: {content.get('error_description') or content.get('error')}"
+            message = AUTHENTICATION_FAILED.format(content.get("error_description") or content.get("error"))
         else:
             if isinstance(content, dict):
                 content = {k: ("***" if k in ("access_token", "refresh_token") else v) for k, v in content.items()}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import enum
 
+from engine.constants import REFRESH_OFFSET
 from engine.token import AccessToken
 
-# A token within this many seconds of expiry should be refreshed.
-REFRESH_OFFSET = 300
 # After a request, don't ask again for this many seconds, even if a refresh is recommended.
 RETRY_DELAY = 30
 

@@ -10,6 +10,7 @@ import msal
 from engine.account import Account
 from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.credentials._internal.cache_persistence import CACHE_NAME, locate, read_snapshot
+from engine.credentials._internal.decorators import AUTHENTICATION_FAILED
 from engine.credentials._internal.shared_cache_accounts import (
     NO_ACCOUNTS,
     NO_TOKEN,
@@ -24,8 +25,9 @@ from engine.probe import AVAILABLE, UNAVAILABLE, Probe
 
 UNSUPPORTED = "Shared token cache is not supported on this platform."
 UNREADABLE = (
-    "the cache ({where}) cannot be read: {error}. azure-identity stops the chain here with "
-    "'Authentication failed: {error}'"
+    "the cache ({where}) cannot be read: {error}. azure-identity stops the chain here with '"
+    + AUTHENTICATION_FAILED.format("{error}")
+    + "'"
 )
 NO_CACHE = "no shared token cache ({where}): " + NO_ACCOUNTS
 RECORD_NO_MATCH = "The cache contains no account matching the given AuthenticationRecord."

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.constants import VSCODE_CLIENT_ID
 from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.host import Host
 from engine.validation import validate_tenant_id
 
-VSCODE_CLIENT_ID = "aebc6443-996d-45c2-90f0-388ff96faa56"
 MAX_AUTH_RECORD_SIZE = 10 * 1024
 AUTH_RECORD_PATHS = (
     "~/.azure/ms-azuretools.vscode-azureresourcegroups/authRecord.json",
