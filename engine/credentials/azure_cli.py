@@ -8,6 +8,7 @@ from engine.constants import DEFAULT_PROCESS_TIMEOUT
 from engine.credentials._internal.cli_output import parse_az_token, sanitize_az
 from engine.credentials._internal.decorators import DECORATORS, logged
 from engine.credentials._internal.developer_tools import (
+    NO_SYSTEMROOT,
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
@@ -38,7 +39,6 @@ CLI_NOT_FOUND = "Azure CLI not found on path"
 NOT_LOGGED_IN = "Please run 'az login' to set up an account"
 FAILED_TO_INVOKE = "Failed to invoke Azure CLI"
 FAILED_TO_INVOKE_THE_CLI = "Failed to invoke the Azure CLI"
-NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
 CLAIMS_UNSUPPORTED = (
     "This credential doesn't support claims challenges. To authenticate with the required "
     "claims, please run the following command (requires Azure CLI version 2.76.0 or later): "

@@ -9,6 +9,7 @@ from engine import events
 from engine.credentials._internal.cli_output import parse_pwsh_token
 from engine.credentials._internal.decorators import DECORATORS, logged
 from engine.credentials._internal.developer_tools import (
+    NO_SYSTEMROOT,
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
@@ -37,7 +38,6 @@ FAILED_TO_START = (
     "To mitigate this issue, please refer to the troubleshooting guidelines here at "
     "https://aka.ms/azsdk/python/identity/powershellcredential/troubleshoot."
 )
-NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
 UNEXPECTED_OUTPUT = 'Unexpected output from Get-AzAccessToken: "{}"'
 STDERR_LOGGED = '{} received an error from Azure PowerShell: "{}"'
 CLAIMS_UNSUPPORTED = (

@@ -15,6 +15,7 @@ from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.credentials._internal.base import Credential
 from engine.credentials._internal.cache_persistence import CACHE_NAME, load_token_cache
 from engine.credentials._internal.decorators import DECORATORS, logged, wrap_exceptions
+from engine.credentials._internal.interactive import NO_SCOPES
 from engine.credentials._internal.refresh_grant import RefreshTokenClient
 from engine.credentials._internal.response_errors import ResponseUnavailableError
 from engine.credentials._internal.shared_cache_accounts import (
@@ -23,6 +24,7 @@ from engine.credentials._internal.shared_cache_accounts import (
     environment_aliases,
     select_account,
 )
+from engine.credentials._internal.shared_cache_probe import UNSUPPORTED
 from engine.credentials._internal.silent_auth import SilentAuthentication
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
@@ -32,10 +34,8 @@ from engine.token import AccessToken
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
 
 SUPPORTED_SYSTEMS = ("Darwin", "Linux", "Windows")
-UNSUPPORTED = "Shared token cache is not supported on this platform."
 CACHE_UNAVAILABLE = "Shared token cache unavailable"
 CACHED_DATA_ERROR = "Error accessing cached data: {}"
-NO_SCOPE = "'{}' requires at least one scope"
 
 
 def supported(host: Host) -> bool:
@@ -80,7 +80,7 @@ class SharedTokenCacheCredential(Credential):
         **kwargs: Any,
     ) -> AccessToken:
         if not scopes:
-            raise ValueError(NO_SCOPE.format("get_token"))
+            raise ValueError(NO_SCOPES.format("get_token"))
         if self._silent is not None:
             return self._record_token(scopes, claims, tenant_id, enable_cae)
         cache = self._caches[enable_cae] or self._load_cache(enable_cae)

@@ -16,6 +16,7 @@ from engine.credentials._internal import broker_process, vscode_account
 from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.credentials._internal.base import Credential
 from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.get_token_mixin import NO_SCOPES
 from engine.credentials._internal.vscode_record import AUTH_RECORD_PATHS, load_vscode_auth_record
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
@@ -38,7 +39,6 @@ BAD_RECORD = (
     "Failed to load authentication record from Visual Studio Code: "
     "{}. Please ensure you have the Azure Resources extension installed and signed in."
 )
-NO_SCOPE = '"get_token" requires at least one scope'
 PROBE_NO_BROKER = "azure-identity-broker is not installed for Chainsight's Python, so azure-identity does not look"
 
 
@@ -83,7 +83,7 @@ class VisualStudioCodeCredential(Credential):
     ) -> AccessToken:
         if self._legacy:
             if not scopes:
-                raise ValueError(NO_SCOPE)
+                raise ValueError(NO_SCOPES.format("get_token"))
             raise CredentialUnavailableError(self._unavailable_message or vscode_account.FAILED_TO_GET_DETAILS)
         if self._record is None:
             raise CredentialUnavailableError(message=self._unavailable_message)

@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 
 from engine.constants import AZURE_POWERSHELL_CLIENT_ID, DEVELOPER_SIGN_ON_CLIENT_ID
+from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
 from engine.sandbox import arc_mount, environment, orphans, profiles, token_cache, tools
 from engine.sandbox.authority import Authority
 from engine.sandbox.grants import principal_of
@@ -32,7 +33,6 @@ TOOL_CLIENT_IDS = {
     "azd": DEVELOPER_SIGN_ON_CLIENT_ID,
     "pwsh": AZURE_POWERSHELL_CLIENT_ID,
 }
-STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
 SCENARIO_ENV = "CHAINSIGHT_SANDBOX_SCENARIO"
 ARC_KEY_DIR = arc_mount.KEY_DIR  # fixed by msal; see arc_key_dir()
 ARC_NEEDS_ISOLATION = (
@@ -199,7 +199,7 @@ class Sandbox:
         """Variables the platform itself would set: MI endpoints, workload identity, the browser, the state file."""
         s, mi = self.scenario, self.scenario.managed_identity
         wiring = {
-            STATE_ENV: str(self.state_path),
+            CHAINSIGHT_SANDBOX_STATE: str(self.state_path),
             SCENARIO_ENV: s.name,
             "BROWSER": str(self.bin_dir / "chainsight-sandbox-browser"),
         }

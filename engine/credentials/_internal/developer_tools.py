@@ -17,6 +17,7 @@ from engine import events
 from engine.constants import DEFAULT_PROCESS_TIMEOUT
 from engine.context import within_dac
 from engine.credentials._internal.base import Credential
+from engine.credentials._internal.token_request import EXACTLY_ONE_SCOPE
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import ORGANIZATIONS_TENANT
@@ -25,7 +26,8 @@ from engine.validation import validate_scope, validate_tenant_id
 
 FAILED_TO_EXECUTE = "Failed to execute '{}'"
 POSIX_WORKING_DIR = "/bin"
-ONE_SCOPE_ONLY = "This credential requires exactly one scope per token request."
+# az and pwsh say this when SYSTEMROOT is unset on Windows; azd words its own.
+NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
 
 
 class UndecodableOutput(ValueError):
@@ -93,7 +95,7 @@ def run_tool(
 def single_resource(scopes: Sequence[str]) -> str:
     """The v1 resource of the only scope (``/.default`` removed); ValueError unless exactly one."""
     if len(scopes) != 1:
-        raise ValueError(ONE_SCOPE_ONLY)
+        raise ValueError(EXACTLY_ONE_SCOPE)
     resource = scopes[0]
     if resource.endswith("/.default"):
         resource = resource[: -len("/.default")]

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.credentials._internal.decorators import AUTHENTICATION_FAILED
 from engine.credentials._internal.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.token_request import mask_tokens
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse
 
@@ -45,9 +46,7 @@ class MsalResponse:
         elif "error" in content or "error_description" in content:
             message = AUTHENTICATION_FAILED.format(content.get("error_description") or content.get("error"))
         else:
-            if isinstance(content, dict):
-                content = {k: ("***" if k in ("access_token", "refresh_token") else v) for k, v in content.items()}
-            message = f'{UNEXPECTED_RESPONSE}: "{content}"'
+            message = f'{UNEXPECTED_RESPONSE}: "{mask_tokens(content)}"'
         raise ResponseAuthenticationError(message=message, response=self._response.http_response)
 
 

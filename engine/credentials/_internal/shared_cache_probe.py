@@ -19,6 +19,7 @@ from engine.credentials._internal.shared_cache_accounts import (
     environment_aliases,
     select_account,
 )
+from engine.credentials._internal.silent_auth import NO_MATCHING_ACCOUNT
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE, Probe
@@ -30,7 +31,6 @@ UNREADABLE = (
     + "'"
 )
 NO_CACHE = "no shared token cache ({where}): " + NO_ACCOUNTS
-RECORD_NO_MATCH = "The cache contains no account matching the given AuthenticationRecord."
 
 
 def probe(
@@ -88,7 +88,7 @@ def _probe_record(cache: msal.TokenCache, record: AuthenticationRecord, where: s
         if account.get("username") == record.username and account.get("home_account_id") == record.home_account_id
     ]
     if not matches:
-        return result(UNAVAILABLE, f"{RECORD_NO_MATCH} Cache: {where}.")
+        return result(UNAVAILABLE, f"{NO_MATCHING_ACCOUNT} Cache: {where}.")
     return result(
         AVAILABLE, f"would use {record.username} (tenant {record.tenant_id}) from {where}", _identity(matches[0])
     )

@@ -15,8 +15,8 @@ from typing import Any
 import msal
 
 from engine import events
-from engine.credentials._internal.managed_identity_sources.payload import scopes_to_resource
 from engine.credentials._internal.response_errors import ResponseAuthenticationError, ResponseUnavailableError
+from engine.credentials._internal.token_request import scopes_to_resource
 from engine.host import Host
 from engine.pipeline import Pipeline, PipelineResponse, deserialize_from_text
 from engine.token import AccessToken

@@ -17,17 +17,17 @@ from typing import Any
 import msal
 
 from engine.credentials._internal.decorators import MSAL_MANAGED_IDENTITY, log_failure, log_success
+from engine.credentials._internal.get_token_mixin import NO_SCOPES
 from engine.credentials._internal.managed_identity_sources.identity import ManagedIdentity, ManagedIdentityError
 from engine.credentials._internal.managed_identity_sources.obtain import obtain_token
-from engine.credentials._internal.managed_identity_sources.payload import scopes_to_resource
 from engine.credentials._internal.managed_identity_sources.throttle import ThrottledClient
 from engine.credentials._internal.msal_client import MsalHttpClient
+from engine.credentials._internal.token_request import scopes_to_resource
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.profiles import MI_CLAIMS, MI_TOKEN_REQUEST_ERROR, current_profile
 from engine.token import AccessToken
 
-NO_SCOPES = '"{}" requires at least one scope'
 CACHE_INSTANCE = "localhost"
 CACHE_TENANT = "managed_identity"
 EXPIRY_MARGIN = 5 * 60

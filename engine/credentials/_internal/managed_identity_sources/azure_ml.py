@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from engine.credentials._internal.managed_identity_sources.identity import ManagedIdentity
-from engine.credentials._internal.managed_identity_sources.payload import mask_tokens
+from engine.credentials._internal.token_request import mask_tokens
 from engine.host import Host
 
 API_VERSION = "2017-09-01"

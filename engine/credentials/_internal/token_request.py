@@ -1,4 +1,4 @@
-"""What a managed-identity request carries in and out: the one resource its scope names, an answer with tokens masked."""
+"""What a token request carries in and what its answer may show: the one resource its scope names, an answer with tokens masked."""
 
 from __future__ import annotations
 
