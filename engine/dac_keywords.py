@@ -78,7 +78,6 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("disable_instance_discovery", _BOOL, forwarded=True),
     Keyword("identity_config", _DICT, forwarded=True),
 )
-BY_NAME: dict[str, Keyword] = {k.name: k for k in KEYWORDS}
 
 
 def _key(version: str) -> tuple[int, ...]:

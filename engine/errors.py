@@ -34,11 +34,6 @@ class AuthenticationRequiredError(CredentialUnavailableError):
         self.claims = claims
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """True when ``error`` lets a chain continue."""
-    return isinstance(error, CredentialUnavailableError)
-
-
 def error_text(error: BaseException) -> str:
     """The text a chain records for ``error``: ``.message`` for ours, ``str()`` for anything else."""
     if isinstance(error, ClientAuthenticationError):

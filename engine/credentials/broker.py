@@ -45,7 +45,6 @@ class BrokerCredential(Credential):
         self._client_id = client_id
         self._options = kwargs
         self._version = broker_process.installed_version()
-        self._init_error: str | None = None
         if self._version is None:
             self._unavailable_message: str | None = NO_PACKAGE
         elif not broker_supported_platform(host):

@@ -54,7 +54,6 @@ class InteractiveBrowserCredential(InteractiveCredential):
             if not (self._parsed_url.hostname and self._parsed_url.port):
                 raise ValueError(BAD_REDIRECT_URI)
         Credential.__init__(self, host=host)
-        self._redirect_uri = redirect_uri
         self._login_hint = kwargs.pop("login_hint", None)
         self._timeout = kwargs.pop("timeout", DEFAULT_TIMEOUT)
         self._disable_automatic_authentication = kwargs.pop("disable_automatic_authentication", False)

@@ -192,7 +192,6 @@ class Sandbox:
         path = self.tmp / "workload-identity" / "azure-identity-token"
         path.parent.mkdir()
         path.write_text(token)
-        self.federated_token_file = path
         return {"federated_token_file": str(path)}
 
     def _wiring(self, values: dict[str, str]) -> dict[str, str]:
