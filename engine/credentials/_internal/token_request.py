@@ -16,6 +16,18 @@ def mask_tokens(payload: Any) -> Any:
     return payload
 
 
+def expires_on_answer(payload: dict, now: float) -> dict | None:
+    """msal's reading of an answer that dates its token by ``expires_on`` (App Service, Azure ML), or None."""
+    if not (payload.get("access_token") and payload.get("expires_on")):
+        return None
+    return {
+        "access_token": payload["access_token"],
+        "expires_in": int(payload["expires_on"]) - int(now),
+        "resource": payload.get("resource"),
+        "token_type": payload.get("token_type", "Bearer"),
+    }
+
+
 def scopes_to_resource(*scopes: str) -> str:
     """The v1 resource of exactly one scope (azure-identity's ``_scopes_to_resource``)."""
     if len(scopes) != 1:

@@ -11,6 +11,7 @@ from engine.credentials._internal.managed_identity_sources.identity import (
     RESOURCE_ID,
     ManagedIdentity,
 )
+from engine.credentials._internal.token_request import expires_on_answer
 from engine.host import Host
 
 API_VERSION = "2019-08-01"
@@ -27,13 +28,9 @@ def obtain_token_on_app_service(
         endpoint, params=params, headers={"X-IDENTITY-HEADER": identity_header, "Metadata": "true"}
     )
     payload = json.loads(response.text)
-    if payload.get("access_token") and payload.get("expires_on"):
-        return {
-            "access_token": payload["access_token"],
-            "expires_in": int(payload["expires_on"]) - int(host.time()),
-            "resource": payload.get("resource"),
-            "token_type": payload.get("token_type", "Bearer"),
-        }
+    token = expires_on_answer(payload, host.time())
+    if token is not None:
+        return token
     return {
         "error": "invalid_scope",
         "error_description": f"{payload.get('statusCode')}, {payload.get('message')}",

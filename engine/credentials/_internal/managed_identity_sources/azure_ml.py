@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from engine.credentials._internal.managed_identity_sources.identity import ManagedIdentity
-from engine.credentials._internal.token_request import mask_tokens
+from engine.credentials._internal.token_request import expires_on_answer, mask_tokens
 from engine.host import Host
 
 API_VERSION = "2017-09-01"
@@ -21,12 +21,8 @@ def obtain_token_on_machine_learning(
         params["clientid"] = params.pop("client_id")
     response = http_client.get(endpoint, params=params, headers={"secret": secret})
     payload = json.loads(response.text)
-    if payload.get("access_token") and payload.get("expires_on"):
-        return {
-            "access_token": payload["access_token"],
-            "expires_in": int(payload["expires_on"]) - int(host.time()),
-            "resource": payload.get("resource"),
-            "token_type": payload.get("token_type", "Bearer"),
-        }
+    token = expires_on_answer(payload, host.time())
+    if token is not None:
+        return token
     # msal prints the whole payload; a token in it is masked here (msal would print it).
     return {"error": "invalid_scope", "error_description": f"{mask_tokens(payload)}"}
