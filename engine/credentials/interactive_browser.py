@@ -18,7 +18,7 @@ from engine.credentials._internal import interactive_browser_probe
 from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.credentials._internal.base import Credential
 from engine.credentials._internal.cache_persistence import CACHE_NAME, load_token_cache
-from engine.credentials._internal.client_credential_base import wrap_exceptions
+from engine.credentials._internal.decorators import wrap_exceptions
 from engine.credentials._internal.interactive import InteractiveCredential
 from engine.credentials._internal.redirect_server import RedirectServer
 from engine.credentials._internal.system_browser import open_browser

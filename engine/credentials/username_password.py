@@ -14,7 +14,7 @@ from typing import Any
 from engine.account import Account
 from engine.credentials._internal.auth_record import AuthenticationRecord
 from engine.credentials._internal.base import Credential
-from engine.credentials._internal.client_credential_base import wrap_exceptions
+from engine.credentials._internal.decorators import wrap_exceptions
 from engine.credentials._internal.interactive import InteractiveCredential
 from engine.host import Host
 from engine.probe import AVAILABLE, Probe
