@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from engine.constants import DEFAULT_PROCESS_TIMEOUT
+
 if TYPE_CHECKING:
     from engine.profiles import Profile
 
@@ -69,14 +71,13 @@ KEYWORDS: tuple[Keyword, ...] = (
             ("AzurePowerShellCredential", "process_timeout"),
             ("AzureDeveloperCliCredential", "process_timeout"),
         ),
-        default=10,
+        default=DEFAULT_PROCESS_TIMEOUT,
     ),
     Keyword("require_envvar", _BOOL, since="1.25.0", default=False),
     Keyword("additionally_allowed_tenants", _LIST, forwarded=True),
     Keyword("disable_instance_discovery", _BOOL, forwarded=True),
     Keyword("identity_config", _DICT, forwarded=True),
 )
-BY_NAME: dict[str, Keyword] = {k.name: k for k in KEYWORDS}
 
 
 def _key(version: str) -> tuple[int, ...]:

@@ -97,7 +97,6 @@ class DefaultAzureCredential(ChainedTokenCredential):
             "vscode_authority": values["authority"],
             "process_timeout": values["process_timeout"],
         }
-        self.forwarded_options = dict(kwargs)
         token = within_dac.set(True)
         try:
             with building_as(self.profile):

@@ -53,3 +53,5 @@ CHAIN_VARIABLES = (
 SECRET_VARIABLES = frozenset(
     {AZURE_CLIENT_SECRET, AZURE_PASSWORD, AZURE_CLIENT_CERTIFICATE_PASSWORD, IDENTITY_HEADER, MSI_SECRET}
 )
+# Chainsight's own: the sandbox's state file, set for its stand-in tools and its scripted browser.
+CHAINSIGHT_SANDBOX_STATE = "CHAINSIGHT_SANDBOX_STATE"

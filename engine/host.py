@@ -86,9 +86,6 @@ class Host:
         return dataclasses.replace(self, env=env, overlay=overlay)
 
     # ---- environment and files ---------------------------------------------------------------
-    def getenv(self, name: str, default: str | None = None) -> str | None:
-        return self.env.get(name, default)
-
     @property
     def home_dir(self) -> Path:
         if self.home is not None:

@@ -232,9 +232,6 @@ class Profile:
     def member(self, key: str) -> Member:
         return next(m for m in self.members if m.key == key)
 
-    def by_class(self, credential: str) -> Member:
-        return next(m for m in self.members if m.credential == credential)
-
 
 def profile_for(version: str) -> Profile:
     """The profile of one release, from the change table."""
@@ -243,8 +240,6 @@ def profile_for(version: str) -> Profile:
 
 PROFILES = {p.name: p for p in (profile_for(v) for v in reversed(RELEASES))}
 DEFAULT_PROFILE = "1.27"
-# Named profiles kept for callers and tests that pin one release.
-PROFILE_1_27, PROFILE_1_23, PROFILE_1_19 = PROFILES["1.27"], PROFILES["1.23"], PROFILES["1.19"]
 UNKNOWN_PROFILE = "unknown azure-identity profile {name!r}; known: {known}"
 
 

@@ -63,6 +63,11 @@ class Attempt:
     def duration(self) -> float | None:
         return None if self.ended is None else self.ended - self.started
 
+    @property
+    def finished(self) -> bool:
+        """It came to a verdict (succeeded, unavailable or failed): not still running, not cancelled."""
+        return self.outcome not in (None, events.CANCELLED)
+
     def to_json(self) -> dict:
         return {
             "credential": self.credential,
@@ -256,9 +261,9 @@ ABANDONED = " ({names} abandoned mid-attempt)"
 
 def cancel_summary(run: ChainRun) -> str:
     """How far a cancelled run got: members finished, sign-ins, and the members that never started."""
-    finished = [a for a in run.attempts if a.outcome not in (None, events.CANCELLED)]
+    finished = [a for a in run.attempts if a.finished]
     ok = sum(1 for a in finished if a.outcome == events.SUCCEEDED)
-    abandoned = [a.credential for a in run.attempts if a.outcome in (None, events.CANCELLED)]
+    abandoned = [a.credential for a in run.attempts if not a.finished]
     not_tried = list(run.members[len(run.attempts) :])  # a chain walks its members in order
     return CANCELLED_AFTER.format(
         done=len(finished),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 NOT_REGULAR = "{path}: not a regular file ({kind}); give the path of a file"
@@ -68,14 +67,6 @@ def _kind(mode: int) -> str:
         (stat.S_ISSOCK, "a socket"),
     )
     return next((name for test, name in kinds if test(mode)), "a special file")
-
-
-def is_regular(path: str | os.PathLike) -> bool:
-    """True for an existing regular file (following links), without opening it."""
-    try:
-        return stat.S_ISREG(Path(path).stat().st_mode)
-    except OSError:
-        return False
 
 
 def refuse_special(path: str | os.PathLike, *, what: str = "file", max_bytes: int = DEFAULT_MAX_BYTES) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.cli import crosscheck_harness
 from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, usage_error
-from engine.credentials.cache_persistence import locate
+from engine.credentials._internal.cache_persistence import locate
 from engine.host import Host
 from engine.profiles import Profile
 from engine.spec import ChainSpec, SpecError

@@ -15,15 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from engine.account import Account
-from engine.events import CANCELLED, FAILED, SUCCEEDED, UNAVAILABLE
+from engine.events import FAILED, SUCCEEDED, UNAVAILABLE
 from engine.probe import AVAILABLE, UNKNOWN, Probe
-from engine.run import ChainRun
+from engine.run import ChainRun, account_json
 
 PROBE = "probe"
 RUN = "run"
 TRY_EVERY = "try every"
 SIGN_IN = "sign-in"
-SOURCES = (PROBE, RUN, TRY_EVERY, SIGN_IN)
 
 # The developer tools whose own sign-in files name the account they will use: reading them observes
 # that account. Every other probe's account is configuration, not observation.
@@ -44,10 +43,6 @@ class Context:
     def of(cls, host) -> Context:
         """The context of a Host (its label and overlay)."""
         return cls(host.label, tuple(sorted(dict(host.overlay).items())))
-
-    @property
-    def overlay_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.overlay)
 
     def describe(self) -> str:
         if not self.overlay:
@@ -107,20 +102,9 @@ class Evidence:
             "machine": self.context.machine,
             "overlay": {name: value for name, value in self.context.overlay},
             "at": round(self.at, 3),
-            "account": _account_json(self.account),
+            "account": account_json(self.account),
             "account_observed": self.account_observed,
         }
-
-
-def _account_json(account: Account | None) -> dict | None:
-    if account is None:
-        return None
-    return {
-        "tenant_id": account.tenant_id,
-        "object_id": account.object_id,
-        "client_id": account.client_id,
-        "upn": account.upn,
-    }
 
 
 def from_probe(probe: Probe, context: Context, at: float | None = None) -> Evidence:
@@ -138,7 +122,7 @@ def from_runs(
     found = []
     for run in runs:
         for attempt in run.attempts:
-            if attempt.outcome in (None, CANCELLED):
+            if not attempt.finished:
                 continue
             observed = attempt.account is not None
             reason = attempt.message or ("signed in" if attempt.outcome == SUCCEEDED else attempt.outcome)

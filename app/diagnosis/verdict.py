@@ -105,9 +105,7 @@ def of_try_every(runs: Sequence[ChainRun]) -> Headline:
 def cancel_summary_every(runs: Sequence[ChainRun]) -> str:
     """ "Cancelled after N of M members; X signed in so far; not tried: …" for members run one by one."""
     members = [r.members[0] if r.members else (r.attempts[0].credential if r.attempts else "?") for r in runs]
-    done = [
-        m for m, r in zip(members, runs, strict=True) if any(a.outcome not in (None, CANCELLED) for a in r.attempts)
-    ]
+    done = [m for m, r in zip(members, runs, strict=True) if any(a.finished for a in r.attempts)]
     abandoned = [m for m, r in zip(members, runs, strict=True) if m not in done and r.attempts]
     ok = sum(1 for r in runs for a in r.attempts if a.outcome == SUCCEEDED)
     not_tried = [m for m, r in zip(members, runs, strict=True) if not r.attempts]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -401,10 +401,3 @@ class ChainPanel(QWidget):
     def _on_link(self, href: str) -> None:
         if href == "reset":
             self.reset_requested.emit()
-
-
-def shortcut_action(parent: QWidget, text: str, keys: list[QKeySequence], slot) -> QAction:
-    action = QAction(text, parent)
-    action.setShortcuts(keys)
-    action.triggered.connect(slot)
-    return action

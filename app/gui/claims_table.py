@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from engine.signin import claims as claims_mod
 
 HEADERS = ("Claim", "Value", "Meaning")
-NO_CLAIMS = "No claims."
 
 
 class ClaimsTable(QWidget):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -177,10 +177,6 @@ class EnvEditor(QWidget):
         self.overlay[name] = value
         self._changed()
 
-    def clear_variable(self, name: str) -> None:
-        self.overlay.pop(name, None)
-        self._changed()
-
     def reset(self) -> None:
         if self.overlay:
             self.overlay.clear()
@@ -281,6 +277,3 @@ class EnvEditor(QWidget):
         widths = fitted_widths(wanted, minimums, available, VARIABLE_SHARE)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
-
-    def index_of(self, name: str) -> QModelIndex:
-        return self.table.model().index(CHAIN_VARIABLES.index(name), 2)

@@ -65,10 +65,6 @@ class RunRecord:
         return max([time.monotonic() - self.started_monotonic, *ended])
 
     @property
-    def succeeded(self) -> bool:
-        return any(r.outcome == SUCCEEDED for r in self.runs)
-
-    @property
     def context(self) -> Context:
         """The machine and what-if overlay this record ran on: its evidence belongs there only."""
         return Context(self.host_label, tuple(sorted(self.overlay.items())))

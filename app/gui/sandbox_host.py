@@ -10,9 +10,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
 from engine.host import Host
-
-STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # engine.sandbox.sandbox.STATE_ENV (not imported: it loads TLS code)
 
 
 BROWSER_LOG = "browser.log"  # the scripted browser writes its outcome next to the sandbox state file
@@ -29,7 +28,7 @@ class ScriptedBrowserOpener:
     def __init__(self, browser: str, env: Mapping[str, str]) -> None:
         self.browser = browser
         self.env = dict(env)
-        state = env.get(STATE_ENV, "")
+        state = env.get(CHAINSIGHT_SANDBOX_STATE, "")
         self.log = Path(state).with_name(BROWSER_LOG) if state else None
         self.failure: str | None = None
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.signin_results import SignInResultsView
 from app.gui.workers import WorkerPool
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.export.signin_snippet import signin_code
 from engine.host import Host
 from engine.signin.options import AUTHORITIES, DEFAULT_SCOPE, DEFAULT_TIMEOUT, SignInOptions
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from engine.signin.accounts import RememberedAccount
 
 BROWSER, DEVICE_CODE = "InteractiveBrowserCredential", "DeviceCodeCredential"
-DEV_SIGN_ON_PLACEHOLDER = "developer sign-on app (04b07795-…)"
+DEV_SIGN_ON_PLACEHOLDER = f"developer sign-on app ({DEVELOPER_SIGN_ON_CLIENT_ID[:8]}-…)"
 WORKING = "Signing in… (the browser has the page)"
 WORKING_DEVICE = "Waiting for someone to enter the code…"
 NO_ACCOUNTS = "No remembered accounts in this cache."

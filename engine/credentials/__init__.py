@@ -1,1 +1,1 @@
-"""One module per credential, each mirroring its azure-identity namesake."""
+"""One module per public credential, each mirroring its azure-identity namesake; the mechanics they share are in _internal/."""

@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from engine.credentials.cli_output import extract_azd_error, parse_azd_token, sanitize_azd
-from engine.credentials.developer_tools import (
+from engine.credentials._internal.cli_output import extract_azd_error, parse_azd_token, sanitize_azd
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.developer_tools import (
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
@@ -15,8 +16,7 @@ from engine.credentials.developer_tools import (
     shell_command,
     softened,
 )
-from engine.credentials.logging import DECORATORS, logged
-from engine.credentials.tool_probes import probe_azd
+from engine.credentials._internal.tool_probes import probe_azd
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.probe import Probe
 from engine.profiles import (

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.credentials.cli_output import parse_az_token, sanitize_az
-from engine.credentials.developer_tools import (
-    DEFAULT_PROCESS_TIMEOUT,
+from engine.constants import DEFAULT_PROCESS_TIMEOUT
+from engine.credentials._internal.cli_output import parse_az_token, sanitize_az
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.developer_tools import (
+    NO_SYSTEMROOT,
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
@@ -15,8 +17,7 @@ from engine.credentials.developer_tools import (
     single_resource,
     softened,
 )
-from engine.credentials.logging import DECORATORS, logged
-from engine.credentials.tool_probes import probe_azure_cli
+from engine.credentials._internal.tool_probes import probe_azure_cli
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
@@ -39,7 +40,6 @@ CLI_NOT_FOUND = "Azure CLI not found on path"
 NOT_LOGGED_IN = "Please run 'az login' to set up an account"
 FAILED_TO_INVOKE = "Failed to invoke Azure CLI"
 FAILED_TO_INVOKE_THE_CLI = "Failed to invoke the Azure CLI"
-NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
 CLAIMS_UNSUPPORTED = (
     "This credential doesn't support claims challenges. To authenticate with the required "
     "claims, please run the following command (requires Azure CLI version 2.76.0 or later): "

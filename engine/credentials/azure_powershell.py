@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 from engine import events
-from engine.credentials.cli_output import parse_pwsh_token
-from engine.credentials.developer_tools import (
+from engine.credentials._internal.cli_output import parse_pwsh_token
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.developer_tools import (
+    NO_SYSTEMROOT,
     DeveloperToolCredential,
     ToolOutput,
     encode_base64,
@@ -17,9 +19,8 @@ from engine.credentials.developer_tools import (
     single_resource,
     softened,
 )
-from engine.credentials.logging import DECORATORS, logged
-from engine.credentials.powershell_script import NO_AZ_ACCOUNT_MODULE, command_line, with_windows_powershell
-from engine.credentials.tool_probes import probe_powershell
+from engine.credentials._internal.powershell_script import NO_AZ_ACCOUNT_MODULE, command_line, with_windows_powershell
+from engine.credentials._internal.tool_probes import probe_powershell
 from engine.errors import CredentialUnavailableError
 from engine.probe import Probe
 from engine.profiles import CLAIMS_REFUSED_BY_CLI, PWSH_SCRIPT_SECURESTRING_BY_TYPE
@@ -38,7 +39,6 @@ FAILED_TO_START = (
     "To mitigate this issue, please refer to the troubleshooting guidelines here at "
     "https://aka.ms/azsdk/python/identity/powershellcredential/troubleshoot."
 )
-NO_SYSTEMROOT = "Environment variable 'SYSTEMROOT' has no value"
 UNEXPECTED_OUTPUT = 'Unexpected output from Get-AzAccessToken: "{}"'
 STDERR_LOGGED = '{} received an error from Azure PowerShell: "{}"'
 CLAIMS_UNSUPPORTED = (

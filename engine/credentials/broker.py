@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.credentials import broker_process
-from engine.credentials.base import Credential
+from engine.credentials._internal import broker_process
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.broker_process import INIT_FAILED
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe
@@ -23,7 +24,6 @@ WRONG_PLATFORM = (
     "InteractiveBrowserBrokerCredential unavailable. "
     "Brokered authentication is only supported on Windows and WSL platforms."
 )
-INIT_FAILED = "InteractiveBrowserBrokerCredential initialization failed: {}"
 PROBE_NO_PACKAGE = "azure-identity-broker is not installed for Chainsight's Python (your app's environment may differ)"
 PROBE_READY = (
     "azure-identity-broker {version} on {platform}: a silent sign-in with the default broker account "
@@ -45,7 +45,6 @@ class BrokerCredential(Credential):
         self._client_id = client_id
         self._options = kwargs
         self._version = broker_process.installed_version()
-        self._init_error: str | None = None
         if self._version is None:
             self._unavailable_message: str | None = NO_PACKAGE
         elif not broker_supported_platform(host):

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from engine.account import Account
-from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import ClientCredentialBase
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.client_credential_base import ClientCredentialBase
 from engine.host import Host
 from engine.probe import AVAILABLE, UNKNOWN, Probe
 from engine.secrets import Secret, reveal

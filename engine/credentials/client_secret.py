@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.account import Account
-from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import ClientCredentialBase
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.client_credential_base import ClientCredentialBase
 from engine.host import Host
 from engine.probe import AVAILABLE, Probe
 from engine.secrets import Secret

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from engine.credentials.client_credential_base import wrap_exceptions
+from engine.credentials._internal.decorators import wrap_exceptions
+from engine.credentials._internal.interactive_browser_probe import NEEDS_PROMPT
 from engine.credentials.interactive_browser import InteractiveBrowserCredential
 from engine.errors import ClientAuthenticationError
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE, Probe
-
-from .interactive_browser_probe import NEEDS_PROMPT
 
 COULD_NOT_BEGIN = "Couldn't begin authentication: {}"
 TIMED_OUT = "Timed out waiting for user to authenticate"

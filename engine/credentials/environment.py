@@ -8,10 +8,10 @@ from typing import Any
 
 from engine import env_vars as ev
 from engine import events
-from engine.credentials.base import Credential
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.decorators import DECORATORS, logged
 from engine.credentials.certificate import CertificateCredential
 from engine.credentials.client_secret import ClientSecretCredential
-from engine.credentials.logging import DECORATORS, logged
 from engine.credentials.username_password import UsernamePasswordCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host

@@ -12,22 +12,21 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.context import within_dac
-from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import wrap_exceptions
-from engine.credentials.interactive import InteractiveCredential
+from engine.credentials._internal import interactive_browser_probe
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.cache_persistence import CACHE_NAME, load_token_cache
+from engine.credentials._internal.decorators import wrap_exceptions
+from engine.credentials._internal.interactive import InteractiveCredential
+from engine.credentials._internal.redirect_server import RedirectServer
+from engine.credentials._internal.system_browser import open_browser
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
 from engine.validation import validate_tenant_id
 
-from . import interactive_browser_probe
-from .auth_record import AuthenticationRecord
-from .cache_persistence import CACHE_NAME, load_token_cache
-from .redirect_server import RedirectServer
-from .system_browser import open_browser
-
-DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 DEFAULT_TENANT = "organizations"
 DEFAULT_TIMEOUT = 300
 PORTS = range(8400, 9000)
@@ -55,7 +54,6 @@ class InteractiveBrowserCredential(InteractiveCredential):
             if not (self._parsed_url.hostname and self._parsed_url.port):
                 raise ValueError(BAD_REDIRECT_URI)
         Credential.__init__(self, host=host)
-        self._redirect_uri = redirect_uri
         self._login_hint = kwargs.pop("login_hint", None)
         self._timeout = kwargs.pop("timeout", DEFAULT_TIMEOUT)
         self._disable_automatic_authentication = kwargs.pop("disable_automatic_authentication", False)

@@ -1,8 +1,8 @@
 """ManagedIdentityCredential: detects the hosting environment and asks its identity endpoint.
 
 The host is chosen from the environment in azure-identity's order (Service Fabric, App Service,
-Azure Arc, Azure ML, Cloud Shell, token exchange, IMDS); each host's protocol and error rules live
-in ``managed_identity_hosts/``.
+Azure Arc, Azure ML, Cloud Shell, token exchange, IMDS); each host's credential and error rules live
+in ``_internal/managed_identity_hosts/``, the wire protocol msal speaks to it in ``_internal/managed_identity_sources/``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import Any
 from engine import env_vars as ev
 from engine import events
 from engine.context import within_dac
-from engine.credentials.base import Credential
-from engine.credentials.logging import DECORATORS, logged
-from engine.credentials.managed_identity_hosts.app_service import AppServiceCredential
-from engine.credentials.managed_identity_hosts.azure_arc import AzureArcCredential
-from engine.credentials.managed_identity_hosts.azure_ml import AzureMLCredential
-from engine.credentials.managed_identity_hosts.cloud_shell import CloudShellCredential
-from engine.credentials.managed_identity_hosts.imds import ImdsCredential
-from engine.credentials.managed_identity_hosts.service_fabric import ServiceFabricCredential
-from engine.credentials.managed_identity_probe import probe_managed_identity
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.managed_identity_hosts.app_service import AppServiceCredential
+from engine.credentials._internal.managed_identity_hosts.azure_arc import AzureArcCredential
+from engine.credentials._internal.managed_identity_hosts.azure_ml import AzureMLCredential
+from engine.credentials._internal.managed_identity_hosts.cloud_shell import CloudShellCredential
+from engine.credentials._internal.managed_identity_hosts.imds import ImdsCredential
+from engine.credentials._internal.managed_identity_hosts.service_fabric import ServiceFabricCredential
+from engine.credentials._internal.managed_identity_probe import probe_managed_identity
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host

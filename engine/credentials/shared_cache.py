@@ -8,9 +8,24 @@ from typing import Any
 
 import msal
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID, REFRESH_OFFSET
 from engine.context import within_dac
-from engine.credentials.base import Credential
-from engine.credentials.response_errors import ResponseUnavailableError
+from engine.credentials._internal import shared_cache_probe
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.cache_persistence import CACHE_NAME, load_token_cache
+from engine.credentials._internal.decorators import DECORATORS, logged, wrap_exceptions
+from engine.credentials._internal.interactive import NO_SCOPES
+from engine.credentials._internal.refresh_grant import RefreshTokenClient
+from engine.credentials._internal.response_errors import ResponseUnavailableError
+from engine.credentials._internal.shared_cache_accounts import (
+    NO_TOKEN,
+    candidate_accounts,
+    environment_aliases,
+    select_account,
+)
+from engine.credentials._internal.shared_cache_probe import UNSUPPORTED
+from engine.credentials._internal.silent_auth import SilentAuthentication
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import Probe
@@ -19,22 +34,9 @@ from engine.token import AccessToken
 from engine.token_request import current_api, forwarded
 from engine.validation import default_authority, normalize_authority, validate_tenant_id
 
-from . import shared_cache_probe
-from .auth_record import AuthenticationRecord
-from .cache_persistence import CACHE_NAME, load_token_cache
-from .logging import DECORATORS, logged
-from .refresh_grant import RefreshTokenClient
-from .shared_cache_accounts import NO_TOKEN, candidate_accounts, environment_aliases, select_account
-from .silent_auth import SilentAuthentication
-
 SUPPORTED_SYSTEMS = ("Darwin", "Linux", "Windows")
-DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-UNSUPPORTED = "Shared token cache is not supported on this platform."
 CACHE_UNAVAILABLE = "Shared token cache unavailable"
 CACHED_DATA_ERROR = "Error accessing cached data: {}"
-NO_SCOPE = "'{}' requires at least one scope"
-AUTHENTICATION_FAILED = "Authentication failed: {}"
-REFRESH_OFFSET = 300
 
 
 def supported(host: Host) -> bool:
@@ -80,14 +82,14 @@ class SharedTokenCacheCredential(Credential):
         **kwargs: Any,
     ) -> AccessToken:
         if not scopes:
-            raise ValueError(NO_SCOPE.format(current_api()))
+            raise ValueError(NO_SCOPES.format(current_api()))
         claims, tenant_id = forwarded(claims), forwarded(tenant_id)
         if self._silent is not None:
             return self._record_token(scopes, claims, tenant_id, enable_cae)
         cache = self._caches[enable_cae] or self._load_cache(enable_cae)
         if cache is None:
             raise CredentialUnavailableError(message=CACHE_UNAVAILABLE)
-        account = _wrap_exceptions(self._account, cache)
+        account = wrap_exceptions(self._account)(cache)
         softened = self._profile.has(SHARED_CACHE_SOFTENED)
         if not (claims and softened):  # before 1.25 a cached access token was returned despite claims
             token = self._cached_access_token(cache, scopes, account)
@@ -115,9 +117,7 @@ class SharedTokenCacheCredential(Credential):
         if cache is None:
             error = CredentialUnavailableError if within_dac.get() else ClientAuthenticationError
             raise error(message=CACHE_UNAVAILABLE)
-        token = _wrap_exceptions(
-            self._silent.acquire, cache, scopes, claims=claims, tenant_id=tenant_id, enable_cae=cae
-        )
+        token = wrap_exceptions(self._silent.acquire)(cache, scopes, claims=claims, tenant_id=tenant_id, enable_cae=cae)
         return AccessToken(token.token, token.expires_on)
 
     def _load_cache(self, is_cae: bool) -> msal.TokenCache | None:
@@ -220,13 +220,3 @@ def _as_record(value: Any) -> AuthenticationRecord | None:
         home_account_id=value.home_account_id,
         username=value.username,
     )
-
-
-def _wrap_exceptions(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """azure-identity's ``wrap_exceptions``: anything but an authentication error becomes one."""
-    try:
-        return function(*args, **kwargs)
-    except ClientAuthenticationError:
-        raise
-    except Exception as ex:
-        raise ClientAuthenticationError(message=AUTHENTICATION_FAILED.format(ex)) from ex

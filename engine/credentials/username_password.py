@@ -12,10 +12,10 @@ import warnings
 from typing import Any
 
 from engine.account import Account
-from engine.credentials.auth_record import AuthenticationRecord
-from engine.credentials.base import Credential
-from engine.credentials.client_credential_base import wrap_exceptions
-from engine.credentials.interactive import InteractiveCredential
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.decorators import wrap_exceptions
+from engine.credentials._internal.interactive import InteractiveCredential
 from engine.host import Host
 from engine.probe import AVAILABLE, Probe
 from engine.secrets import Secret

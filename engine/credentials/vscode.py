@@ -10,21 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from engine.account import Account
+from engine.constants import VSCODE_CLIENT_ID
 from engine.context import within_dac
-from engine.credentials import broker_process
-from engine.credentials.base import Credential
+from engine.credentials._internal import broker_process, vscode_account
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.decorators import DECORATORS, logged
+from engine.credentials._internal.get_token_mixin import NO_SCOPES
+from engine.credentials._internal.vscode_legacy import AzureAccountSignIn
+from engine.credentials._internal.vscode_record import AUTH_RECORD_PATHS, load_vscode_auth_record
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN, Probe
 from engine.profiles import VSCODE_BROKER
 from engine.token import AccessToken
 from engine.token_request import current_api
-
-from . import vscode_account
-from .auth_record import AuthenticationRecord
-from .logging import DECORATORS, logged
-from .vscode_legacy import AzureAccountSignIn
-from .vscode_record import AUTH_RECORD_PATHS, VSCODE_CLIENT_ID, load_vscode_auth_record
 
 __all__ = ["VSCODE_CLIENT_ID", "VisualStudioCodeCredential"]
 
@@ -41,7 +41,6 @@ BAD_RECORD = (
     "Failed to load authentication record from Visual Studio Code: "
     "{}. Please ensure you have the Azure Resources extension installed and signed in."
 )
-NO_SCOPE = '"{}" requires at least one scope'
 PROBE_LEGACY_TOKEN = (
     "the Azure Account extension's refresh token for {cloud} is in the OS secret store; the authority decides"
 )
@@ -114,7 +113,7 @@ class VisualStudioCodeCredential(Credential):
         if self._signin is None:
             raise CredentialUnavailableError(message=self._unavailable_message)
         if not scopes:
-            raise ValueError(NO_SCOPE.format(current_api()))
+            raise ValueError(NO_SCOPES.format(current_api()))
         try:
             return self._signin.get_token(*scopes, **kwargs)
         except ClientAuthenticationError as ex:

@@ -6,11 +6,11 @@ from typing import Any
 
 from engine import env_vars as ev
 from engine.context import within_credential_chain, within_dac
-from engine.credentials.aad_client import AadClient
-from engine.credentials.base import Credential
-from engine.credentials.get_token_mixin import GetTokenMixin
-from engine.credentials.token_proxy import token_proxy_settings
-from engine.credentials.workload_identity_probe import probe_workload_identity
+from engine.credentials._internal.aad_client import AadClient
+from engine.credentials._internal.base import Credential
+from engine.credentials._internal.get_token_mixin import GetTokenMixin
+from engine.credentials._internal.token_proxy import token_proxy_settings
+from engine.credentials._internal.workload_identity_probe import probe_workload_identity
 from engine.host import Host
 from engine.probe import Probe
 from engine.profiles import WORKLOAD_FAILED_PLACEHOLDER, current_profile

@@ -46,6 +46,7 @@ from typing import Any
 
 from engine import dac_keywords
 from engine.env_vars import AZURE_TOKEN_CREDENTIALS
+from engine.export.errors import NO_CREDENTIALS
 from engine.profiles import TOKEN_CREDENTIALS_DEV_PROD, TOKEN_CREDENTIALS_NONE, Profile
 from engine.selection import resolve_exclusions
 from engine.spec import CREDENTIAL_OPTIONS, ChainSpec
@@ -94,7 +95,6 @@ DEV_PROD_UNPINNABLE = (
     "is passed, so DefaultAzureCredential cannot be pinned to a chain"
 )
 NO_ASYNC_INTERACTIVE = "azure.identity.aio has no InteractiveBrowserCredential"
-NO_CREDENTIALS = "the chain has no enabled credential"
 NOTE_ASYNC_BROKER = (
     "azure.identity.aio has no BrokerCredential, which signs in through the Windows/WSL broker when "
     "azure-identity-broker is installed."

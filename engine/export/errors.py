@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+NO_CREDENTIALS = "the chain has no enabled credential"
+
 
 class ExportError(ValueError):
     """The spec cannot be exported as asked (never carries an option's value, only its name)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.export.errors import ExportError
+from engine.export.errors import NO_CREDENTIALS, ExportError
 from engine.export.format import Arg, Bracketed, Expr, call, subscript, value
 from engine.spec import CREDENTIAL_OPTIONS, DEFAULT_SECRET_VARIABLES, CredentialSpec
 
@@ -18,7 +18,6 @@ CHAINED_TOKEN_CREDENTIAL = "ChainedTokenCredential"
 ENV_SUFFIX = "_env"
 UNKNOWN_CREDENTIAL = "{name} cannot be exported"
 UNKNOWN_OPTION = "{name} has no option {option!r} to export"
-NO_CREDENTIALS = "the chain has no enabled credential"
 
 # Required secrets read from the variable azure-identity's EnvironmentCredential uses, unless the spec names one.
 # Positional parameters first, in the constructor's order, so the call reads like azure-identity's docs.

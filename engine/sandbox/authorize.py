@@ -17,15 +17,14 @@ from engine.sandbox import entra_errors as E
 from engine.sandbox.directory import MULTI_TENANT, Directory, Flow, redirect_platform, scope_problem
 from engine.sandbox.grants import principal_of
 from engine.sandbox.httpserver import Request, Response
+from engine.sandbox.pages import PAGE, error_page
 from engine.sandbox.scenario import App, User
 from engine.sandbox.tokens import AuthCode, client_info
 
 WRONG_PASSWORD = "Your account or password is incorrect. If you don't remember your password, reset it now."
 FLOW_EXPIRED = (50011, "invalid_request", "The sign-in session has expired. Start again.")
 
-# Pages are plain HTML a person can use, with stable ids/classes so a scripted or headless browser can too.
-PAGE = """<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1>{content}</body></html>"""
-ERROR_CONTENT = "<p id='error' data-code='{code}'>AADSTS{code}: {text}</p>"
+# Forms are plain HTML a person can use, with stable ids/classes so a scripted or headless browser can too.
 CHOOSER_ITEM = '<li><a class="account" data-upn="{upn}" href="{href}">{name} ({upn})</a></li>'
 LOGIN_FORM = """<form id="login" method="post" action="{action}"><input type="hidden" name="flow" value="{flow}"/>
 <p class="error" data-code="{code}">{error}</p><input type="email" name="login" value="{login}"/>
@@ -260,11 +259,6 @@ def _consent_page(request: Request, flow: Flow, flow_id: str, app: App, user: Us
         flow=flow_id,
     )
     return Response.html(PAGE.format(title="Permissions requested", content=form))
-
-
-def error_page(err: E.EntraError) -> Response:
-    content = ERROR_CONTENT.format(code=err.code, text=html.escape(err.description))
-    return Response.html(PAGE.format(title="Sign in", content=content), 400)
 
 
 def _deliver(flow: Flow, fields: dict[str, str]) -> Response:

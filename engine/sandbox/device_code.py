@@ -10,6 +10,7 @@ import time
 from engine.sandbox import entra_errors as E
 from engine.sandbox.directory import DeviceFlow, Directory, Flow, scope_problem
 from engine.sandbox.httpserver import Request, Response
+from engine.sandbox.pages import PAGE, error_page
 from engine.sandbox.tokens import Principal
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -67,16 +68,12 @@ def page(directory: Directory, request: Request) -> Response | Flow:
 
 
 def _code_page(action: str, error: str = "") -> Response:
-    from engine.sandbox.authorize import PAGE
-
     content = CODE_FORM.format(action=html.escape(action), error=html.escape(error))
     return Response.html(PAGE.format(title="Enter code", content=content))
 
 
 def finish(flow: Flow, principal: Principal | None, error: E.EntraError | None = None) -> Response:
     """The person finished on the pages: the polling client gets the token (or the error) on its next poll."""
-    from engine.sandbox.authorize import PAGE, error_page
-
     device = flow.device
     assert device is not None
     device.principal, device.error = principal, error

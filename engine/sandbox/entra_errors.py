@@ -68,7 +68,6 @@ USER_NOT_FOUND = (
     "The user account {{EUII Hidden}} does not exist in the {tenant} directory. To sign into this "
     "application, the account must be added to the directory.",
 )
-PUBLIC_CLIENT_REQUIRED = MISSING_CLIENT_CREDENTIAL  # the same answer when public client flows are not allowed
 BAD_REFRESH_TOKEN = (9002313, "invalid_grant", "Invalid request. Request is malformed or invalid.")
 REVOKED_REFRESH_TOKEN = (
     50173,

@@ -231,8 +231,3 @@ class LoopbackServer(ThreadingHTTPServer):
         deadline = time.monotonic() + 2
         for thread in handlers:
             thread.join(max(0.0, deadline - time.monotonic()))
-
-    @property
-    def active_handlers(self) -> int:
-        with self._lock:
-            return len(self._handlers)

@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.sandbox.httpserver import Request, Response
 from engine.sandbox.scenario import Scenario
 from engine.sandbox.tokens import Principal, TokenIssuer
@@ -111,9 +112,7 @@ class ManagedIdentityEndpoints:
         return Principal(oid=ident.object_id, tid=ident.tenant, name=ident.name, mi_resource_id=ident.resource_id)
 
     def _mint(self, who: Principal, resource: str) -> tuple[str, int]:
-        client_id = (
-            self.scenario.identity(who.name).client_id if not who.upn else "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-        )
+        client_id = self.scenario.identity(who.name).client_id if not who.upn else DEVELOPER_SIGN_ON_CLIENT_ID
         return self.issuer.access_token(who, resource, client_id=client_id, appidacr="2", lifetime=MI_TOKEN_LIFETIME)
 
     def _slow(self, response: Response) -> Response:
@@ -209,7 +208,7 @@ class ManagedIdentityEndpoints:
         user = self.scenario.user(self.spec.system)
         resource = request.form.get("resource", "")
         who = Principal(oid=user.oid, tid=user.tenant, upn=user.upn, name=user.name)
-        token, expires_on = self.issuer.access_token(who, resource, client_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46")
+        token, expires_on = self.issuer.access_token(who, resource, client_id=DEVELOPER_SIGN_ON_CLIENT_ID)
         lifetime = expires_on - int(time.time())
         return self._slow(
             Response.json(

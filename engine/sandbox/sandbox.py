@@ -15,6 +15,8 @@ from typing import Any
 
 import jwt
 
+from engine.constants import AZURE_POWERSHELL_CLIENT_ID, DEVELOPER_SIGN_ON_CLIENT_ID
+from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
 from engine.sandbox import arc_mount, environment, orphans, profiles, token_cache, tools
 from engine.sandbox.arm import ResourceManager
 from engine.sandbox.authority import Authority
@@ -28,11 +30,10 @@ from engine.sandbox.tokens import TokenIssuer
 
 # Client ids the real tools sign in with (all FOCI members, so one refresh token family serves them).
 TOOL_CLIENT_IDS = {
-    "az": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-    "azd": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-    "pwsh": "1950a258-227b-4e31-a9cf-717495945fc2",
+    "az": DEVELOPER_SIGN_ON_CLIENT_ID,
+    "azd": DEVELOPER_SIGN_ON_CLIENT_ID,
+    "pwsh": AZURE_POWERSHELL_CLIENT_ID,
 }
-STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
 SCENARIO_ENV = "CHAINSIGHT_SANDBOX_SCENARIO"
 ARC_KEY_DIR = arc_mount.KEY_DIR  # fixed by msal; see arc_key_dir()
 ARC_NEEDS_ISOLATION = (
@@ -199,14 +200,13 @@ class Sandbox:
         path = self.tmp / "workload-identity" / "azure-identity-token"
         path.parent.mkdir()
         path.write_text(token)
-        self.federated_token_file = path
         return {"federated_token_file": str(path)}
 
     def _wiring(self, values: dict[str, str]) -> dict[str, str]:
         """Variables the platform itself would set: MI endpoints, workload identity, the browser, the state file."""
         s, mi = self.scenario, self.scenario.managed_identity
         wiring = {
-            STATE_ENV: str(self.state_path),
+            CHAINSIGHT_SANDBOX_STATE: str(self.state_path),
             SCENARIO_ENV: s.name,
             "BROWSER": str(self.bin_dir / "chainsight-sandbox-browser"),
         }

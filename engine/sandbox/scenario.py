@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.constants import AZURE_POWERSHELL_CLIENT_ID, DEVELOPER_SIGN_ON_CLIENT_ID, VSCODE_CLIENT_ID
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -230,9 +232,9 @@ class Scenario:
 # a desktop redirect URI (Entra ignores the port of a loopback redirect URI, so any port matches).
 FIRST_PARTY_REDIRECT_URIS = ("http://localhost",)
 FIRST_PARTY_APPS = (
-    ("Microsoft Azure CLI", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
-    ("Microsoft Azure PowerShell", "1950a258-227b-4e31-a9cf-717495945fc2"),
-    ("Visual Studio Code", "aebc6443-996d-45c2-90f0-388ff96faa56"),
+    ("Microsoft Azure CLI", DEVELOPER_SIGN_ON_CLIENT_ID),
+    ("Microsoft Azure PowerShell", AZURE_POWERSHELL_CLIENT_ID),
+    ("Visual Studio Code", VSCODE_CLIENT_ID),
 )
 
 

@@ -99,10 +99,6 @@ class IssuedCert:
     cert_path: Path
     key_path: Path
 
-    @property
-    def sha1_thumbprint(self) -> str:
-        return self.cert.fingerprint(hashes.SHA1()).hex().upper()
-
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name(

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import msal
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.sandbox.grants import principal_of
 from engine.sandbox.scenario import Scenario
 from engine.sandbox.tokens import TokenIssuer, client_info
 
 CACHE_RELATIVE_PATH = Path(".IdentityService") / "msal.cache.nocae"
-DEVELOPER_SIGN_ON_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 CACHE_TOKEN_ENDPOINT = "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
 
 

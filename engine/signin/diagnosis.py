@@ -8,10 +8,10 @@ import html
 import re
 from pathlib import Path
 
+from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
 from engine.host import Host
 
 DISCOVERY_FAILED = re.compile(r"Unable to get authority configuration for (\S+?)\.? ")
-SANDBOX_STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"  # set by the sandbox for its tools and scripted browser
 # A page that asks someone to sign in (or hands a result back to the app) is never an error page, whatever its
 # scripts mention: the sandbox's forms, Entra's own user name field and its form_post answer.
 SIGN_IN_PAGE_MARKERS = ('name="hiddenform"', 'id="login"', 'name="loginfmt"', '"loginfmt"')
@@ -35,7 +35,7 @@ def preflight(host: Host, url: str) -> str | None:
 
 
 def _sandbox_browser_log(host: Host) -> Path | None:
-    state = host.env.get(SANDBOX_STATE_ENV)
+    state = host.env.get(CHAINSIGHT_SANDBOX_STATE)
     return Path(state).parent / "browser.log" if state else None
 
 

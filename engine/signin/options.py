@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
+
 DEFAULT_SCOPE = "https://management.azure.com/.default"
 # The clouds azure-identity's AzureAuthorityHosts names; anything else is a custom host.
 AUTHORITIES = {
@@ -60,9 +62,6 @@ class SignInOptions:
 
     @property
     def effective_client_id(self) -> str:
-        # imported here: the GUI builds options at startup, and the credential module brings msal with it
-        from engine.credentials.interactive_browser import DEVELOPER_SIGN_ON_CLIENT_ID
-
         return self.client_id or DEVELOPER_SIGN_ON_CLIENT_ID
 
     @property

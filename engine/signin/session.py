@@ -18,9 +18,9 @@ from typing import Any
 
 import msal
 
-from engine.credentials.auth_record import AuthenticationRecord
-from engine.credentials.client_credential_base import token_from_result
-from engine.credentials.interactive import AUTHENTICATION_FAILED
+from engine.credentials._internal.auth_record import AuthenticationRecord
+from engine.credentials._internal.client_credential_base import token_from_result
+from engine.credentials._internal.decorators import AUTHENTICATION_FAILED
 from engine.errors import AuthenticationRequiredError, ClientAuthenticationError
 from engine.host import Host
 from engine.signin import claims as claims_mod

@@ -15,13 +15,13 @@ from dataclasses import field as dataclass_field
 import pytest
 
 from engine.context import within_dac
+from engine.credentials._internal.powershell_script import SCRIPT_BEFORE_1_23_1, script
+from engine.credentials._internal.vscode_account import FAILED_TO_GET_DETAILS
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
 from engine.credentials.azure_cli import AzureCliCredential
 from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.credentials.managed_identity import ManagedIdentityCredential
-from engine.credentials.powershell_script import SCRIPT_BEFORE_1_23_1, script
 from engine.credentials.vscode import VisualStudioCodeCredential
-from engine.credentials.vscode_account import FAILED_TO_GET_DETAILS
 from engine.credentials.workload_identity import WorkloadIdentityCredential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host

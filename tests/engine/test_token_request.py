@@ -9,8 +9,8 @@ import pytest
 
 from engine import events
 from engine.chain import POP_UNSUPPORTED, ChainedTokenCredential
-from engine.credentials.get_token_mixin import GetTokenMixin
-from engine.credentials.response_errors import ResponseAuthenticationError
+from engine.credentials._internal.get_token_mixin import GetTokenMixin
+from engine.credentials._internal.response_errors import ResponseAuthenticationError
 from engine.errors import CredentialUnavailableError
 from engine.run import run_chain
 from engine.token import AccessToken

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from engine.credentials._internal.cli_output import extract_azd_error
 from engine.credentials.azd_cli import AzureDeveloperCliCredential
-from engine.credentials.cli_output import extract_azd_error
 from tests.doubles.chain import make_jwt
 from tests.doubles.fake_tools import Reply, install
 from tests.oracle.developer_tools_harness import Kind, assert_same, assert_same_but_masked, both, dac_both, secret_free

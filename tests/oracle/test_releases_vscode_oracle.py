@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.credentials.vscode_account import FAILED_TO_GET_DETAILS, SECRET_SERVICE
+from engine.credentials._internal.vscode_account import FAILED_TO_GET_DETAILS, SECRET_SERVICE
 from engine.profiles import VSCODE_BROKER, get_profile
 from tests.doubles.service import TENANT, app_token
 from tests.doubles.standins import Reply, StandIn, make_ca

@@ -947,7 +947,7 @@ ARC_KEY = "CANARY-arc-key-4d0"
 def arc_keys(tmp_path, monkeypatch):
     import msal.managed_identity
 
-    from engine.credentials.managed_identity_hosts import azure_arc
+    from engine.credentials._internal.managed_identity_sources import azure_arc
 
     directory = tmp_path / "tokens"
     directory.mkdir()

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.cli.common import load_spec
-from engine.credentials import azd_cli, azure_cli, azure_powershell, developer_tools
-from engine.credentials.developer_tools import ToolOutput
+from engine.credentials import azd_cli, azure_cli, azure_powershell
+from engine.credentials._internal import developer_tools
+from engine.credentials._internal.developer_tools import ToolOutput
 from engine.host import Host
 from engine.run import run_chain
 from engine.sandbox import scenario as scenarios

@@ -10,7 +10,7 @@ import msal_extensions
 import pytest
 
 from engine import store_timeout
-from engine.credentials import cache_persistence
+from engine.credentials._internal import cache_persistence
 from engine.credentials.managed_identity import ManagedIdentityCredential
 from engine.host import Host
 from engine.probe import AVAILABLE

@@ -185,14 +185,6 @@ def cloud_endpoints(directory: Path, cloud: str) -> dict[str, Any] | None:
 
 
 # ---- the MSAL cache and the service principal store ---------------------------------------------
-def load_msal_cache(directory: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((directory / MSAL_CACHE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def save_msal_cache(directory: Path, cache: dict[str, Any]) -> None:
     """msal's SerializableTokenCache.serialize (indent 4) through msal-extensions' FilePersistence."""
     _write_private(directory / MSAL_CACHE, json.dumps(cache, indent=4))

@@ -14,9 +14,9 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from engine.constants import DEVELOPER_SIGN_ON_CLIENT_ID
 from engine.sandbox.tools import az_files
 
-AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 USER_NOT_IN_CACHE = "User '{}' does not exist in MSAL token cache. Run `az login`."
 SP_NOT_IN_STORE = (
     "Could not retrieve credential from local cache for service principal {}. "
@@ -85,7 +85,7 @@ class Identity:
         }
 
     def _public(self) -> Any:
-        return self._msal.PublicClientApplication(AZURE_CLI_CLIENT_ID, **self._kwargs)
+        return self._msal.PublicClientApplication(DEVELOPER_SIGN_ON_CLIENT_ID, **self._kwargs)
 
     def save(self) -> None:
         if self.cache.has_state_changed:

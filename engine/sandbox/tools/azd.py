@@ -8,8 +8,8 @@ import json
 import os
 import sys
 
+from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
 from engine.sandbox.tools.common import (
-    STATE_ENV,
     AuthorityError,
     expires_on,
     family_refresh_token,
@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args, _ = _parser().parse_known_args(argv)
-    if (args.version or args.group == "version") and not os.environ.get(STATE_ENV):
+    if (args.version or args.group == "version") and not os.environ.get(CHAINSIGHT_SANDBOX_STATE):
         print(VERSION)
         return 0
     state = load_state("azd")

@@ -1,6 +1,7 @@
 """What every fake tool shares: the scenario state file, token redemption at the sandbox authority, hanging.
 
-Tool modules import only the standard library so that each spawn stays fast (a chain may run three tools).
+Tool modules import only the standard library (and the engine's constants-only env_vars and constants
+modules) so that each spawn stays fast (a chain may run three tools).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-STATE_ENV = "CHAINSIGHT_SANDBOX_STATE"
+from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
+
 NO_STATE = "chainsight sandbox: {tool} was started outside a sandbox ({env} is not set)\n"
 
 
@@ -32,9 +34,9 @@ class AuthorityError(Exception):
 
 
 def load_state(tool: str) -> dict[str, Any]:
-    path = os.environ.get(STATE_ENV)
+    path = os.environ.get(CHAINSIGHT_SANDBOX_STATE)
     if not path or not os.path.exists(path):
-        sys.stderr.write(NO_STATE.format(tool=tool, env=STATE_ENV))
+        sys.stderr.write(NO_STATE.format(tool=tool, env=CHAINSIGHT_SANDBOX_STATE))
         raise SystemExit(1)
     with open(path, encoding="utf-8") as f:
         state = json.load(f)

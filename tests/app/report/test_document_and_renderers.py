@@ -344,7 +344,7 @@ def test_window_statuses_become_evidence_with_their_provenance() -> None:
 
 def test_powershells_encoded_command_is_shown_decoded_and_so_redacted() -> None:
     from app.report.document import ENCODED_SCRIPT, decode_scripts, run_section
-    from engine.credentials.powershell_script import encoded_command
+    from engine.credentials._internal.powershell_script import encoded_command
 
     script = f"Get-AzAccessToken -ResourceUrl 'https://management.azure.com' -TenantId '{samples.TENANT}'"
     argv = ["/bin/sh", "-c", f"pwsh -NoProfile -NonInteractive -EncodedCommand {encoded_command(script)}"]

@@ -10,7 +10,8 @@ import pytest
 
 from engine import events
 from engine.context import within_dac
-from engine.credentials import cli_output
+from engine.credentials._internal import cli_output
+from engine.credentials._internal.developer_tools import ToolOutput
 from engine.credentials.azure_cli import (
     CLI_NOT_FOUND,
     FAILED_TO_INVOKE,
@@ -20,7 +21,6 @@ from engine.credentials.azure_cli import (
     AzureCliCredential,
     classify_failure,
 )
-from engine.credentials.developer_tools import ToolOutput
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from tests.doubles.fake_tools import FakeTool, Reply

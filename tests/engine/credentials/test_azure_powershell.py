@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from engine import events
-from engine.credentials import cli_output, powershell_script
+from engine.credentials._internal import cli_output, powershell_script
+from engine.credentials._internal.developer_tools import ToolOutput
 from engine.credentials.azure_powershell import (
     AZ_ACCOUNT_NOT_INSTALLED,
     BLOCKED_BY_EXECUTION_POLICY,
@@ -21,7 +22,6 @@ from engine.credentials.azure_powershell import (
     AzurePowerShellCredential,
     raise_for_error,
 )
-from engine.credentials.developer_tools import ToolOutput
 from engine.errors import CredentialUnavailableError
 from engine.host import Host, ProcessResult
 from tests.doubles.fake_tools import FakeTool, Reply

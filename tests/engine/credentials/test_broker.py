@@ -10,7 +10,7 @@ import pytest
 
 from engine import events
 from engine.context import within_dac
-from engine.credentials import broker_process
+from engine.credentials._internal import broker_process
 from engine.credentials.broker import INIT_FAILED, NO_PACKAGE, WRONG_PLATFORM, BrokerCredential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host

@@ -6,17 +6,17 @@ import json
 
 import pytest
 
-from engine.credentials.azd_cli import AzureDeveloperCliCredential
-from engine.credentials.azure_cli import AzureCliCredential
-from engine.credentials.azure_powershell import AzurePowerShellCredential
-from engine.credentials.developer_tools import (
-    ONE_SCOPE_ONLY,
+from engine.credentials._internal.developer_tools import (
     UndecodableOutput,
     as_text_mode,
     encode_base64,
     safe_working_dir,
     single_resource,
 )
+from engine.credentials._internal.request_helpers import EXACTLY_ONE_SCOPE
+from engine.credentials.azd_cli import AzureDeveloperCliCredential
+from engine.credentials.azure_cli import AzureCliCredential
+from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.errors import CredentialUnavailableError
 from engine.host import Host
 from engine.run import run_chain
@@ -50,7 +50,7 @@ def test_single_resource_strips_default_suffix_once(scopes, resource):
 
 @pytest.mark.parametrize("scopes", [(), ("a", "b")])
 def test_single_resource_needs_exactly_one_scope(scopes):
-    with pytest.raises(ValueError, match=ONE_SCOPE_ONLY):
+    with pytest.raises(ValueError, match=EXACTLY_ONE_SCOPE):
         single_resource(scopes)
 
 

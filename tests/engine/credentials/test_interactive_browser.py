@@ -20,6 +20,7 @@ import requests
 
 from engine import events
 from engine.context import within_credential_chain, within_dac
+from engine.credentials._internal.redirect_server import COMPLETE, RedirectServer
 from engine.credentials.interactive_browser import (
     BAD_REDIRECT_URI,
     NEEDS_SCOPES,
@@ -27,7 +28,6 @@ from engine.credentials.interactive_browser import (
     NO_SERVER_ON_LOCALHOST,
     InteractiveBrowserCredential,
 )
-from engine.credentials.redirect_server import COMPLETE, RedirectServer
 from engine.errors import AuthenticationRequiredError, ClientAuthenticationError, CredentialUnavailableError
 from engine.probe import AVAILABLE, UNAVAILABLE
 from tests.system import require_system

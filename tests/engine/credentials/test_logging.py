@@ -8,7 +8,7 @@ import pytest
 
 from engine import events
 from engine.context import within_credential_chain
-from engine.credentials.logging import DECORATORS, logged
+from engine.credentials._internal.decorators import DECORATORS, logged
 from engine.token import AccessToken
 from tests.doubles.chain import USER_TOKEN
 from tests.system import require_oracle

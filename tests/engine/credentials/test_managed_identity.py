@@ -94,7 +94,7 @@ def test_imds_probe_reports_no_response(same_env) -> None:
 
 
 def test_imds_probe_does_not_hang_on_a_silent_endpoint(stand_in, same_env, monkeypatch) -> None:
-    from engine.credentials import managed_identity_probe
+    from engine.credentials._internal import managed_identity_probe
 
     monkeypatch.setattr(managed_identity_probe, "PROBE_READ_TIMEOUT", 0.5)
     imds = stand_in()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.credentials.get_token_mixin import GetTokenMixin
-from engine.credentials.refresh import RefreshStatus, refresh_status
+from engine.credentials._internal.get_token_mixin import GetTokenMixin
+from engine.credentials._internal.refresh import RefreshStatus, refresh_status
 from engine.errors import ClientAuthenticationError
 from engine.token import AccessToken
 

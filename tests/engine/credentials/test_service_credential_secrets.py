@@ -171,7 +171,7 @@ def test_cloud_shell_token_in_an_unexpected_answer_never_appears(stand_in, same_
 
 
 def test_arc_key_never_appears(stand_in, same_env, tmp_path, monkeypatch) -> None:
-    from engine.credentials.managed_identity_hosts import azure_arc
+    from engine.credentials._internal.managed_identity_sources import azure_arc
 
     monkeypatch.setitem(azure_arc.KEY_DIRECTORIES, "linux", str(tmp_path))
     (tmp_path / "c.key").write_text(ARC_KEY)

@@ -9,15 +9,15 @@ import pytest
 
 from engine import events
 from engine.context import within_credential_chain, within_dac
-from engine.credentials import cache_persistence as cp
-from engine.credentials.shared_cache import SharedTokenCacheCredential
-from engine.credentials.shared_cache_accounts import (
+from engine.credentials._internal import cache_persistence as cp
+from engine.credentials._internal.shared_cache_accounts import (
     MULTIPLE_ACCOUNTS,
     MULTIPLE_MATCHING_ACCOUNTS,
     NO_ACCOUNTS,
     NO_MATCHING_ACCOUNTS,
     NO_TOKEN,
 )
+from engine.credentials.shared_cache import SharedTokenCacheCredential
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import AVAILABLE, UNAVAILABLE

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from engine.credentials import tool_accounts as accounts
+from engine.credentials._internal import tool_accounts as accounts
 
 
 def az_profile(*subscriptions: dict, bom: bool = True) -> bytes:

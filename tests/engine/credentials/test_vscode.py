@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from engine import events
+from engine.constants import VSCODE_CLIENT_ID
 from engine.context import within_dac
-from engine.credentials import broker_process
+from engine.credentials._internal import broker_process
+from engine.credentials._internal.vscode_record import TOO_LARGE, WRONG_CLIENT, load_vscode_auth_record
 from engine.credentials.vscode import BAD_RECORD, NO_BROKER, NOT_SIGNED_IN, VisualStudioCodeCredential
-from engine.credentials.vscode_record import TOO_LARGE, VSCODE_CLIENT_ID, WRONG_CLIENT, load_vscode_auth_record
 from engine.errors import ClientAuthenticationError, CredentialUnavailableError
 from engine.host import Host
 from engine.probe import UNAVAILABLE, UNKNOWN

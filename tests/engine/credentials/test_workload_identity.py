@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from engine.credentials.token_proxy import (
+from engine.credentials._internal.token_proxy import (
     CA_DATA_FILE_ERROR,
     CUSTOM_PROXY_ENV_ERROR,
     TokenProxy,

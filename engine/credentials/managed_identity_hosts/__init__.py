@@ -1,1 +1,0 @@
-"""Managed-identity hosts: the wire protocol of each identity endpoint and azure-identity's wrapper for it."""
