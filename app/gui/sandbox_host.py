@@ -13,7 +13,6 @@ from typing import Any
 from engine.env_vars import CHAINSIGHT_SANDBOX_STATE
 from engine.host import Host
 
-
 BROWSER_LOG = "browser.log"  # the scripted browser writes its outcome next to the sandbox state file
 BROWSER_FAILED = "browser: failed:"
 BROWSER_DONE = "browser: done"
