@@ -1,0 +1,700 @@
+"""The audit's table of bad inputs (issue 15, "61 unclear messages"), rebuilt by auditing every input a
+user controls: variables the chain reads, CLI flags, spec and scenario files, tool output, the shared
+cache, certificates and token files.
+
+Each row says what the user gave and the one phrase the message must hold, and its status on d1e9594:
+  FIXED  the message was unclear there (the row fails on d1e9594), clear now;
+  CLEAR  it was already clear on d1e9594 (the row passes there too; kept so it stays so).
+ORACLE rows are a credential's run-time verdict: azure-identity's own text stays the verdict (the oracle
+compares it, and the row checks it is still there); the phrase is the next step Chainsight adds beside it.
+"""
+
+from __future__ import annotations
+
+FIXED, CLEAR = "fixed", "clear"
+
+CHAINED = "[chain]\ntype = 'ChainedTokenCredential'\n[[chain.credentials]]\n"
+CFG = ["--config", "{d}/s.toml"]
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+SECRET_ENV = {"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"}
+CERT_ENV = {"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "c"}
+WI_ENV = {"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "c"}
+ENCRYPTED = "<encrypted key>"  # the test writes a freshly made password-protected PEM here
+CACHE = "HOME/.IdentityService/msal.cache.nocae"  # HOME/...: written under the test's home
+
+
+def spec(body: str) -> dict[str, bytes]:
+    return {"s.toml": (CHAINED + body).encode()}
+
+
+ENV_SPEC = spec("type = 'EnvironmentCredential'")
+WI_SPEC = spec("type = 'WorkloadIdentityCredential'")
+CACHE_SPEC = spec("type = 'SharedTokenCacheCredential'")
+AZ_SPEC = spec("type = 'AzureCliCredential'")
+FAKE_PYTHON = "bin/py"  # files under bin/ are made executable
+
+
+def script(text: str) -> bytes:
+    return ("#!/bin/sh\n" + text).encode()
+
+
+# ---- one line on stderr, exit 2: (id, argv, environment, files, phrase, status) ----------------------
+CLI_ROWS = [
+    # certificates and tenants that azure-identity's constructors read from the environment
+    (
+        "env-certificate-garbage",
+        ["run", "--dry-run", *CFG],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/g.pem"},
+        {**ENV_SPEC, "g.pem": b"garbage"},
+        "Failed to deserialize certificate in PEM or PKCS12 format (AZURE_CLIENT_CERTIFICATE_PATH='{d}/g.pem')",
+        FIXED,
+    ),
+    (
+        "env-certificate-garbage-dac",
+        ["run", "--dry-run"],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/g.pem"},
+        {"g.pem": b"-----BEGIN CERTIFICATE-----\nbroken"},
+        "from this environment: Unable to load PEM file. See https://cryptography.io/en/latest/faq/"
+        "#why-can-t-i-import-my-pem-file for more details. MalformedFraming (AZURE_CLIENT_CERTIFICATE_PATH='{d}/g.pem')",
+        FIXED,
+    ),
+    (
+        "env-certificate-folder-dac",
+        ["run", "--dry-run"],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}"},
+        {},
+        "Is a directory: '{d}' (AZURE_CLIENT_CERTIFICATE_PATH='{d}')",
+        FIXED,
+    ),
+    (
+        "env-certificate-encrypted",
+        ["run", "--dry-run", *CFG],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/enc.pem"},
+        {**ENV_SPEC, "enc.pem": ENCRYPTED},
+        "Password was not given but private key is encrypted (the key in AZURE_CLIENT_CERTIFICATE_PATH="
+        "'{d}/enc.pem'; its password goes in AZURE_CLIENT_CERTIFICATE_PASSWORD)",
+        FIXED,
+    ),
+    (
+        "env-certificate-wrong-password",
+        ["run", "--dry-run"],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/enc.pem", "AZURE_CLIENT_CERTIFICATE_PASSWORD": "no"},
+        {"enc.pem": ENCRYPTED},
+        "Incorrect password, could not decrypt key (the key in AZURE_CLIENT_CERTIFICATE_PATH='{d}/enc.pem'",
+        FIXED,
+    ),
+    (
+        "env-certificate-chain-flag",
+        ["run", "--dry-run"],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/g.pem", "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "maybe"},
+        {"g.pem": b"x"},
+        "(AZURE_CLIENT_CERTIFICATE_PATH='{d}/g.pem')",
+        FIXED,
+    ),
+    (
+        "env-tenant-invalid-dac",
+        ["run", "--dry-run"],
+        {**SECRET_ENV, "AZURE_TENANT_ID": "bad tenant!"},
+        {},
+        "Invalid tenant ID provided. You can locate your tenant ID by following the instructions here: "
+        "https://learn.microsoft.com/partner-center/find-ids-and-domain-names (AZURE_TENANT_ID='bad tenant!')",
+        FIXED,
+    ),
+    (
+        "env-tenant-invalid-spec",
+        ["run", "--dry-run", *CFG],
+        {**SECRET_ENV, "AZURE_TENANT_ID": "bad tenant!"},
+        ENV_SPEC,
+        "(AZURE_TENANT_ID='bad tenant!')",
+        FIXED,
+    ),
+    (
+        "env-certificate-missing",
+        ["run", "--dry-run", *CFG],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/none.pem"},
+        ENV_SPEC,
+        "No such file or directory: '{d}/none.pem'",
+        CLEAR,
+    ),
+    (
+        "env-certificate-fifo",
+        ["run", "--dry-run", *CFG],
+        {**CERT_ENV, "AZURE_CLIENT_CERTIFICATE_PATH": "{d}/fifo"},
+        ENV_SPEC,
+        "{d}/fifo: not a regular file (a named pipe)",
+        CLEAR,
+    ),
+    (
+        "env-token-credentials-typo",
+        ["run", "--dry-run"],
+        {"AZURE_TOKEN_CREDENTIALS": "AzureCliCredentail"},
+        {},
+        "Invalid value for AZURE_TOKEN_CREDENTIALS: azureclicredentail. Valid values are: dev, prod",
+        CLEAR,
+    ),
+    # --profile auto and --python
+    (
+        "python-missing",
+        ["run", "--dry-run", "--profile", "auto", "--python", "{d}/nopython"],
+        {},
+        {},
+        "error: --profile auto: {d}/nopython: no such interpreter",
+        FIXED,
+    ),
+    (
+        "python-folder",
+        ["run", "--dry-run", "--profile", "auto", "--python", "{d}"],
+        {},
+        {},
+        "error: --profile auto: {d}: a folder, not an interpreter",
+        FIXED,
+    ),
+    (
+        "python-not-executable",
+        ["run", "--dry-run", "--profile", "auto", "--python", "{d}/s.toml"],
+        {},
+        {"s.toml": b"x"},
+        "error: --profile auto: {d}/s.toml: not executable",
+        FIXED,
+    ),
+    (
+        "python-prints-garbage",
+        ["run", "--dry-run", "--profile", "auto", "--python", "{d}/bin/py"],
+        {},
+        {FAKE_PYTHON: script("echo garbage\n")},
+        "it printed 'garbage', not a version: is it a Python interpreter?",
+        FIXED,
+    ),
+    (
+        "python-fails",
+        ["export", "--profile", "auto", "--python", "{d}/bin/py"],
+        {},
+        {FAKE_PYTHON: script("echo 'no module named site' >&2; exit 3\n")},
+        "could not ask {d}/bin/py for its azure-identity version: exited with status 3: no module named site",
+        FIXED,
+    ),
+    (
+        "python-without-profile-auto",
+        ["run", "--dry-run", "--python", "{d}/bin/py"],
+        {},
+        {FAKE_PYTHON: script("exit 0\n")},
+        "--python is read only with --profile auto",
+        FIXED,
+    ),
+    ("crosscheck-python-folder", ["crosscheck", "--python", "{d}"], {}, {}, "{d}: a folder, not an interpreter", FIXED),
+    (
+        "crosscheck-python-garbage",
+        ["crosscheck", "--python", "{d}/bin/py"],
+        {},
+        {FAKE_PYTHON: script("echo garbage\n")},
+        "{d}/bin/py did not run the harness (exit 0); it printed: 'garbage'",
+        FIXED,
+    ),
+    (
+        "crosscheck-python-missing",
+        ["crosscheck", "--python", "{d}/nopython"],
+        {},
+        {},
+        "{d}/nopython: no such interpreter",
+        CLEAR,
+    ),
+    (
+        "crosscheck-bad-config",
+        ["crosscheck", "--python", "{d}/bin/py", *CFG],
+        {},
+        {FAKE_PYTHON: script("exit 0\n"), "s.toml": b"[chain"},
+        "{d}/s.toml: not valid TOML",
+        CLEAR,
+    ),
+    # report
+    (
+        "report-tool-timeout-nan",
+        ["report", "--no-run", "--tool-timeout", "nan"],
+        {},
+        {},
+        "--tool-timeout must be",
+        FIXED,
+    ),
+    ("report-tool-timeout-negative", ["report", "--no-run", "--tool-timeout", "-1"], {}, {}, "must be positive", CLEAR),
+    (
+        "report-missing-folder",
+        ["report", "--no-run", "-o", "{d}/no/r.md"],
+        {},
+        {},
+        "cannot write the report to {d}/no/r.md: No such file or directory",
+        CLEAR,
+    ),
+    ("report-to-folder", ["report", "--no-run", "-o", "{d}"], {}, {}, "cannot write the report to {d}: Is a", CLEAR),
+    ("report-bad-config", ["report", "--no-run", *CFG], {}, {"s.toml": b"[chain"}, "{d}/s.toml: not valid TOML", CLEAR),
+    # sandbox scenario files
+    (
+        "scenario-path-missing",
+        ["sandbox", "serve", "--scenario", "{d}/none.toml"],
+        {},
+        {},
+        "{d}/none.toml: cannot read it (No such file or directory)",
+        FIXED,
+    ),
+    (
+        "scenario-path-folder",
+        ["sandbox", "serve", "--scenario", "{d}/"],
+        {},
+        {},
+        "not a regular file (a folder)",
+        FIXED,
+    ),
+    (
+        "scenario-binary",
+        ["sandbox", "serve", "--scenario", "{d}/b.toml"],
+        {},
+        {"b.toml": b"\xff\x00"},
+        "{d}/b.toml: not UTF-8 text",
+        CLEAR,
+    ),
+    # --option
+    (
+        "option-timeout-negative",
+        ["run", "--dry-run", "--option", "process_timeout=-1"],
+        {},
+        {},
+        "greater than 0",
+        CLEAR,
+    ),
+    ("option-timeout-text", ["run", "--dry-run", "--option", "process_timeout=abc"], {}, {}, "got 'abc'", CLEAR),
+    ("option-timeout-huge", ["run", "--dry-run", "--option", "process_timeout=1e999"], {}, {}, "got inf", CLEAR),
+    (
+        "option-identity-config-list",
+        ["run", "--dry-run", "--option", "identity_config=[1,2]"],
+        {},
+        {},
+        "--option identity_config: wrong type: expected dict, got list",
+        CLEAR,
+    ),
+    (
+        "option-client-id-number",
+        ["run", "--dry-run", "--option", "managed_identity_client_id=5"],
+        {},
+        {},
+        "--option managed_identity_client_id: wrong type: expected str or null, got int",
+        CLEAR,
+    ),
+    (
+        "option-tenants-text",
+        ["run", "--dry-run", "--option", "additionally_allowed_tenants=abc"],
+        {},
+        {},
+        "--option additionally_allowed_tenants: wrong type: expected list, got str",
+        CLEAR,
+    ),
+    (
+        "option-bool-yes",
+        ["run", "--dry-run", "--option", "exclude_interactive_browser_credential=yes"],
+        {},
+        {},
+        "must be true or false (TOML and JSON spelling), got 'yes'",
+        CLEAR,
+    ),
+    ("option-empty-key", ["run", "--dry-run", "--option", "=x"], {}, {}, "--option: expects KEY=VALUE", CLEAR),
+    ("export-unknown-option", ["export", "--option", "nope=1"], {}, {}, "--option nope: unknown option", CLEAR),
+    # --set-env / --unset-env
+    ("set-env-no-equals", ["run", "--dry-run", "--set-env", "NOEQUALS"], {}, {}, "--set-env expects NAME=VALUE", CLEAR),
+    ("set-env-no-name", ["run", "--dry-run", "--set-env", "=x"], {}, {}, "'' is not an environment variable", CLEAR),
+    (
+        "set-env-space",
+        ["run", "--dry-run", "--set-env", "A B=x"],
+        {},
+        {},
+        "'A B' is not an environment variable",
+        CLEAR,
+    ),
+    ("unset-env-empty", ["scan", "--unset-env", ""], {}, {}, "--unset-env: '' is not an environment variable", CLEAR),
+    ("unset-env-equals", ["run", "--dry-run", "--unset-env", "A=B"], {}, {}, "'A=B' is not an environment", CLEAR),
+    # spec files
+    ("spec-nested", ["run", "--dry-run", *CFG], {}, {"s.toml": b"x = " + b"[" * 3000 + b"]" * 3000}, "nested", CLEAR),
+    (
+        "spec-latin1",
+        ["run", "--dry-run", *CFG],
+        {},
+        {"s.toml": "[chain]\n# caf\xe9\n".encode("latin-1")},
+        "not UTF-8 text (byte 13); save the file as UTF-8",
+        CLEAR,
+    ),
+    ("spec-empty", ["run", "--dry-run", *CFG], {}, {"s.toml": b""}, "{d}/s.toml: invalid chain spec: chain:", CLEAR),
+    (
+        "spec-credentials-number",
+        ["run", "--dry-run", *CFG],
+        {},
+        {"s.toml": b"[chain]\ntype='ChainedTokenCredential'\ncredentials = 5"},
+        "chain.credentials: must be an array of tables",
+        CLEAR,
+    ),
+    (
+        "spec-credential-without-type",
+        ["run", "--dry-run", *CFG],
+        {},
+        spec("tenant_id = 'x'"),
+        "chain.credentials[0].type: missing credential type",
+        CLEAR,
+    ),
+    (
+        "spec-version-unknown",
+        ["run", "--dry-run", *CFG],
+        {},
+        {"s.toml": b"[chain]\ntype='DefaultAzureCredential'\nazure_identity='2.0'"},
+        "chain.azure_identity: unknown version; known: 1.27",
+        CLEAR,
+    ),
+    (
+        "spec-version-number",
+        ["run", "--dry-run", *CFG],
+        {},
+        {"s.toml": b"[chain]\ntype='DefaultAzureCredential'\nazure_identity=1.27"},
+        "chain.azure_identity: wrong type: expected str, got float",
+        CLEAR,
+    ),
+    (
+        "spec-tenant-number",
+        ["run", "--dry-run", *CFG],
+        {},
+        spec("type='AzureCliCredential'\ntenant_id = 5"),
+        "chain.credentials[0].tenant_id: wrong type",
+        CLEAR,
+    ),
+    (
+        "spec-secret-variable-unset",
+        ["run", "--dry-run", *CFG],
+        {},
+        spec("type='ClientSecretCredential'\ntenant_id='t'\nclient_id='c'\nclient_secret_env='NOPE_SECRET'"),
+        "environment variable NOPE_SECRET (named by client_secret_env) is not set",
+        CLEAR,
+    ),
+    (
+        "spec-inline-secret",
+        ["run", "--dry-run", *CFG],
+        {},
+        spec("type='ClientSecretCredential'\ntenant_id='t'\nclient_id='c'\nclient_secret='x'"),
+        "did you mean 'client_secret_env'?",
+        CLEAR,
+    ),
+    (
+        "spec-dac-with-members",
+        ["run", "--dry-run", *CFG],
+        {},
+        {"s.toml": b"[chain]\ntype='DefaultAzureCredential'\n[[chain.credentials]]\ntype='AzureCliCredential'"},
+        "DefaultAzureCredential builds its own members",
+        CLEAR,
+    ),
+    (
+        "spec-options-number",
+        ["run", "--dry-run", *CFG],
+        {},
+        {"s.toml": b"[chain]\ntype='DefaultAzureCredential'\noptions = 3"},
+        "chain.options: must be a table",
+        CLEAR,
+    ),
+    (
+        "spec-username-missing",
+        ["run", "--dry-run", *CFG],
+        {"AZURE_PASSWORD": "p"},
+        spec("type='UsernamePasswordCredential'\nclient_id='c'"),
+        "required by UsernamePasswordCredential; add username =",
+        CLEAR,
+    ),
+    # sign-in
+    ("sign-in-timeout-nan", ["sign-in", "--timeout", "nan"], {}, {}, "timeout must be a positive number", CLEAR),
+    (
+        "sign-in-record-garbage",
+        ["sign-in", "--silent", "--record", "{d}/r.json"],
+        {},
+        {"r.json": b"{garbage"},
+        "cannot read the authentication record {d}/r.json: Expecting property name",
+        CLEAR,
+    ),
+    (
+        "sign-in-record-folder",
+        ["sign-in", "--silent", "--record", "{d}"],
+        {},
+        {},
+        "cannot read the authentication record {d}: [Errno 21] Is a directory",
+        CLEAR,
+    ),
+    (
+        "sign-in-redirect-uri",
+        ["sign-in", "--redirect-uri", "not a uri"],
+        {},
+        {},
+        '"redirect_uri" must be a URL with port number',
+        CLEAR,
+    ),
+]
+
+# ---- a run whose verdict is azure-identity's, exit 1: (id, argv, environment, files, verdict, next step,
+# status). The verdict is azure-identity's text (kept); the next step is Chainsight's explanation.
+RUN_ROWS = [
+    (
+        "cache-not-utf8",
+        ["run", *CFG],
+        {},
+        {**CACHE_SPEC, CACHE: b"\xff\xfe\x00garbage"},
+        "Authentication failed: 'utf-8' codec can't decode byte 0xff",
+        "The shared token cache ~/.IdentityService/msal.cache.nocae (msal.cache for CAE requests) is not UTF-8 text",
+        FIXED,
+    ),
+    (
+        "cache-a-list",
+        ["run", *CFG],
+        {},
+        {**CACHE_SPEC, CACHE: b"[1,2]"},
+        "Authentication failed: 'list' object has no attribute 'get'",
+        "is not an MSAL token cache (a JSON object of tables",
+        FIXED,
+    ),
+    (
+        "cache-a-folder",
+        ["run", *CFG],
+        {},
+        {**CACHE_SPEC, CACHE + "/x": b""},
+        "Authentication failed: [Errno 21] Is a directory",
+        "/.IdentityService/msal.cache.nocae is a folder, not a file: remove it",
+        FIXED,
+    ),
+    (
+        "authority-empty",
+        ["run", *CFG],
+        {**SECRET_ENV, "AZURE_AUTHORITY_HOST": ""},
+        ENV_SPEC,
+        "should consist of an https url with hostname",
+        "AZURE_AUTHORITY_HOST='' does not name an authority host: set it to one such as login.microsoftonline.com",
+        FIXED,
+    ),
+    (
+        "token-file-folder",
+        ["run", *CFG],
+        {**WI_ENV, "AZURE_FEDERATED_TOKEN_FILE": "{d}"},
+        WI_SPEC,
+        "[Errno 21] Is a directory",
+        "The federated token file (AZURE_FEDERATED_TOKEN_FILE='{d}') is a folder, not a file",
+        FIXED,
+    ),
+    (
+        "token-file-fifo",
+        ["run", *CFG],
+        {**WI_ENV, "AZURE_FEDERATED_TOKEN_FILE": "{d}/fifo"},
+        WI_SPEC,
+        "{d}/fifo: not a regular file (a named pipe)",
+        "(AZURE_FEDERATED_TOKEN_FILE='{d}/fifo') is not a regular file",
+        FIXED,
+    ),
+    (
+        "token-file-binary",
+        ["run", *CFG],
+        {**WI_ENV, "AZURE_FEDERATED_TOKEN_FILE": "{d}/b"},
+        {**WI_SPEC, "b": b"\xff\xfe\x00"},
+        "'utf-8' codec can't decode byte 0xff",
+        "(AZURE_FEDERATED_TOKEN_FILE='{d}/b') is not UTF-8 text",
+        FIXED,
+    ),
+    (
+        "token-file-missing",
+        ["run", *CFG],
+        {**WI_ENV, "AZURE_FEDERATED_TOKEN_FILE": "{d}/none"},
+        WI_SPEC,
+        "No such file or directory: '{d}/none'",
+        "The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be read",
+        CLEAR,
+    ),
+    (
+        "scope-empty",
+        ["run", *CFG, "--scope", ""],
+        {},
+        AZ_SPEC,
+        "An invalid scope was provided.",
+        "The scope '' is not valid: a scope holds only letters, digits",
+        FIXED,
+    ),
+    (
+        "scope-with-space",
+        ["run", *CFG, "--scope", "a b"],
+        {},
+        AZ_SPEC,
+        "An invalid scope was provided.",
+        "The scope 'a b' is not valid",
+        FIXED,
+    ),
+    (
+        "tenant-flag-invalid",
+        ["run", *CFG, "--tenant", "bad tenant!"],
+        {},
+        AZ_SPEC,
+        "Invalid tenant ID provided.",
+        "The tenant 'bad tenant!' (--tenant) is not a tenant id",
+        FIXED,
+    ),
+    (
+        "environment-username-only",
+        ["run", *CFG],
+        {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_USERNAME": "u"},
+        ENV_SPEC,
+        "EnvironmentCredential authentication unavailable",
+        "AZURE_USERNAME set but AZURE_PASSWORD missing",
+        CLEAR,
+    ),
+    (
+        "az-prints-garbage",
+        ["run", *CFG],
+        {"PATH": "{d}/bin:/usr/bin:/bin"},
+        {**AZ_SPEC, "bin/az": script("echo garbage\n")},
+        "AzureCliCredential",
+        "az ran but did not print a token: run the command yourself to see what it says",
+        CLEAR,
+    ),
+]
+
+# ---- the next step for azure-identity's exact message, where a run would take seconds (retries) or
+# reach beyond loopback: (id, credential, message, environment, tenant, scope, phrase, status) ---------
+NEXT_STEP_ROWS = [
+    (
+        "authority-not-a-url",
+        "EnvironmentCredential",
+        "Authentication failed: HTTPSConnection(host='login.microsoftonline.com', port=443): Failed to resolve "
+        "'login.microsoftonline.com' ([Errno -2] Name or service not known)",
+        {"AZURE_AUTHORITY_HOST": "not a url"},
+        None,
+        None,
+        "(AZURE_AUTHORITY_HOST='not a url' is not a host name; msal asks login.microsoftonline.com about an "
+        "authority it does not know",
+        FIXED,
+    ),
+    (
+        "authority-scheme-only",
+        "ClientSecretCredential",
+        "Authentication failed: Your given address (https:/t) should consist of an https url with hostname and a "
+        "minimum of one segment in a path",
+        {"AZURE_AUTHORITY_HOST": "https://"},
+        None,
+        None,
+        "AZURE_AUTHORITY_HOST='https://' does not name an authority host",
+        FIXED,
+    ),
+    (
+        "identity-endpoint-colons",
+        "ManagedIdentityCredential",
+        "No connection adapters were found for '::::?api-version=2019-08-01&resource=https://management.azure.com'",
+        {"IDENTITY_ENDPOINT": "::::", "IDENTITY_HEADER": "h"},
+        None,
+        None,
+        "IDENTITY_ENDPOINT='::::' is not a usable http URL, so nothing was contacted",
+        FIXED,
+    ),
+    (
+        "identity-endpoint-bracket",
+        "ManagedIdentityCredential",
+        "Failed to parse: '[' is not a valid host or port",
+        {"IDENTITY_ENDPOINT": "http://[", "IDENTITY_HEADER": "h"},
+        None,
+        None,
+        "IDENTITY_ENDPOINT='http://[' is not a usable http URL",
+        FIXED,
+    ),
+    (
+        "identity-endpoint-port",
+        "ManagedIdentityCredential",
+        "Failed to parse: http://127.0.0.1:99999/x?api-version=2019-08-01&resource=https://management.azure.com",
+        {"IDENTITY_ENDPOINT": "http://127.0.0.1:99999/x", "IDENTITY_HEADER": "h"},
+        None,
+        None,
+        "IDENTITY_ENDPOINT='http://127.0.0.1:99999/x' is not a usable http URL",
+        FIXED,
+    ),
+    (
+        "identity-endpoint-no-scheme",
+        "ManagedIdentityCredential",
+        "No connection adapters were found for '127.0.0.1:1/x?api-version=2019-08-01'",
+        {"IDENTITY_ENDPOINT": "127.0.0.1:1/x", "IDENTITY_HEADER": "h"},
+        None,
+        None,
+        "IDENTITY_ENDPOINT='127.0.0.1:1/x' is not a usable http URL",
+        FIXED,
+    ),
+    (
+        "msi-endpoint-garbage",
+        "ManagedIdentityCredential",
+        "Invalid URL 'garbage': No scheme supplied. Perhaps you meant https://garbage?",
+        {"MSI_ENDPOINT": "garbage"},
+        None,
+        None,
+        "MSI_ENDPOINT='garbage' is not a usable http URL",
+        FIXED,
+    ),
+    (
+        "cache-not-json",
+        "SharedTokenCacheCredential",
+        "Authentication failed: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        {},
+        None,
+        None,
+        "msal.cache.nocae (msal.cache for CAE requests) is not valid JSON",
+        FIXED,
+    ),
+    (
+        "cache-accounts-a-list",
+        "SharedTokenCacheCredential",
+        "Authentication failed: 'list' object has no attribute 'values'",
+        {},
+        None,
+        None,
+        "is not an MSAL token cache",
+        FIXED,
+    ),
+    (
+        "cache-account-not-a-table",
+        "SharedTokenCacheCredential",
+        "Authentication failed: dictionary update sequence element #0 has length 1; 2 is required",
+        {},
+        None,
+        None,
+        "is not an MSAL token cache",
+        FIXED,
+    ),
+    (
+        "tenant-variable-invalid",
+        "AzureCliCredential",
+        "Invalid tenant ID provided. You can locate your tenant ID by following the instructions here: "
+        "https://learn.microsoft.com/partner-center/find-ids-and-domain-names",
+        {"AZURE_TENANT_ID": "bad tenant!"},
+        None,
+        None,
+        "The tenant 'bad tenant!' (AZURE_TENANT_ID) is not a tenant id",
+        FIXED,
+    ),
+    (
+        "scope-bad-characters",
+        "AzurePowerShellCredential",
+        "An invalid scope was provided. Only alphanumeric characters, '.', '-', '_', ':', and '/' are allowed.",
+        {},
+        None,
+        "https://x/.default;rm",
+        "The scope 'https://x/.default;rm' is not valid",
+        FIXED,
+    ),
+    (
+        "pod-identity-host-garbage",
+        "ManagedIdentityCredential",
+        "ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint.",
+        {"AZURE_POD_IDENTITY_AUTHORITY_HOST": "garbage"},
+        None,
+        None,
+        "No managed identity endpoint answered",
+        CLEAR,
+    ),
+    (
+        "authority-unreachable-plain",
+        "EnvironmentCredential",
+        "Authentication failed: HTTPSConnection(host='login.microsoftonline.com', port=443): Failed to resolve",
+        {},
+        None,
+        None,
+        "The Entra ID authority could not be reached: check AZURE_AUTHORITY_HOST",
+        CLEAR,
+    ),
+]
