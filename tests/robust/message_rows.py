@@ -548,6 +548,33 @@ RUN_ROWS = [
         "az ran but did not print a token: run the command yourself to see what it says",
         CLEAR,
     ),
+    (
+        "az-prints-json-without-token",
+        ["run", *CFG],
+        {"PATH": "{d}/bin:/usr/bin:/bin"},
+        {**AZ_SPEC, "bin/az": script("echo '{\"a\": 1}'\n")},
+        "AzureCliCredential",
+        "az ran but did not print a token",
+        CLEAR,
+    ),
+    (
+        "azd-prints-garbage",
+        ["run", *CFG],
+        {"PATH": "{d}/bin:/usr/bin:/bin"},
+        {**spec("type = 'AzureDeveloperCliCredential'"), "bin/azd": script("echo garbage\n")},
+        "AzureDeveloperCliCredential",
+        "azd ran but did not print a token (often an update notice or a broken install mixed into its output)",
+        CLEAR,
+    ),
+    (
+        "pwsh-prints-garbage",
+        ["run", *CFG],
+        {"PATH": "{d}/bin:/usr/bin:/bin"},
+        {**spec("type = 'AzurePowerShellCredential'"), "bin/pwsh": script("echo garbage\n")},
+        "AzurePowerShellCredential",
+        "Azure PowerShell ran but did not return a token: run Get-AzAccessToken yourself",
+        CLEAR,
+    ),
 ]
 
 # ---- the next step for azure-identity's exact message, where a run would take seconds (retries) or
