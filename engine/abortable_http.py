@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3 import connection as urllib3_connection
+from urllib3 import connectionpool as urllib3_pool
 
 T = TypeVar("T")
 _current = threading.local()
@@ -27,10 +27,10 @@ class Aborter:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._connections: list[HTTPConnection] = []
+        self._connections: list[urllib3_connection.HTTPConnection] = []
         self.aborted = False
 
-    def note(self, connection: HTTPConnection) -> None:
+    def note(self, connection: urllib3_connection.HTTPConnection) -> None:
         with self._lock:
             self._connections.append(connection)
             aborted = self.aborted
@@ -50,7 +50,7 @@ class Aborter:
             return fn()
 
 
-def _shut(connection: HTTPConnection) -> None:
+def _shut(connection: urllib3_connection.HTTPConnection) -> None:
     sock = getattr(connection, "sock", None)
     if sock is None:
         return
@@ -68,7 +68,7 @@ def _noting(aborter: Aborter) -> Iterator[None]:
         _current.aborter = previous
 
 
-def _note(connection: HTTPConnection) -> None:
+def _note(connection: urllib3_connection.HTTPConnection) -> None:
     aborter = getattr(_current, "aborter", None)
     if aborter is not None:
         aborter.note(connection)
@@ -87,23 +87,26 @@ class _Noted:
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
-class NotedHTTPConnection(_Noted, HTTPConnection):
+# urllib3 puts type(self).__name__ into its messages ("HTTPSConnection(host=...): Failed to resolve",
+# "HTTPConnectionPool(host=...): Max retries exceeded"), and those are azure-identity's texts: the
+# subclasses keep the names.
+class HTTPConnection(_Noted, urllib3_connection.HTTPConnection):
     pass
 
 
-class NotedHTTPSConnection(_Noted, HTTPSConnection):
+class HTTPSConnection(_Noted, urllib3_connection.HTTPSConnection):
     pass
 
 
-class NotedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = NotedHTTPConnection
+class HTTPConnectionPool(urllib3_pool.HTTPConnectionPool):
+    ConnectionCls = HTTPConnection
 
 
-class NotedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = NotedHTTPSConnection
+class HTTPSConnectionPool(urllib3_pool.HTTPSConnectionPool):
+    ConnectionCls = HTTPSConnection
 
 
-POOLS = {"http": NotedHTTPPool, "https": NotedHTTPSPool}
+POOLS = {"http": HTTPConnectionPool, "https": HTTPSConnectionPool}
 
 
 class AbortableAdapter(HTTPAdapter):

@@ -197,3 +197,18 @@ def test_a_connection_noted_after_the_cancel_is_cut_at_once():
     assert connection.sock.recv(1) == b""  # shut down: a read returns at once
     connection.sock.close()
     connection.peer.close()
+
+
+def test_cuttable_connections_keep_urllib3s_texts():
+    """urllib3 puts its class names into messages azure-identity passes on; ours keep those names."""
+    import requests
+
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    texts = []
+    for session in (_host().session(), requests.Session()):
+        with pytest.raises(transport.ServiceRequestError) as caught:
+            transport.send(session, "GET", f"http://127.0.0.1:{port}/x", connection_timeout=2, read_timeout=2)
+        texts.append(str(caught.value))
+    assert texts[0] == texts[1] and "HTTPConnectionPool(host='127.0.0.1'" in texts[0], texts
