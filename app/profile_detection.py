@@ -7,10 +7,13 @@ working directory, else nowhere (then the newest profile, with a note saying so)
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.child_process import run_captured
 from engine.profiles import DEFAULT_PROFILE, PROFILES, RELEASES, Profile, get_profile, profile_for
 
 VERSION_QUERY = (
@@ -27,6 +30,13 @@ NEWER_THAN_KNOWN = (
 )
 OLDER_THAN_KNOWN = "azure-identity {found} is older than {oldest}, the oldest release Chainsight reproduces"
 QUERY_FAILED = "could not ask {python} for its azure-identity version: {detail}"
+NO_SUCH_INTERPRETER = "{python}: no such interpreter"
+FOLDER_NOT_INTERPRETER = "{python}: a folder, not an interpreter (give the python inside its bin folder)"
+NOT_EXECUTABLE = "{python}: not executable, so not an interpreter"
+QUERY_EXITED = "exited with status {code}{said}"
+QUERY_TIMED_OUT = "it did not answer within {seconds} s"
+NOT_A_VERSION = "it printed {output!r}, not a version: is it a Python interpreter?"
+VERSION_SHAPE = re.compile(r"^\d+(\.\d+)*([a-z]+\d*)?(\.(post|dev)\d+)?$")
 DETECTED = "azure-identity {found} found for {python}"
 CHOSEN = "chosen"
 
@@ -67,15 +77,40 @@ def venv_interpreter(cwd: Path) -> Path | None:
     return None
 
 
+def interpreter_problem(python: str | Path) -> str | None:
+    """Why ``python`` cannot be an interpreter (missing, a folder, not executable), or None."""
+    path = Path(python)
+    if not path.exists():
+        return NO_SUCH_INTERPRETER.format(python=python)
+    if path.is_dir():
+        return FOLDER_NOT_INTERPRETER.format(python=python)
+    if not os.access(path, os.X_OK):
+        return NOT_EXECUTABLE.format(python=python)
+    return None
+
+
 def installed_version(python: str | Path) -> str | None:
-    """azure-identity's version for ``python`` from its metadata; None when not installed."""
+    """azure-identity's version for ``python`` from its metadata; None when not installed. ValueError,
+    in one line naming the interpreter, when it cannot be asked or answers with something else."""
+    problem = interpreter_problem(python)
+    if problem:
+        raise ValueError(problem)
     try:
-        proc = subprocess.run(
-            [str(python), "-c", VERSION_QUERY], capture_output=True, text=True, timeout=QUERY_TIMEOUT, check=True
-        )
-    except (OSError, subprocess.SubprocessError) as ex:
-        raise ValueError(QUERY_FAILED.format(python=python, detail=ex)) from ex
-    return proc.stdout.strip() or None
+        proc = run_captured([str(python), "-c", VERSION_QUERY], timeout=QUERY_TIMEOUT)
+    except subprocess.TimeoutExpired as ex:
+        raise ValueError(
+            QUERY_FAILED.format(python=python, detail=QUERY_TIMED_OUT.format(seconds=QUERY_TIMEOUT))
+        ) from ex
+    except (OSError, ValueError) as ex:  # not a program this system can run (a text file, another platform's)
+        raise ValueError(QUERY_FAILED.format(python=python, detail=ex.strerror or ex)) from ex
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or [""])[-1][:200]
+        detail = QUERY_EXITED.format(code=proc.returncode, said=f": {last}" if last else "")
+        raise ValueError(QUERY_FAILED.format(python=python, detail=detail))
+    found = proc.stdout.strip()
+    if found and not VERSION_SHAPE.match(found):
+        raise ValueError(QUERY_FAILED.format(python=python, detail=NOT_A_VERSION.format(output=found[:80])))
+    return found or None
 
 
 def detect(python: str | Path | None = None, cwd: Path | None = None) -> Detection:

@@ -2,7 +2,8 @@
 
 A socket read stuck in the kernel, or a D-Bus call into a stuck keyring, cannot be interrupted from
 another thread. The caller's thread waits instead, and leaves at once when the run is cancelled (or the
-deadline passes); the abandoned thread ends by itself when its own timeout does.
+deadline passes). Where the call can be cut from outside (an HTTP socket shut down), ``on_cancel`` does
+that so the thread ends with it; otherwise the abandoned thread ends by itself when its own timeout does.
 """
 
 from __future__ import annotations
@@ -21,8 +22,15 @@ class Abandoned(TimeoutError):
     """The deadline passed before the call returned."""
 
 
-def call(fn: Callable[[], T], *, timeout: float | None = None, name: str = "chainsight-call") -> T:
-    """``fn()``; RunCancelled as soon as the current run is cancelled, Abandoned after ``timeout`` seconds."""
+def call(
+    fn: Callable[[], T],
+    *,
+    timeout: float | None = None,
+    name: str = "chainsight-call",
+    on_cancel: Callable[[], object] | None = None,
+) -> T:
+    """``fn()``; RunCancelled as soon as the current run is cancelled, Abandoned after ``timeout`` seconds.
+    ``on_cancel`` (called on the caller's thread before either is raised) cuts the call short."""
     outcome: dict[str, object] = {}
     done = threading.Event()
 
@@ -40,9 +48,20 @@ def call(fn: Callable[[], T], *, timeout: float | None = None, name: str = "chai
     while not done.wait(_POLL):
         waited += _POLL
         if cancelled is not None and cancelled.is_set():
+            _cut(on_cancel)
             raise events.RunCancelled()
         if timeout is not None and waited >= timeout:
+            _cut(on_cancel)
             raise Abandoned()
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+def _cut(on_cancel: Callable[[], object] | None) -> None:
+    if on_cancel is None:
+        return
+    try:
+        on_cancel()
+    except Exception:  # cutting is best effort: the caller leaves either way
+        pass

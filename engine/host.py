@@ -210,15 +210,9 @@ class Host:
     @staticmethod
     def _communicate(proc: subprocess.Popen, timeout: float | None) -> process_output.Collected:
         """Both streams; on timeout or cancel the group is killed and the pipes closed, then we raise."""
-        if os.name != "posix":  # pipes cannot be polled there; communicate() then kill is the best we have
-            try:
-                return process_output.Collected(*proc.communicate(timeout=timeout), truncated=False)
-            except BaseException:
-                process_output.kill_group(proc)
-                proc.communicate()
-                raise
+        reader = process_output.reader_for(os.name)  # threads where pipes cannot be polled (Windows)
         try:
-            collected = process_output.collect(proc, timeout, events.cancel_requested())
+            collected = reader(proc, timeout, events.cancel_requested())
         except process_output.Cancelled:
             raise events.RunCancelled() from None
         return collected

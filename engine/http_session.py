@@ -13,6 +13,7 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from engine import cancellable, events
+from engine.abortable_http import AbortableAdapter, Aborter
 from engine.secrets import redact_url
 
 # azure-core's RequestsTransport timeouts; a caller that gives none (msal's own calls) gets these.
@@ -68,6 +69,8 @@ class HostSession(requests.Session):
         super().__init__()
         self._env = dict(env)
         self.trust_env = False  # we apply the host's environment ourselves below
+        for prefix in ("https://", "http://"):  # connections a cancel can cut (abortable_http.py)
+            self.mount(prefix, AbortableAdapter())
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
         env_proxies = environ_proxies(self._env, url)
@@ -84,9 +87,15 @@ class HostSession(requests.Session):
         stream = kwargs.pop("stream", False)
         with events.step("http", f"{request.method} {url}", method=request.method, url=url) as handle:
             try:
-                # On a worker thread while a run is recorded, so Cancel ends the wait at once.
+                # On a worker thread while a run is recorded, so Cancel ends the wait at once; the cancel
+                # shuts the connection's socket down, so the worker thread ends with it.
+                aborter = Aborter()
                 send = functools.partial(requests.Session.send, self, request, timeout=timeouts, stream=True, **kwargs)
-                response = cancellable.call(send, name="chainsight-http") if events.cancel_requested() else send()
+                response = (
+                    cancellable.call(lambda: aborter.run(send), name="chainsight-http", on_cancel=aborter.abort)
+                    if events.cancel_requested()
+                    else send()
+                )
             except requests.exceptions.ReadTimeout as ex:
                 if timeouts[1] < asked:  # our patience, not the caller's timeout, ended the wait
                     handle.detail["azure_identity_would_wait"] = asked
@@ -96,7 +105,10 @@ class HostSession(requests.Session):
             if not stream:
                 read = functools.partial(read_body, response, url, timeouts[1], asked)
                 try:
-                    cancellable.call(read, name="chainsight-http") if events.cancel_requested() else read()
+                    if events.cancel_requested():
+                        cancellable.call(read, name="chainsight-http", on_cancel=aborter.abort)
+                    else:
+                        read()
                 except events.RunCancelled:
                     response.close()
                     raise

@@ -5,6 +5,10 @@ holding them (a daemon it started in its own session, or one that survived the k
 so the wait ends only when that process does. Here the deadline ends the wait: the group is killed,
 reading stops and the pipes are closed. Output beyond ``limit`` bytes per stream is read and discarded,
 so a tool printing gigabytes costs time, not memory.
+
+Where pipes cannot be polled (Windows), ``collect_with_threads`` reads each pipe on a thread of its own
+with the same deadline, cancel and cap; at a deadline it stops waiting for those threads, which end (and
+close their pipe) when the pipe reaches end-of-file. ``reader_for`` picks one; tests run both on Linux.
 """
 
 from __future__ import annotations
@@ -108,3 +112,80 @@ def _read(pipe) -> bytes | None:
         return None
     except OSError:
         return b""
+
+
+def collect_with_threads(
+    proc: subprocess.Popen,
+    timeout: float | None,
+    cancelled: threading.Event | None = None,
+    limit: int = OUTPUT_LIMIT,
+) -> Collected:
+    """``collect`` for platforms whose pipes cannot be polled: one reading thread per pipe."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    readers = [_PipeReader(proc.stdout, limit), _PipeReader(proc.stderr, limit)]
+    try:
+        while not all(r.done.is_set() for r in readers) or proc.poll() is None:
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled()
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise subprocess.TimeoutExpired(proc.args, timeout)
+            wait = _POLL if remaining is None else min(_POLL, remaining)
+            pending = next((r for r in readers if not r.done.is_set()), None)
+            if pending is not None:
+                pending.done.wait(wait)
+                continue
+            try:  # both pipes at end of file, the child still running: wait for its exit
+                proc.wait(wait)
+            except subprocess.TimeoutExpired:
+                pass
+        return Collected(readers[0].data(), readers[1].data(), any(r.truncated for r in readers))
+    except BaseException:
+        kill_group(proc)
+        raise
+    finally:
+        if proc.returncode is None:
+            try:
+                proc.wait(REAP_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+class _PipeReader:
+    """Reads one pipe to end-of-file on a daemon thread, keeping ``limit`` bytes; the thread alone closes
+    the pipe (closing it under a blocked read could hand its descriptor number to another file)."""
+
+    def __init__(self, pipe, limit: int) -> None:
+        self.pipe = pipe
+        self.limit = limit
+        self.done = threading.Event()
+        self.truncated = False
+        self._buffer = bytearray()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name="chainsight-pipe", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            while chunk := self.pipe.read1(_CHUNK):
+                with self._lock:
+                    room = self.limit - len(self._buffer)
+                    if len(chunk) > room:
+                        self.truncated = True
+                    self._buffer += chunk[: max(0, room)]
+        except (OSError, ValueError):  # a broken pipe reads as the end
+            pass
+        finally:
+            self.done.set()
+            try:
+                self.pipe.close()
+            except OSError:
+                pass
+
+    def data(self) -> bytes:
+        with self._lock:
+            return bytes(self._buffer)
+
+
+def reader_for(os_name: str):
+    """The output reader for a platform: selectors where pipes can be polled, threads elsewhere."""
+    return collect if os_name == "posix" else collect_with_threads

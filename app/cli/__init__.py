@@ -12,6 +12,9 @@ import threading
 from engine.sandbox import helpers
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+# SIGTERM (kill, a service manager, a CI runner's timeout) is handled as Ctrl-C is; the exit status is
+# 128 + the signal's number, as a shell reports a command that signal ended: 130 for SIGINT, 143 for SIGTERM.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 CANCELLED = "chainsight: cancelled"
 INTERNAL_ERROR = "chainsight: internal error: {error} (set CHAINSIGHT_TRACEBACK=1 to see where)"
 TRACEBACK_ENV = "CHAINSIGHT_TRACEBACK"
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         code = args.handler(args)
     except KeyboardInterrupt:
         print(CANCELLED, file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupts.exit_code()
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
@@ -73,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         print(INTERNAL_ERROR.format(error=redact_text(f"{type(ex).__name__}: {ex}")), file=sys.stderr)
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    return EXIT_INTERRUPTED if interrupts.count else code
+        for signum, handler in previous.items():
+            if handler is not None:  # None: installed outside Python; nothing we can put back
+                signal.signal(signum, handler)
+    return interrupts.exit_code() if interrupts.count else code
 
 
 class _Interrupts:
@@ -84,23 +88,29 @@ class _Interrupts:
 
     def __init__(self) -> None:
         self.count = 0
+        self.signum = signal.SIGINT  # a KeyboardInterrupt we did not raise is Python's own Ctrl-C
 
     def __call__(self, signum: int, frame: object) -> None:
         from engine import events
 
         self.count += 1
+        self.signum = signum
         recorder = events.current_recorder()
         if recorder is not None and self.count == 1:
             recorder.cancelled.set()
             return
         raise KeyboardInterrupt
 
+    def exit_code(self) -> int:
+        return 128 + int(self.signum)
 
-def _install(handler: _Interrupts):
-    """Our SIGINT handler, from the main thread only (tests may call main() from others)."""
+
+def _install(handler: _Interrupts) -> dict:
+    """Our SIGINT and SIGTERM handler, from the main thread only (tests may call main() from others);
+    returns the handlers it replaced."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGINT, handler)
+        return {}
+    return {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
 
 
 def _is_gui_invocation(argv: list[str]) -> bool:

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from app.cli.build_hints import source_hint
 from app.cli.whatif import WhatIfError, apply_overlay, overlay_from_args
 from app.profile_detection import detect
 from engine.build import build
@@ -40,6 +41,7 @@ def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+PYTHON_WITHOUT_AUTO = "--python is read only with --profile auto (which asks it for its azure-identity version)"
 OPTION_SHAPE = "expects KEY=VALUE, got {text!r}"
 OPTION_FOR_DAC_ONLY = "applies to DefaultAzureCredential only; edit the spec's credentials instead"
 
@@ -60,12 +62,17 @@ def load_spec(args: argparse.Namespace) -> ChainSpec:
     """The spec from --config (or the default), with --profile and --option applied and validated as a spec is."""
     spec = ChainSpec.load(args.config) if args.config else ChainSpec()
     if args.profile == "auto":
-        detection = detect(args.python)  # ValueError for a release older than the oldest profile
+        try:
+            detection = detect(args.python)  # ValueError for an unusable interpreter or a release too old
+        except ValueError as ex:
+            raise BuildError(f"--profile auto: {ex}") from None
         print(f"chainsight: profile {detection.profile.name}: {detection.reason}", file=sys.stderr)
         if detection.warning:
             print(f"chainsight: warning: {detection.warning}", file=sys.stderr)
         spec.azure_identity = detection.profile.version
-    elif args.profile:
+    elif getattr(args, "python", None):
+        raise BuildError(PYTHON_WITHOUT_AUTO)
+    if args.profile and args.profile != "auto":
         spec.azure_identity = args.profile
     for text in args.option:
         key, value = parse_option(text)
@@ -97,7 +104,9 @@ def build_from_args(args: argparse.Namespace, host: Host | None = None):
         return spec, build(spec, host), host
     except (ValueError, TypeError, OSError) as ex:  # constructor errors: azure-identity's own text, kept
         what = f"the chain in {args.config}" if getattr(args, "config", None) else f"{spec.type} from this environment"
-        raise BuildError(BUILD_FAILED.format(what=what, error=" ".join(str(ex).split()))) from ex
+        error = " ".join(str(ex).split())
+        error += source_hint(error, spec, host.env)  # the variable it came from, where one did
+        raise BuildError(BUILD_FAILED.format(what=what, error=error)) from ex
 
 
 def usage_error(message: str) -> int:

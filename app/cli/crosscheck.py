@@ -12,15 +12,16 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from app.child_process import run_captured
 from app.cli import crosscheck_harness
 from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json, usage_error
+from app.profile_detection import interpreter_problem
 from engine.credentials._internal.cache_persistence import locate
 from engine.host import Host
 from engine.profiles import Profile
@@ -28,8 +29,9 @@ from engine.spec import ChainSpec, SpecError
 
 DEFAULT_SCOPE = "https://management.azure.com/.default"
 HARNESS_TIMEOUT = 300  # a chain may wait on tools and IMDS retries; this only stops a hung interpreter
-HARNESS_FAILED = "the harness did not report a verdict (exit {code}): {stderr}"
+HARNESS_FAILED = "{python} did not run the harness (exit {code}); it printed: {output}"
 NO_INTERPRETER = "{python}: no such interpreter"
+CANNOT_RUN = "{python}: cannot run it ({reason})"
 AGREE = "agree: azure-identity {version} (profile {profile}) and Chainsight give the same verdict"
 DIFFER = "differ: azure-identity {version} (profile {profile}) and Chainsight: {first}"
 ACCOUNT_CLAIMS = crosscheck_harness.ACCOUNT_CLAIMS
@@ -43,22 +45,21 @@ def run_theirs(python: str, case: Mapping[str, Any], env: Mapping[str, str] | No
     """The verdict of the azure-identity installed for ``python``; raises RuntimeError when it gives none."""
     argv = [python, "-c", harness_text(), json.dumps(case)]
     try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=HARNESS_TIMEOUT,
-            env=dict(env if env is not None else os.environ),
-        )
+        proc = run_captured(argv, timeout=HARNESS_TIMEOUT, env=env if env is not None else os.environ)
     except FileNotFoundError as ex:
         raise RuntimeError(NO_INTERPRETER.format(python=python)) from ex
+    except OSError as ex:  # not a program this system can run (a text file, another platform's binary)
+        raise RuntimeError(CANNOT_RUN.format(python=python, reason=ex.strerror or ex)) from ex
     for line in proc.stdout.splitlines():
         if line.startswith(crosscheck_harness.RESULT_MARKER):
             result = json.loads(line[len(crosscheck_harness.RESULT_MARKER) :])
             if "harness_error" in result:
                 raise RuntimeError(result["harness_error"])
             return result
-    raise RuntimeError(HARNESS_FAILED.format(code=proc.returncode, stderr=proc.stderr.strip()[-2000:]))
+    output = (proc.stderr.strip() or proc.stdout.strip())[-2000:]
+    raise RuntimeError(
+        HARNESS_FAILED.format(python=python, code=proc.returncode, output=repr(output) if output else "nothing")
+    )
 
 
 def spec_for(case: Mapping[str, Any], profile: str | Profile) -> ChainSpec:
@@ -212,8 +213,9 @@ def crosscheck(python: str, case: Mapping[str, Any], host: Host | None = None) -
 
 
 def handle(args: argparse.Namespace) -> int:
-    if not Path(args.python).exists():
-        return usage_error(NO_INTERPRETER.format(python=args.python))
+    problem = interpreter_problem(args.python)
+    if problem:
+        return usage_error(problem)
     try:
         case = case_from_args(args)
     except (OSError, SpecError) as ex:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -92,7 +93,7 @@ def output_formats(args: argparse.Namespace) -> list[tuple[str | None, str]]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.tool_timeout <= 0:
+    if not 0 < args.tool_timeout < math.inf:  # NaN compares false both ways, so it lands here too
         return usage_error(f"--tool-timeout must be positive, got {args.tool_timeout:g}")
     try:
         spec = load_spec(args)

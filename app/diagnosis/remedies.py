@@ -10,6 +10,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.diagnosis import input_notes
 from app.diagnosis.remedy_table import (
     AZ,
     AZD,
@@ -127,6 +128,7 @@ def render(
         "missing": _missing_workload(message, env),
         "env_missing": _missing_environment(env),
         "scenario": scenario or "<scenario>",
+        **_input_values(message, env, tenant=tenant, scope=scope),
         **extra,
     }
     explanation = remedy.explanation.format(**values)
@@ -141,6 +143,21 @@ def render(
         command = _fill(remedy.command, tenant=tenant, scope=scope).format(**values) if remedy.command else ""
     text = f"{explanation} See {remedy.link}"
     return NextStep(credential, text, command, remedy.id, remedy.link)
+
+
+def _input_values(message: str, env: Mapping[str, str], *, tenant: str | None, scope: str | None) -> dict:
+    """What the user's own input was, for the rows that say what is wrong with it (input_notes.py)."""
+    return {
+        "scope_shown": input_notes.shown(scope) if scope is not None else "of the request",
+        "tenant_shown": input_notes.request_tenant(tenant, env),
+        "authority_value": input_notes.authority_value(env),
+        "authority_note": input_notes.authority_note(env),
+        "mi_endpoint": input_notes.mi_endpoint(env),
+        "token_file": input_notes.token_file(env, message),
+        "file_problem": input_notes.file_problem(message),
+        "cache_file": input_notes.cache_file(message),
+        "cache_problem": input_notes.cache_problem(message),
+    }
 
 
 def _missing_workload(message: str, env: Mapping[str, str]) -> str:

@@ -56,6 +56,31 @@ def _r(id: str, credentials: tuple[str, ...], pattern: str, explanation: str, li
 
 
 REMEDIES: tuple[Remedy, ...] = (
+    # ---- the request's own input (nothing was contacted) ---------------------------------------------
+    _r(
+        "scope-invalid",
+        (),
+        r"invalid scope was provided",
+        "The scope {scope_shown} is not valid: a scope holds only letters, digits and '.', '-', '_', ':', '/' "
+        "(for example https://management.azure.com/.default); give another with --scope.",
+        CHAIN_LINK,
+    ),
+    _r(
+        "tenant-invalid",
+        (),
+        r"Invalid tenant ID provided",
+        "The tenant {tenant_shown} is not a tenant id: one holds only letters, digits, '.' and '-' (a GUID or "
+        "a domain such as contoso.onmicrosoft.com); correct it.",
+        ERROR_CODES,
+    ),
+    _r(
+        "authority-invalid",
+        (),
+        r"should consist of an https url with hostname",
+        "{authority_value} does not name an authority host: set it to one such as login.microsoftonline.com, "
+        "or unset it.",
+        ERROR_CODES,
+    ),
     # ---- Entra ID errors (any credential that talks to Entra) --------------------------------------
     _r(
         "aadsts-revoked",
@@ -264,6 +289,15 @@ REMEDIES: tuple[Remedy, ...] = (
     ),
     # ---- managed identity ----------------------------------------------------------------------------
     _r(
+        "mi-endpoint-url",
+        (MI,),
+        r"No connection adapters were found|Invalid URL|Failed to parse|No scheme supplied|Invalid IPv6 URL|"
+        r"Invalid port",
+        "{mi_endpoint} is not a usable http URL, so nothing was contacted: correct it or unset it (on Azure "
+        "the platform sets it).",
+        MI_LINK,
+    ),
+    _r(
         "mi-arc-key",
         (MI,),
         r"azcmagent|Azure Arc|himds|WWW-Authenticate",
@@ -337,6 +371,14 @@ REMEDIES: tuple[Remedy, ...] = (
         WI_LINK,
     ),
     _r(
+        "wi-token-file-unusable",
+        (WI,),
+        r"Is a directory|not a regular file|codec can't decode|Permission denied",
+        "The federated token file {token_file} {file_problem}: it must be a text file holding the service "
+        "account token, as the workload identity webhook mounts it.",
+        WI_LINK,
+    ),
+    _r(
         "wi-exchange",
         (WI,),
         r".",
@@ -367,7 +409,8 @@ REMEDIES: tuple[Remedy, ...] = (
         "env-authority",
         SECRET_CREDENTIALS,
         r"Connection|resolve|SSL|certificate verify|authority",
-        "The Entra ID authority could not be reached: check AZURE_AUTHORITY_HOST, the proxy and the CA bundle.",
+        "The Entra ID authority could not be reached{authority_note}: check AZURE_AUTHORITY_HOST, the proxy and the "
+        "CA bundle.",
         ERROR_CODES,
     ),
     # ---- user credentials -----------------------------------------------------------------------------
@@ -400,8 +443,8 @@ REMEDIES: tuple[Remedy, ...] = (
         "cache-damaged",
         (CACHE,),
         r".",
-        "The shared token cache could not be read (a damaged or foreign file): remove "
-        "~/.IdentityService/msal.cache* and sign in again with the tool that writes it.",
+        "The shared token cache {cache_file} {cache_problem}: remove it and sign in again with the tool that "
+        "writes it.",
         CACHE_LINK,
     ),
     _r(

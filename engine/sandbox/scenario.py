@@ -251,13 +251,15 @@ def list_scenarios() -> list[str]:
 def load(name_or_path: str | Path) -> Scenario:
     """Load a scenario by file path, or by the name of a shipped one; ScenarioError if it cannot be."""
     path = Path(name_or_path)
-    if path.suffix == ".toml" and path.exists():
+    # A path (it has a folder or a .toml suffix) is read as a file whatever it is, so a missing file or a
+    # folder is named as such rather than as an unknown scenario name.
+    if path.suffix == ".toml" or "/" in str(name_or_path) or os.sep in str(name_or_path):
         source: Path | Traversable = path
         name, origin = path.stem, path
     else:
         name = str(name_or_path)
         source = shipped_scenarios() / f"{name}.toml"
-        if "/" in name or os.sep in name or not source.is_file():
+        if not source.is_file():
             names = list_scenarios()
             close = difflib.get_close_matches(name, names, n=1)
             hint = DID_YOU_MEAN.format(match=close[0]) if close else ""

@@ -161,3 +161,54 @@ def test_cancel_ends_an_http_wait_at_once(serve):
     with events.recording(recorder), pytest.raises(events.RunCancelled):
         transport.send(_host().session(), "GET", server.url)
     assert time.monotonic() - started < 2
+
+
+def _http_workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "chainsight-http" and t.is_alive()]
+
+
+@pytest.mark.parametrize("script", [silent, lying_length], ids=["no-answer", "body-stops"])
+def test_cancel_ends_the_http_worker_thread_within_a_second(serve, script):
+    """The cancel shuts the connection down: the worker does not sit out the 20 s read timeout."""
+    server = serve(script)
+    before = set(_http_workers())
+    recorder = events.Recorder()
+    threading.Timer(0.5, recorder.cancelled.set).start()
+    with events.recording(recorder), pytest.raises(events.RunCancelled):
+        transport.send(_host().session(), "GET", server.url)
+    cancelled_at = time.monotonic()
+    while set(_http_workers()) - before and time.monotonic() - cancelled_at < 5:
+        time.sleep(0.02)
+    assert not set(_http_workers()) - before, "the HTTP worker thread outlived the cancel"
+    assert time.monotonic() - cancelled_at < 1
+
+
+def test_a_connection_noted_after_the_cancel_is_cut_at_once():
+    from engine.abortable_http import Aborter
+
+    class Connection:
+        def __init__(self) -> None:
+            self.sock, self.peer = socket.socketpair()
+
+    aborter = Aborter()
+    aborter.abort()
+    connection = Connection()
+    aborter.note(connection)
+    assert connection.sock.recv(1) == b""  # shut down: a read returns at once
+    connection.sock.close()
+    connection.peer.close()
+
+
+def test_cuttable_connections_keep_urllib3s_texts():
+    """urllib3 puts its class names into messages azure-identity passes on; ours keep those names."""
+    import requests
+
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    texts = []
+    for session in (_host().session(), requests.Session()):
+        with pytest.raises(transport.ServiceRequestError) as caught:
+            transport.send(session, "GET", f"http://127.0.0.1:{port}/x", connection_timeout=2, read_timeout=2)
+        texts.append(str(caught.value))
+    assert texts[0] == texts[1] and "HTTPConnectionPool(host='127.0.0.1'" in texts[0], texts

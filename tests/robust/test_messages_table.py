@@ -1,6 +1,8 @@
 """Point 4: bad inputs give one line naming what was wrong and where, exit 2, never a traceback.
 
-One table: the command, the environment, files to create, and a phrase the single stderr line must hold.
+CASES: the command, the environment, files to create, and a phrase the single stderr line must hold
+(the previous session's rows). message_rows.py holds the audit's table, each row marked fixed or clear
+on d1e9594; run-time verdicts keep azure-identity's text and Chainsight's next step says what was wrong.
 Inputs that reach azure-identity's own constructors keep its text; Chainsight adds where it came from.
 """
 
@@ -11,6 +13,8 @@ import os
 import pytest
 
 from app.cli import main
+from app.diagnosis import remedies
+from tests.robust.message_rows import CLI_ROWS, ENCRYPTED, FIXED, NEXT_STEP_ROWS, RUN_ROWS
 
 CHAINED = '[chain]\ntype = "ChainedTokenCredential"\n[[chain.credentials]]\n'
 
@@ -172,3 +176,72 @@ def test_a_bug_is_one_redacted_line_not_a_traceback_unless_asked(capsys, monkeyp
     monkeypatch.setenv("CHAINSIGHT_TRACEBACK", "1")
     with pytest.raises(RuntimeError):
         main(["export"])
+
+
+def _encrypted_key() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"the right password"),
+    )
+
+
+def _prepare(tmp_path, home, monkeypatch, env, files) -> str:
+    d = str(tmp_path)
+    os.mkfifo(tmp_path / "fifo")
+    for name, content in files.items():
+        path = home / name.removeprefix("HOME/") if name.startswith("HOME/") else tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_encrypted_key() if content == ENCRYPTED else content.replace(b"{d}", d.encode()))
+        if name.startswith("bin/"):
+            path.chmod(0o755)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.replace("{d}", d))
+    return d
+
+
+def _ids(rows):
+    return [f"{row[0]}-{row[-1]}" for row in rows]
+
+
+@pytest.mark.parametrize("row", CLI_ROWS, ids=_ids(CLI_ROWS))
+def test_audit_input_is_one_line_naming_it_with_exit_2(capsys, monkeypatch, tmp_path, isolated_environment, row):
+    _id, argv, env, files, phrase, _status = row
+    d = _prepare(tmp_path, isolated_environment, monkeypatch, env, files)
+    code = main([a.replace("{d}", d) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("chainsight"), err
+    assert phrase.replace("{d}", d) in err, err
+    assert "Traceback" not in err and "ValueError:" not in err and "internal error" not in err, err
+
+
+@pytest.mark.parametrize("row", RUN_ROWS, ids=_ids(RUN_ROWS))
+def test_audit_run_keeps_the_verdict_and_says_what_was_wrong(capsys, monkeypatch, tmp_path, isolated_environment, row):
+    _id, argv, env, files, verdict, step, _status = row
+    d = _prepare(tmp_path, isolated_environment, monkeypatch, env, files)
+    code = main([a.replace("{d}", d) for a in argv])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err, out + err
+    assert verdict.replace("{d}", d) in out, out  # azure-identity's verdict, kept for the oracle
+    steps = out.split("Next steps:", 1)[-1]
+    assert step.replace("{d}", d) in steps, out  # one next-step line says what was wrong and where
+    assert any(step.replace("{d}", d) in line for line in steps.splitlines()), out
+
+
+@pytest.mark.parametrize("row", NEXT_STEP_ROWS, ids=_ids(NEXT_STEP_ROWS))
+def test_audit_next_step_names_the_input(row):
+    _id, credential, message, env, tenant, scope, phrase, _status = row
+    step = remedies.next_step(credential, message, env=env, tenant=tenant, scope=scope)
+    assert phrase in step.text and "\n" not in step.text, step.text
+
+
+def test_the_audit_table_has_the_issue_s_61_rows_and_says_which_failed_before():
+    rows = [*CLI_ROWS, *RUN_ROWS, *NEXT_STEP_ROWS]
+    assert len({row[0] for row in rows}) == len(rows)  # ids are unique
+    assert len(rows) + len(CASES) >= 61
+    assert sum(row[-1] == FIXED for row in rows) >= 30

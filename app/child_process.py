@@ -1,0 +1,58 @@
+"""Running the user's interpreter (``--profile auto``, ``crosscheck``) so that Ctrl-C or SIGTERM never
+leaves it behind.
+
+subprocess.run kills its child when interrupted, but only once Popen has returned: a signal that lands
+while Popen is still starting the child (under load, after the child already runs) leaves it orphaned.
+So the stop signals are held back while the child starts, it gets a process group of its own, and any
+exception (KeyboardInterrupt included) kills that whole group before it propagates.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+from engine.process_output import kill_group
+
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def run_captured(
+    argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``subprocess.run(argv, capture_output=True, text=True, timeout=timeout)``, never leaving the child
+    (or its children) running when it raises: TimeoutExpired, OSError, KeyboardInterrupt."""
+    with _signals_held():
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(env) if env is not None else None,
+            start_new_session=os.name == "posix",
+        )
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except BaseException:
+        kill_group(proc)
+        proc.communicate()  # reap it and close the pipes
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends (then they are delivered); a no-op where the platform
+    cannot hold signals back."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
