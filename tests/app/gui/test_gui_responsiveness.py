@@ -1,5 +1,6 @@
 """The GUI thread never waits on the chain: while a credential's tool hangs for 3 s, the event loop
-keeps ticking (longest stall < 50 ms), and the run can still be watched live."""
+keeps ticking (longest stall under 50 ms beyond what the same loop shows idle on this machine at this
+moment), and the run can still be watched live."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def test_event_loop_never_stalls_while_az_hangs_for_3_seconds(qtbot, make_window
     timer.setInterval(5)
     timer.timeout.connect(tick)
     timer.start()
+    # The control, side by side: the same loop with nothing running. On a loaded machine the scheduler
+    # alone delays ticks by tens of ms; a GUI thread waiting on the hung tool would stall for seconds.
+    qtbot.wait(1000)
+    idle_longest = max(gaps)
+    gaps.clear()
+    last[0] = time.perf_counter()
     started = time.perf_counter()
     with qtbot.waitSignal(window.run_finished, timeout=15000) as blocker:
         window.run_chain()
@@ -65,5 +72,8 @@ def test_event_loop_never_stalls_while_az_hangs_for_3_seconds(qtbot, make_window
     assert elapsed >= HANG_SECONDS * 0.95
     assert len(gaps) > HANG_SECONDS * 1000 / 50  # the loop kept running throughout
     longest = max(gaps)
-    print(f"\nlongest event-loop stall during a {HANG_SECONDS:.0f} s hang: {longest:.1f} ms over {len(gaps)} ticks")
-    assert longest < MAX_STALL_MS
+    print(
+        f"\nlongest event-loop stall during a {HANG_SECONDS:.0f} s hang: {longest:.1f} ms over {len(gaps)} ticks"
+        f" (idle: {idle_longest:.1f} ms)"
+    )
+    assert longest < MAX_STALL_MS + idle_longest
