@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
 import ipaddress
 import os
-import shutil
 import socket
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,15 +13,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from engine.host import Host
-from engine.sandbox.tls import KEY_CACHE_DIR
 
 pytest_plugins = ["tests.plugins.sandbox"]
-
-# One private key folder for the whole run, made by the first pytest process (the xdist controller when
-# there is one) and inherited by its workers and every sandbox they start: keys are generated once per run.
-if KEY_CACHE_DIR not in os.environ:
-    os.environ[KEY_CACHE_DIR] = tempfile.mkdtemp(prefix="chainsight-sandbox-keys-")
-    atexit.register(shutil.rmtree, os.environ[KEY_CACHE_DIR], True)
 
 _ISOLATED_PREFIXES = ("AZURE_", "IDENTITY_", "MSI_", "AZUREPS_")
 _ISOLATED_NAMES = (

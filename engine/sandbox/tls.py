@@ -22,70 +22,16 @@ INTERCEPTED_HOSTS = ("login.microsoftonline.com", "login.windows.net", "login.mi
 ARM_HOSTS = ("management.azure.com",)
 SYSTEM_CA_FILE = Path("/etc/ssl/certs/ca-certificates.crt")
 
-# A private folder (ours, mode 0700) where separate processes share their sandbox keys: the test suite
-# starts hundreds of sandboxes in fresh processes, and 2048-bit keygen was most of each start's CPU.
-KEY_CACHE_DIR = "CHAINSIGHT_SANDBOX_KEY_CACHE"
-
 _key_lock = threading.Lock()
 _key_cache: dict[str, rsa.RSAPrivateKey] = {}
 
 
 def cached_key(purpose: str) -> rsa.RSAPrivateKey:
-    """An RSA key reused within this process (and through KEY_CACHE_DIR across processes, when set):
-    keygen dominates start-up time, certificates stay per run."""
+    """An RSA key reused within this process: keygen dominates start-up time, certificates stay per run."""
     with _key_lock:
         if purpose not in _key_cache:
-            _key_cache[purpose] = _shared_key(purpose) or new_key()
+            _key_cache[purpose] = new_key()
         return _key_cache[purpose]
-
-
-def _shared_key(purpose: str) -> rsa.RSAPrivateKey | None:
-    """The key KEY_CACHE_DIR holds for ``purpose``, written there first if absent (the first writer wins).
-
-    None when the variable is unset or names a folder anyone else could write to or read from."""
-    folder = os.environ.get(KEY_CACHE_DIR)
-    if not folder or not _is_private_folder(Path(folder)):
-        return None
-    path = Path(folder) / f"{hashlib.sha256(purpose.encode()).hexdigest()[:32]}.pem"
-    try:
-        return _load_key(path)
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, TypeError):
-        return None
-    key = new_key()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    try:
-        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pem)
-        os.link(scratch, path)  # atomic: fails if another process got there first
-    except FileExistsError:
-        try:
-            return _load_key(path)
-        except (OSError, ValueError, TypeError):
-            return key
-    except OSError:
-        return key
-    finally:
-        scratch.unlink(missing_ok=True)
-    return key
-
-
-def _is_private_folder(folder: Path) -> bool:
-    try:
-        info = folder.stat()
-    except OSError:
-        return False
-    getuid = getattr(os, "getuid", None)
-    owned = getuid is None or info.st_uid == getuid()
-    return folder.is_dir() and owned and not info.st_mode & 0o077
-
-
-def _load_key(path: Path) -> rsa.RSAPrivateKey | None:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    return key if isinstance(key, rsa.RSAPrivateKey) else None
 
 
 def new_key() -> rsa.RSAPrivateKey:
