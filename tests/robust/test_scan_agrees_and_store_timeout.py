@@ -96,3 +96,28 @@ def test_environment_probe_does_not_call_an_unusable_authority_available(authori
         and "has no usable host name" in probe.reason
         and "AZURE_AUTHORITY_HOST" in probe.reason
     )
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        [1, 2],  # a JSON list
+        {"Account": [1], "RefreshToken": [1]},  # tables that are lists
+        {"RefreshToken": {"k": "x"}, "Account": {}},  # an entry that is no table
+    ],
+    ids=["a-list", "tables-are-lists", "entry-not-a-table"],
+)
+def test_scan_quotes_the_runs_own_message_for_json_that_is_no_token_cache(linux_with_pygobject, monkeypatch, contents):
+    from engine.credentials.shared_cache import SharedTokenCacheCredential
+
+    host = linux_with_pygobject
+    monkeypatch.setattr(msal_extensions, "LibsecretPersistence", BrokenLibsecret)
+    location = cache_persistence.locate(host)
+    location.path.parent.mkdir(parents=True)
+    location.path.write_text(json.dumps(contents))
+    run = run_chain(SharedTokenCacheCredential(host=host))
+    (attempt,) = run.attempts
+    assert run.outcome != "succeeded" and attempt.message.startswith("Authentication failed: ")
+    probe = SharedTokenCacheCredential(host=host).probe()
+    assert probe.status != AVAILABLE
+    assert f"azure-identity stops the chain here with '{attempt.message}'" in probe.reason

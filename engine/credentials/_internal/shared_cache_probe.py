@@ -61,9 +61,13 @@ def probe(
         return result(UNAVAILABLE, UNREADABLE.format(where=where, error=ex))
     if cache is None:
         return result(UNAVAILABLE, NO_CACHE.format(where=where))
-    if record is not None:
-        return _probe_record(cache, record, where, result)
-    accounts = candidate_accounts(cache, environment_aliases(authority))
+    try:
+        if record is not None:
+            return _probe_record(cache, record, where, result)
+        accounts = candidate_accounts(cache, environment_aliases(authority))
+    except (AttributeError, TypeError, ValueError, KeyError) as ex:
+        # JSON that is no token cache: the run's first lookup raises exactly this, and stops the chain with it.
+        return result(UNAVAILABLE, UNREADABLE.format(where=where, error=ex))
     listing = ", ".join(f"{a.get('username')} (tenant {account_tenant(a) or '?'})" for a in accounts) or "none"
     try:
         chosen = select_account(accounts, username, tenant_id)
