@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,8 +11,12 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from engine.host import Host
+from tests import loopback
 
 pytest_plugins = ["tests.plugins.sandbox"]
+
+# Every Python process the tests start (the CLI, tool stand-ins, oracle interpreters) loads the same guard.
+loopback.guard_children()
 
 _ISOLATED_PREFIXES = ("AZURE_", "IDENTITY_", "MSI_", "AZUREPS_")
 _ISOLATED_NAMES = (
@@ -80,47 +82,19 @@ def host(isolated_environment: Path) -> Host:
     return Host(env={"PATH": "/usr/bin:/bin", "HOME": str(isolated_environment)}, home=isolated_environment)
 
 
-# ---- no traffic beyond loopback -------------------------------------------------------------------
-class NonLoopbackConnection(ConnectionError):
-    """A test tried to reach an address outside 127.0.0.0/8 and ::1."""
-
-
-def _is_loopback(address: object) -> bool:
-    if not isinstance(address, tuple) or not address:
-        return True  # AF_UNIX paths and the like
-    host = address[0]
-    if host in ("localhost",):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        try:
-            return all(ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None))
-        except OSError:
-            return False
-
-
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-        raise NonLoopbackConnection(f"tests may only connect to loopback, not {address!r}")
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-        raise NonLoopbackConnection(f"tests may only connect to loopback, not {address!r}")
-    return _real_connect_ex(self, address)
-
-
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only():
     """Refuse, in this process, every connection that is not to loopback (169.254.169.254 included)."""
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    loopback.install()
     yield
-    socket.socket.connect = _real_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+    loopback.uninstall()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Any connection a test's child process tried beyond loopback fails the run, naming the address."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller (or the single process) reads the one log
+    refused = loopback.refused_connections()
+    if refused:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nconnections refused beyond loopback (from the test process or a child):\n" + "\n".join(refused))

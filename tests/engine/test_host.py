@@ -124,11 +124,36 @@ def test_process_step_keeps_stderr_with_tokens_masked(host):
     assert detail["stderr"] == 'ERROR: AADSTS50173 *** {"accessToken": "***"}'
 
 
-def test_the_test_process_refuses_every_address_beyond_loopback():
+def test_the_test_process_refuses_every_address_beyond_loopback(monkeypatch, tmp_path):
     import socket
 
-    from tests.conftest import NonLoopbackConnection
+    from tests.loopback import REFUSED_LOG, NonLoopbackConnection
+
+    monkeypatch.setenv(REFUSED_LOG, str(tmp_path / "refused.log"))  # these refusals are the point, not a leak
 
     for address in [("169.254.169.254", 80), ("10.0.0.1", 443), ("login.microsoftonline.com", 443)]:
         with socket.socket() as sock, pytest.raises(NonLoopbackConnection):
             sock.connect(address)
+
+
+def test_a_child_python_process_is_refused_beyond_loopback_and_the_run_hears_of_it(tmp_path):
+    """The guard reaches the processes tests start (sitecustomize on PYTHONPATH), and logs what it refused."""
+    import os
+    import subprocess
+    import sys
+
+    from tests import loopback
+
+    log = tmp_path / "refused.log"
+    probe = (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('169.254.169.254', 80), timeout=0.5)\n"
+        "except ConnectionError as ex:\n"
+        "    print(type(ex).__name__)\n"
+    )
+    env = dict(os.environ, **{loopback.REFUSED_LOG: str(log)})
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "NonLoopbackConnection", done.stderr
+    assert "169.254.169.254" in log.read_text()
+    assert loopback.SITE_DIR not in loopback.without_guard(env).get("PYTHONPATH", "")

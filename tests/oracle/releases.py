@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.cache_lock import exclusive
+from tests.loopback import without_guard
 
 # The latest patch of every minor release a profile stands for (pip index versions azure-identity).
 RELEASES = ("1.19.0", "1.20.0", "1.21.0", "1.22.0", "1.23.1", "1.24.0", "1.25.3", "1.26.0", "1.27.0")
@@ -80,6 +81,7 @@ def _build(version: str, path: Path, python: Path) -> Path:
             capture_output=True,
             text=True,
             timeout=600,
+            env=without_guard(dict(os.environ)),  # the one child that must leave loopback: pip reaching PyPI
         )
     except subprocess.CalledProcessError as ex:
         raise RuntimeError(BUILD_FAILED.format(version=version, path=path, detail=(ex.stderr or "")[-2000:])) from ex

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from tests.cache_lock import exclusive
+from tests.loopback import without_guard
 
 AZURE_CLI_VERSION = "2.91.0"
 CACHE_ENV = "CHAINSIGHT_REALTOOLS_CACHE"
@@ -81,6 +82,7 @@ def _ensure(version: str, venv: Path, log) -> Path:
         capture_output=True,
         text=True,
         timeout=3600,
+        env=without_guard(dict(os.environ)),  # the one child that must leave loopback: pip reaching PyPI
     )
     if pip.returncode != 0:
         tail = "\n".join((pip.stderr or pip.stdout).strip().splitlines()[-5:])
