@@ -49,6 +49,31 @@ def kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
+def _next_wait(proc: subprocess.Popen, timeout: float | None, deadline: float | None, cancelled) -> float:
+    """How long the next wait may last; raises Cancelled or TimeoutExpired when the wait must end now."""
+    if cancelled is not None and cancelled.is_set():
+        raise Cancelled()
+    remaining = None if deadline is None else deadline - time.monotonic()
+    if remaining is not None and remaining <= 0:
+        raise subprocess.TimeoutExpired(proc.args, timeout)
+    return _POLL if remaining is None else min(_POLL, remaining)
+
+
+def _wait_for_exit(proc: subprocess.Popen, seconds: float) -> None:
+    """Wait up to ``seconds`` for the child's exit; it may still be running afterwards."""
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _keep(buffer: bytearray, chunk: bytes, limit: int) -> bool:
+    """Append what fits under ``limit`` to ``buffer``; True when some of ``chunk`` was discarded."""
+    room = limit - len(buffer)
+    buffer += chunk[: max(0, room)]
+    return len(chunk) > room
+
+
 def collect(
     proc: subprocess.Popen,
     timeout: float | None,
@@ -65,17 +90,9 @@ def collect(
             os.set_blocking(pipe.fileno(), False)
             selector.register(pipe, selectors.EVENT_READ)
         while selector.get_map() or proc.poll() is None:
-            if cancelled is not None and cancelled.is_set():
-                raise Cancelled()
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise subprocess.TimeoutExpired(proc.args, timeout)
-            wait = _POLL if remaining is None else min(_POLL, remaining)
+            wait = _next_wait(proc, timeout, deadline, cancelled)
             if not selector.get_map():  # both pipes closed, the child still running: wait for its exit
-                try:
-                    proc.wait(wait)
-                except subprocess.TimeoutExpired:
-                    pass
+                _wait_for_exit(proc, wait)
                 continue
             for key, _ in selector.select(wait):
                 chunk = _read(key.fileobj)
@@ -84,11 +101,7 @@ def collect(
                 if not chunk:
                     selector.unregister(key.fileobj)
                     continue
-                buffer = buffers[key.fileobj]
-                room = limit - len(buffer)
-                if len(chunk) > room:
-                    truncated = True
-                buffer += chunk[: max(0, room)]
+                truncated = _keep(buffers[key.fileobj], chunk, limit) or truncated
         return Collected(bytes(buffers[proc.stdout]), bytes(buffers[proc.stderr]), truncated)
     except BaseException:
         kill_group(proc)
@@ -98,10 +111,7 @@ def collect(
         for pipe in buffers:
             pipe.close()
         if proc.returncode is None:
-            try:
-                proc.wait(REAP_GRACE)
-            except subprocess.TimeoutExpired:
-                pass
+            _wait_for_exit(proc, REAP_GRACE)
 
 
 def _read(pipe) -> bytes | None:
@@ -125,30 +135,19 @@ def collect_with_threads(
     readers = [_PipeReader(proc.stdout, limit), _PipeReader(proc.stderr, limit)]
     try:
         while not all(r.done.is_set() for r in readers) or proc.poll() is None:
-            if cancelled is not None and cancelled.is_set():
-                raise Cancelled()
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise subprocess.TimeoutExpired(proc.args, timeout)
-            wait = _POLL if remaining is None else min(_POLL, remaining)
+            wait = _next_wait(proc, timeout, deadline, cancelled)
             pending = next((r for r in readers if not r.done.is_set()), None)
             if pending is not None:
                 pending.done.wait(wait)
                 continue
-            try:  # both pipes at end of file, the child still running: wait for its exit
-                proc.wait(wait)
-            except subprocess.TimeoutExpired:
-                pass
+            _wait_for_exit(proc, wait)  # both pipes at end of file, the child still running
         return Collected(readers[0].data(), readers[1].data(), any(r.truncated for r in readers))
     except BaseException:
         kill_group(proc)
         raise
     finally:
         if proc.returncode is None:
-            try:
-                proc.wait(REAP_GRACE)
-            except subprocess.TimeoutExpired:
-                pass
+            _wait_for_exit(proc, REAP_GRACE)
 
 
 class _PipeReader:
@@ -168,10 +167,7 @@ class _PipeReader:
         try:
             while chunk := self.pipe.read1(_CHUNK):
                 with self._lock:
-                    room = self.limit - len(self._buffer)
-                    if len(chunk) > room:
-                        self.truncated = True
-                    self._buffer += chunk[: max(0, room)]
+                    self.truncated = _keep(self._buffer, chunk, self.limit) or self.truncated
         except (OSError, ValueError):  # a broken pipe reads as the end
             pass
         finally:
