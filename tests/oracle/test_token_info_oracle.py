@@ -42,6 +42,18 @@ def az(**options) -> dict:
     return {"type": "AzureCliCredential", "options": options}
 
 
+def wrong_password() -> dict:
+    """The sandbox user through UsernamePasswordCredential, its password from AZURE_PASSWORD (the case sets it wrong)."""
+    return {
+        "type": "UsernamePasswordCredential",
+        "options": {
+            "client_id": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+            "username": "dev@contoso.com",
+            "password_env": "AZURE_PASSWORD",
+        },
+    }
+
+
 CASES = {
     # --- an empty tenant: get_token drops it, get_token_info hands it on ------------------------------
     "az-empty-tenant-none-configured": Case("laptop-az", options={"tenant_id": ""}, env=DEV),
@@ -111,32 +123,12 @@ CASES = {
         "laptop-az",
         api="get_token",
         env={"AZURE_PASSWORD": "not-the-password"},
-        chain=[
-            {
-                "type": "UsernamePasswordCredential",
-                "options": {
-                    "client_id": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-                    "username": "dev@contoso.com",
-                    "password_env": "AZURE_PASSWORD",
-                },
-            },
-            az(),
-        ],
+        chain=[wrong_password(), az()],
     ),
     "chained-wrong-password-get-token-info": Case(
         "laptop-az",
         env={"AZURE_PASSWORD": "not-the-password"},
-        chain=[
-            {
-                "type": "UsernamePasswordCredential",
-                "options": {
-                    "client_id": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-                    "username": "dev@contoso.com",
-                    "password_env": "AZURE_PASSWORD",
-                },
-            },
-            az(),
-        ],
+        chain=[wrong_password(), az()],
     ),
     "cloud-shell-html-message-with-content": Case(
         "cloud-shell",
