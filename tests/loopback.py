@@ -16,6 +16,7 @@ from pathlib import Path
 
 SITE_DIR = str(Path(__file__).resolve().parent / "loopback_site")
 REFUSED_LOG = "CHAINSIGHT_TEST_REFUSED_CONNECTIONS"
+TEST_ID = "CHAINSIGHT_TEST_ID"  # the running test, inherited by its children: each refusal names its test
 
 
 class NonLoopbackConnection(ConnectionError):
@@ -46,7 +47,7 @@ def _refuse(self: socket.socket, address: object) -> None:
         log = os.environ.get(REFUSED_LOG)
         if log:
             with open(log, "a", encoding="utf-8") as handle:
-                handle.write(f"pid {os.getpid()}: {address!r}\n")
+                handle.write(f"{os.environ.get(TEST_ID, '?')} (pid {os.getpid()}): {address!r}\n")
         raise NonLoopbackConnection(f"tests may only connect to loopback, not {address!r}")
 
 

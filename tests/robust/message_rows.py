@@ -21,6 +21,8 @@ CERT_ENV = {"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "c"}
 WI_ENV = {"AZURE_TENANT_ID": TENANT, "AZURE_CLIENT_ID": "c"}
 ENCRYPTED = "<encrypted key>"  # the test writes a freshly made password-protected PEM here
 CACHE = "HOME/.IdentityService/msal.cache.nocae"  # HOME/...: written under the test's home
+# `report --no-run` still probes the chain, IMDS included: point it at a closed loopback port.
+CLOSED_IMDS = {"AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9"}
 
 
 def spec(body: str) -> dict[str, bytes]:
@@ -219,12 +221,19 @@ CLI_ROWS = [
     (
         "report-missing-folder",
         ["report", "--no-run", "-o", "{d}/no/r.md"],
-        {},
+        CLOSED_IMDS,
         {},
         "cannot write the report to {d}/no/r.md: No such file or directory",
         CLEAR,
     ),
-    ("report-to-folder", ["report", "--no-run", "-o", "{d}"], {}, {}, "cannot write the report to {d}: Is a", CLEAR),
+    (
+        "report-to-folder",
+        ["report", "--no-run", "-o", "{d}"],
+        CLOSED_IMDS,
+        {},
+        "cannot write the report to {d}: Is a",
+        CLEAR,
+    ),
     ("report-bad-config", ["report", "--no-run", *CFG], {}, {"s.toml": b"[chain"}, "{d}/s.toml: not valid TOML", CLEAR),
     # sandbox scenario files
     (
