@@ -21,9 +21,16 @@ from tests.app.gui.doubles import Double, succeeding, user_token
 NEVER = threading.Event()
 
 
+def _say(line: str) -> None:
+    """One write per line: the probe's thread and the GUI thread print concurrently (print writes the text
+    and its newline separately, so two prints could interleave as 'QUIT 1.0PROBING')."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 class HungProbe(Double):
     def probe(self):
-        print("PROBING", flush=True)
+        _say("PROBING")
         NEVER.wait(60)  # an IMDS endpoint that accepts the connection and never answers
         raise TimeoutError("never answered")
 
@@ -41,7 +48,7 @@ def main() -> int:
         if not window.runner.probing:
             QTimer.singleShot(20, quit_when_hung)
             return
-        print(f"QUIT {time.monotonic()}", flush=True)
+        _say(f"QUIT {time.monotonic()}")
         window.quit_action.trigger()  # File > Quit (Ctrl+Q)
 
     QTimer.singleShot(50, quit_when_hung)
