@@ -3,8 +3,8 @@ leaves it behind.
 
 subprocess.run kills its child when interrupted, but only once Popen has returned: a signal that lands
 while Popen is still starting the child (under load, after the child already runs) leaves it orphaned.
-So the stop signals are held back while the child starts, it gets a process group of its own, and any
-exception (KeyboardInterrupt included) kills that whole group before it propagates.
+So the stop signals are held back while the child starts, it gets a process group of its own, and the
+engine's bounded reader kills that whole group on any exception (KeyboardInterrupt included).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from engine.process_output import kill_group
+from engine.process_output import reader_for
 
 HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -24,24 +24,23 @@ def run_captured(
     argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """``subprocess.run(argv, capture_output=True, text=True, timeout=timeout)``, never leaving the child
-    (or its children) running when it raises: TimeoutExpired, OSError, KeyboardInterrupt."""
+    (or its children) running when it raises: TimeoutExpired, OSError, KeyboardInterrupt. The output is read
+    by the engine's bounded reader, so a grandchild holding the pipes cannot outlast the timeout either."""
     with _signals_held():
         proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
             env=dict(env) if env is not None else None,
             start_new_session=os.name == "posix",
         )
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except BaseException:
-        kill_group(proc)
-        proc.communicate()  # reap it and close the pipes
-        raise
-    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    collected = reader_for(os.name)(proc, timeout)  # on any exception it kills the group and closes the pipes
+    return subprocess.CompletedProcess(proc.args, proc.returncode, _text(collected.stdout), _text(collected.stderr))
+
+
+def _text(output: bytes) -> str:
+    return output.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 @contextmanager
