@@ -14,6 +14,9 @@ pytestmark = pytest.mark.timeout(300)
 def window(qtbot, monkeypatch):
     monkeypatch.setattr("app.gui.app_python.QMessageBox.information", lambda *a: None)
     monkeypatch.setattr("app.gui.app_python.QMessageBox.warning", lambda *a: None)
+    # The window probes this machine's chain and crosscheck runs the user's DefaultAzureCredential: IMDS
+    # included. Point it at a closed loopback port, for both (the crosscheck child inherits the variable).
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
     win = MainWindow()
     qtbot.addWidget(win)
     return win
