@@ -68,6 +68,9 @@ class Reply:
 Handler = Callable[[Seen], Reply]
 
 
+FIXED_DATE = "Wed, 02 Dec 2026 12:00:00 GMT"
+
+
 class StandIn:
     """A threaded HTTP(S) server on 127.0.0.1: ``routes[(METHOD, path)] = handler`` or a list of replies."""
 
@@ -82,6 +85,11 @@ class StandIn:
 
             def log_message(self, *args):
                 pass
+
+            def date_time_string(self, timestamp=None):
+                # One fixed Date: messages that print the response's headers (Arc's) must not differ between
+                # the real library's call and ours when a second ticks over between them.
+                return FIXED_DATE
 
             def do_CONNECT(self):
                 port = stand_in.tunnel_to() if stand_in.tunnel_to else None
