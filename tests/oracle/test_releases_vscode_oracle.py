@@ -98,19 +98,24 @@ def _store(address: str) -> None:
     import secretstorage
     from jeepney.io.blocking import open_dbus_connection
 
+    attributes = {"service": SECRET_SERVICE, "account": "AzureCloud"}
     deadline = time.monotonic() + 10
-    while True:  # the daemon takes its bus name a moment after it starts
+    # The daemon takes its bus name a moment after it starts, and creates its login collection a moment after
+    # that (the default alias can answer before the collection exists): retry until the item is stored.
+    while True:
+        connection = None
         try:
             connection = open_dbus_connection(bus=address)
             collection = secretstorage.get_default_collection(connection)
-            break
+            collection.create_item("VS Code Azure: AzureCloud", attributes, REFRESH_TOKEN.encode(), replace=True)
+            return
         except Exception:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-    attributes = {"service": SECRET_SERVICE, "account": "AzureCloud"}
-    collection.create_item("VS Code Azure: AzureCloud", attributes, REFRESH_TOKEN.encode(), replace=True)
-    connection.close()
+        finally:
+            if connection is not None:
+                connection.close()
 
 
 def _token_reply() -> Reply:
