@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Host names the intercepting proxy terminates; the server certificate covers all of them.
@@ -38,10 +38,18 @@ def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+def tls_key() -> ec.EllipticCurvePrivateKey:
+    """The CA's and the server's key: P-256, as many real servers use. What the clients check (the chain to the
+    sandbox CA, the host names) does not depend on the key type, and an EC key costs well under a millisecond
+    where an RSA key costs ~45 ms: every ``sandbox exec`` makes two. Keys that Entra ID's protocols need as RSA
+    (token signing, app and federated certificates) stay RSA."""
+    return ec.generate_private_key(ec.SECP256R1())
+
+
 @dataclass(frozen=True)
 class IssuedCert:
     cert: x509.Certificate
-    key: rsa.RSAPrivateKey
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     cert_path: Path
     key_path: Path
 
@@ -55,7 +63,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _write_key(key: rsa.RSAPrivateKey, path: Path) -> None:
+def _write_key(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, path: Path) -> None:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     # Private keys are readable by the owner only, even inside the run's temporary folder.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -69,7 +77,7 @@ class CertificateAuthority:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self.key = cached_key("ca")
+        self.key = tls_key()
         now = datetime.datetime.now(datetime.timezone.utc)
         ski = x509.SubjectKeyIdentifier.from_public_key(self.key.public_key())
         self.cert = (
@@ -89,7 +97,7 @@ class CertificateAuthority:
         self.cert_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
     def issue_server_cert(self, hosts: tuple[str, ...] = ("localhost", *INTERCEPTED_HOSTS, *ARM_HOSTS)) -> IssuedCert:
-        key = cached_key("server")
+        key = tls_key()
         now = datetime.datetime.now(datetime.timezone.utc)
         names: list[x509.GeneralName] = [x509.DNSName(h) for h in hosts]
         names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
@@ -103,7 +111,7 @@ class CertificateAuthority:
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
