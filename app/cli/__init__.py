@@ -33,17 +33,34 @@ _COMMAND_MODULES = (
 _COMMAND_NAMES = ("run", "scan", "sandbox", "export", "report", "sign-in", "crosscheck")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (``command``) the top level with only that subcommand: a command need not
+    import the others' modules (msal, the sandbox, the diagnosis) to start."""
     parser = argparse.ArgumentParser(
         prog="chainsight",
         description="Inspect Azure Identity credential chains on this machine. With no command, starts the "
         "desktop app: chainsight [SPEC.toml] [--sandbox SCENARIO] [--run] [--screenshot FILE.png]",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, module in zip(_COMMAND_NAMES, _COMMAND_MODULES, strict=True):
+        if command is None or command == name:
+            importlib.import_module(module).register(subparsers)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata costs every command
+    ~25 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(
+            option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help="show program's version number and exit"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from engine.secrets import install_log_redaction, redact_text
 
     install_log_redaction()  # before any command can log: msal's own lines pass the redactor too
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv[:1] and argv[0] in _COMMAND_NAMES else None)
     args = parser.parse_args(argv)
     interrupts = _Interrupts()
     previous = _install(interrupts)
