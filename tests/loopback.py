@@ -82,6 +82,12 @@ def guard_children() -> None:
         os.environ[REFUSED_LOG] = path
 
 
+def pythonpath(*roots: object) -> str:
+    """PYTHONPATH for a child that must import from ``roots`` (the repository, for ``tests.*``) and keep the guard:
+    ``dict(os.environ, PYTHONPATH=str(root))`` alone would drop the guard's folder, and the child would go unguarded."""
+    return os.pathsep.join([SITE_DIR, *(str(r) for r in roots)])
+
+
 def without_guard(env: dict[str, str]) -> dict[str, str]:
     """``env`` for the one kind of child that must leave loopback: pip building a cached venv from PyPI."""
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != SITE_DIR]

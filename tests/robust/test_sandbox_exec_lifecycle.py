@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.sandbox import netns, orphans, start
+from tests import loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def _cli(*args: str) -> subprocess.Popen:
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(ROOT)),
         start_new_session=True,
     )
 

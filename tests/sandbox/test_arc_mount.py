@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from engine.sandbox import arc_mount, netns
+from tests import loopback
 from tests.plugins.sandbox import REPO_ROOT
 from tests.system import require_system
 
@@ -29,7 +30,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
 
 

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from engine.sandbox import helpers, netns, start, tools
+from tests import loopback
 from tests.plugins.sandbox import REPO_ROOT
 from tests.system import require_system
 
@@ -25,7 +26,7 @@ def _chainsight(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
         cwd=REPO_ROOT,
-        env=dict(env, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(env, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
 
 

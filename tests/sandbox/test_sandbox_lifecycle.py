@@ -13,6 +13,7 @@ import pytest
 
 from engine.sandbox import load_scenario, start
 from engine.sandbox.environment import is_frozen_runtime, is_stripped
+from tests import loopback
 from tests.plugins.sandbox import REPO_ROOT
 
 HOSTILE_ENV = {
@@ -100,7 +101,7 @@ def _cli(*args: str, **kw) -> subprocess.Popen:
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
         **kw,
     )
 

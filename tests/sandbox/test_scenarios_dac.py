@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from engine.sandbox import list_scenarios, load_scenario, netns
+from tests import loopback
 from tests.plugins.sandbox import REPO_ROOT
 from tests.system import require_oracle, require_system
 
@@ -62,7 +63,7 @@ def test_default_azure_credential_selects_the_declared_credential_and_account(na
         text=True,
         timeout=90,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
@@ -92,7 +93,7 @@ def test_sandbox_exec_exits_with_the_command_status() -> None:
         text=True,
         timeout=60,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 7, proc.stderr
 
@@ -104,7 +105,7 @@ def test_sandbox_list_names_every_scenario() -> None:
         text=True,
         timeout=60,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr
     for name in list_scenarios():

@@ -11,6 +11,7 @@ from pathlib import Path
 import tomli_w
 
 from engine.sandbox import load_scenario, netns
+from tests import loopback
 from tests.plugins.sandbox import run_from_repo
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,7 +35,12 @@ def chainsight_in(
     inner = ["env", *(f"{k}={v}" for k, v in (env or {}).items()), sys.executable, "-m", "app", *args]
     argv = [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", target, *isolate, "--", *inner]
     return subprocess.run(
-        argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT))
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(ROOT)),
     )
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import loopback
+
 ROOT = Path(__file__).resolve().parents[3]
 ATC_INVALID = (
     "Invalid value for AZURE_TOKEN_CREDENTIALS: bogus. Valid values are: dev, prod, azureclicredential, "
@@ -19,7 +21,7 @@ ATC_INVALID = (
 
 
 def chainsight(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": loopback.pythonpath(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "app", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60
     )
@@ -128,7 +130,7 @@ def test_without_a_display_the_app_explains_instead_of_aborting():
     result = subprocess.run(
         [sys.executable, "-m", "app"],
         cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
+        env={**env, "PYTHONPATH": loopback.pythonpath(ROOT)},
         capture_output=True,
         text=True,
         timeout=60,

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from app.cli import main
+from tests import loopback
 from tests.plugins.sandbox import REPO_ROOT
 
 A = "5f1a0000-0000-4000-8000-00000000a00"
@@ -66,7 +67,7 @@ def lab_results() -> dict[str, dict]:
         text=True,
         timeout=300,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr
     found = [json.loads(line[5:]) for line in proc.stdout.splitlines() if line.startswith("CASE ")]

@@ -10,6 +10,7 @@ import sys
 
 from engine.export.signin_snippet import signin_code
 from engine.signin.options import SignInOptions
+from tests import loopback
 from tests.engine.export.ruff_check import format_problems, lint_problems, write_all
 from tests.plugins.sandbox import REPO_ROOT
 
@@ -62,7 +63,7 @@ def test_the_exported_code_signs_in_once_then_silently_with_the_real_library(tmp
         text=True,
         timeout=180,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     *runs, browser_sign_ins = proc.stdout.strip().splitlines()
