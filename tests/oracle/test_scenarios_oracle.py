@@ -3,6 +3,13 @@
 Every case runs inside ``chainsight sandbox exec`` (in a loopback-only network namespace where the
 machine allows) and requires the same members, the same attempts with the same outcomes in order,
 the same selected credential, the same account and the same error text.
+
+The cases of one (scenario, overrides) group share one sandbox: tests/oracle/scenario_runner.py runs them
+one at a time, each in a forked child from the sandbox's first HOME. Sharing the servers is safe because
+no stand-in keeps state one request leaves for the next: refresh tokens are revoked when the sandbox
+starts (never by a request), consent is granted up front in every scenario, sign-in flows, device codes,
+authorization codes and Arc keys are each tied to the one request that made them, and tools read their
+mode from the state file and write only under HOME.
 """
 
 from __future__ import annotations
@@ -10,9 +17,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from tests.oracle.forked_cases import CASE_TIMEOUT, HARNESS_ERROR
+from tests.plugins.sandbox import run_in_sandbox
 from tests.system import require_oracle
 
 require_oracle()
@@ -243,18 +253,52 @@ def normalised(verdict: dict) -> dict:
     return json.loads(_PER_REQUEST_FIELDS.sub(r'\1\\": \\"<per-request>', text))
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_engine_verdict_equals_azure_identity_in_scenario(name, sandbox_run):
-    case = CASES[name]
-    payload = {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
+def group_of(case: Case) -> tuple[str, str]:
+    """Cases with the same scenario and overrides can share one sandbox."""
+    return case.scenario, json.dumps(case.overrides, sort_keys=True)
+
+
+GROUPS: dict[tuple[str, str], list[str]] = {}
+for _name, _case in CASES.items():
+    GROUPS.setdefault(group_of(_case), []).append(_name)
+# A group runs in the first test that needs it; each case has CASE_TIMEOUT, the sandbox a minute to start and stop.
+GROUP_TIMEOUT = max(len(names) for names in GROUPS.values()) * CASE_TIMEOUT + 60
+pytestmark = pytest.mark.timeout(GROUP_TIMEOUT + 30)
+
+
+def run_group(key: tuple[str, str], folder: Path) -> dict:
+    """{case: {"real": ..., "engine": ...}} for every case of the group, or {case: {"harness_error": ...}}."""
+    scenario, overrides = key
+    cases = {n: {k: v for k, v in vars(CASES[n]).items() if k not in ("scenario", "overrides")} for n in GROUPS[key]}
     code = (
-        "import runpy, sys\n"
-        f"sys.argv = ['scenario_runner', {json.dumps(json.dumps(payload))}]\n"
-        "ns = runpy.run_path('tests/oracle/scenario_runner.py', run_name='not_main')\n"
-        "emit(ns['both_verdicts']())\n"
+        "import sys\n"
+        f"sys.argv = ['scenario_runner', {json.dumps(cases)!r}]\n"
+        "from tests.oracle.scenario_runner import main\n"
+        "emit(main())\n"
     )
-    run = sandbox_run(case.scenario, code, overrides=case.overrides or None, timeout=120)
-    assert run.returncode == 0, run.stderr[-3000:]
-    verdict = run.result()
+    run = run_in_sandbox(scenario, code, folder=folder, overrides=json.loads(overrides), timeout=GROUP_TIMEOUT)
+    if run.returncode != 0:
+        return {n: {HARNESS_ERROR: f"{key}: sandbox exec exited {run.returncode}\n{run.stderr[-3000:]}"} for n in cases}
+    return run.result()
+
+
+@pytest.fixture(scope="module")
+def scenario_verdicts(tmp_path_factory):
+    """`scenario_verdicts(name)`: the case's verdicts; its whole group runs the first time one is asked for."""
+    done: dict[tuple[str, str], dict] = {}
+
+    def verdicts_of(name: str) -> dict:
+        key = group_of(CASES[name])
+        if key not in done:
+            done[key] = run_group(key, tmp_path_factory.mktemp("group"))
+        return done[key][name]
+
+    return verdicts_of
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_engine_verdict_equals_azure_identity_in_scenario(name, scenario_verdicts):
+    verdict = scenario_verdicts(name)
+    assert HARNESS_ERROR not in verdict, verdict[HARNESS_ERROR]
     real, ours = normalised(verdict["real"]), normalised(verdict["engine"])
     assert ours == real
