@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from tests.oracle.forked_cases import CASE_TIMEOUT, HARNESS_ERROR
-from tests.plugins.sandbox import run_in_sandbox
+from tests.oracle.forked_cases import HARNESS_ERROR
+from tests.oracle.sandbox_groups import GroupedVerdicts, group_timeout, groups_of
 from tests.system import require_oracle
 
 require_oracle()
@@ -253,47 +252,18 @@ def normalised(verdict: dict) -> dict:
     return json.loads(_PER_REQUEST_FIELDS.sub(r'\1\\": \\"<per-request>', text))
 
 
-def group_of(case: Case) -> tuple[str, str]:
-    """Cases with the same scenario and overrides can share one sandbox."""
-    return case.scenario, json.dumps(case.overrides, sort_keys=True)
+def payload(case: Case) -> dict:
+    """What scenario_runner.py needs of a case: all but where it runs."""
+    return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
 
 
-GROUPS: dict[tuple[str, str], list[str]] = {}
-for _name, _case in CASES.items():
-    GROUPS.setdefault(group_of(_case), []).append(_name)
-# A group runs in the first test that needs it; each case has CASE_TIMEOUT, the sandbox a minute to start and stop.
-GROUP_TIMEOUT = max(len(names) for names in GROUPS.values()) * CASE_TIMEOUT + 60
-pytestmark = pytest.mark.timeout(GROUP_TIMEOUT + 30)
-
-
-def run_group(key: tuple[str, str], folder: Path) -> dict:
-    """{case: {"real": ..., "engine": ...}} for every case of the group, or {case: {"harness_error": ...}}."""
-    scenario, overrides = key
-    cases = {n: {k: v for k, v in vars(CASES[n]).items() if k not in ("scenario", "overrides")} for n in GROUPS[key]}
-    code = (
-        "import sys\n"
-        f"sys.argv = ['scenario_runner', {json.dumps(cases)!r}]\n"
-        "from tests.oracle.scenario_runner import main\n"
-        "emit(main())\n"
-    )
-    run = run_in_sandbox(scenario, code, folder=folder, overrides=json.loads(overrides), timeout=GROUP_TIMEOUT)
-    if run.returncode != 0:
-        return {n: {HARNESS_ERROR: f"{key}: sandbox exec exited {run.returncode}\n{run.stderr[-3000:]}"} for n in cases}
-    return run.result()
+# A group runs in the first test that needs it: that test's limit is the whole group's.
+pytestmark = pytest.mark.timeout(group_timeout(groups_of(CASES)) + 30)
 
 
 @pytest.fixture(scope="module")
-def scenario_verdicts(tmp_path_factory):
-    """`scenario_verdicts(name)`: the case's verdicts; its whole group runs the first time one is asked for."""
-    done: dict[tuple[str, str], dict] = {}
-
-    def verdicts_of(name: str) -> dict:
-        key = group_of(CASES[name])
-        if key not in done:
-            done[key] = run_group(key, tmp_path_factory.mktemp("group"))
-        return done[key][name]
-
-    return verdicts_of
+def scenario_verdicts(tmp_path_factory) -> GroupedVerdicts:
+    return GroupedVerdicts("tests.oracle.scenario_runner", CASES, payload, lambda: tmp_path_factory.mktemp("group"))
 
 
 @pytest.mark.parametrize("name", list(CASES))
