@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.oracle.forked_cases import HARNESS_ERROR
-from tests.oracle.sandbox_groups import GroupedVerdicts, group_timeout, groups_of
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
 from tests.system import require_oracle
 
 require_oracle()
@@ -258,7 +258,7 @@ def payload(case: Case) -> dict:
 
 
 # A group runs in the first test that needs it: that test's limit is the whole group's.
-pytestmark = pytest.mark.timeout(group_timeout(groups_of(CASES)) + 30)
+pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.oracle.forked_cases import HARNESS_ERROR
-from tests.oracle.sandbox_groups import GroupedVerdicts, group_timeout, groups_of
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
 from tests.oracle.test_scenarios_oracle import FAST_IMDS_MISS, normalised
 
 CONTOSO = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
@@ -149,7 +149,7 @@ def payload(case: Case) -> dict:
 
 # The cases of one (scenario, overrides) group share a sandbox (see test_scenarios_oracle.py for why that is
 # safe); a group runs in the first test that needs it, so that test's limit is the whole group's.
-pytestmark = pytest.mark.timeout(group_timeout(groups_of(CASES)) + 30)
+pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
 @pytest.fixture(scope="module")
