@@ -1,28 +1,21 @@
-"""Runs one oracle case inside a sandbox scenario: the real azure-identity, then the engine, same process.
+"""Runs the oracle's cases of one sandbox scenario: for each, the real azure-identity, then the engine.
 
-Invoked by tests/oracle/test_scenarios_oracle.py through ``chainsight sandbox exec``; prints one JSON
-verdict per side. Each member of the real chain is observed through its own instance's get_token, so
-class names (which the aggregated message shows) are unchanged.
+Invoked by tests/oracle/test_scenarios_oracle.py through ``chainsight sandbox exec`` with every case of
+one (scenario, overrides) group; azure-identity and the engine are imported once, then each case runs in
+its own forked child from the sandbox's first HOME (tests/oracle/forked_cases.py). Each member of the real
+chain is observed through its own instance's get_token, so class names (which the aggregated message
+shows) are unchanged. Returns {case: {"real": verdict, "engine": verdict}}.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import sys
 import warnings
 
-# The real library and the engine read the same environment; the case may set or unset variables.
-CASE = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-for _name, _value in CASE.get("env", {}).items():
-    if _value is None:
-        os.environ.pop(_name, None)
-    else:
-        os.environ[_name] = _value
-warnings.simplefilter("ignore", DeprecationWarning)
-
-from tests.oracle.fresh_home import FreshHome  # noqa: E402
+from tests.oracle.forked_cases import run_forked
+from tests.oracle.fresh_home import FreshHome
 
 ACCOUNT_CLAIMS = ("tid", "oid", "upn", "preferred_username", "appid", "azp")
 
@@ -36,16 +29,16 @@ def _claims(token: str) -> dict:
     return {k: data[k] for k in ACCOUNT_CLAIMS if k in data}
 
 
-def _request() -> tuple[tuple[str, ...], dict]:
+def _request(case: dict) -> tuple[tuple[str, ...], dict]:
     kwargs = {}
-    if CASE.get("tenant_id"):
-        kwargs["tenant_id"] = CASE["tenant_id"]
-    if CASE.get("claims"):
-        kwargs["claims"] = CASE["claims"]
-    return tuple(CASE.get("scopes") or ["https://management.azure.com/.default"]), kwargs
+    if case.get("tenant_id"):
+        kwargs["tenant_id"] = case["tenant_id"]
+    if case.get("claims"):
+        kwargs["claims"] = case["claims"]
+    return tuple(case.get("scopes") or ["https://management.azure.com/.default"]), kwargs
 
 
-def real_verdict() -> dict:
+def real_verdict(case: dict) -> dict:
     import azure.identity
     from azure.identity import CredentialUnavailableError
 
@@ -70,17 +63,17 @@ def real_verdict() -> dict:
         member.get_token = get_token
 
     try:
-        if CASE.get("chain"):
-            members = [getattr(azure.identity, c["type"])(**c.get("options", {})) for c in CASE["chain"]]
+        if case.get("chain"):
+            members = [getattr(azure.identity, c["type"])(**c.get("options", {})) for c in case["chain"]]
             credential = azure.identity.ChainedTokenCredential(*members)
         else:
-            credential = azure.identity.DefaultAzureCredential(**CASE.get("kwargs", {}))
+            credential = azure.identity.DefaultAzureCredential(**case.get("kwargs", {}))
     except Exception as ex:
         return {"construction_error": [type(ex).__name__, str(ex)]}
     names = [getattr(m, "_credential_name", None) or type(m).__name__ for m in credential.credentials]
     for member in credential.credentials:
         observe(member)
-    scopes, kwargs = _request()
+    scopes, kwargs = _request(case)
     try:
         token = credential.get_token(*scopes, **kwargs)
     except Exception as ex:
@@ -101,24 +94,24 @@ def real_verdict() -> dict:
     }
 
 
-def engine_verdict() -> dict:
+def engine_verdict(case: dict) -> dict:
     from engine.build import build
     from engine.host import Host
     from engine.run import run_chain
     from engine.spec import ChainSpec, CredentialSpec
 
-    if CASE.get("chain"):
+    if case.get("chain"):
         spec = ChainSpec(
             type="ChainedTokenCredential",
-            credentials=[CredentialSpec(c["type"], c.get("options", {})) for c in CASE["chain"]],
+            credentials=[CredentialSpec(c["type"], c.get("options", {})) for c in case["chain"]],
         )
     else:
-        spec = ChainSpec(options=CASE.get("kwargs", {}))
+        spec = ChainSpec(options=case.get("kwargs", {}))
     try:
         credential = build(spec, Host.real())
     except Exception as ex:
         return {"construction_error": [type(ex).__name__, str(ex)]}
-    scopes, kwargs = _request()
+    scopes, kwargs = _request(case)
     run = run_chain(credential, scopes, **kwargs)
     names = list(run.members)
     attempts = [[a.credential, a.outcome] for a in run.attempts]
@@ -135,12 +128,22 @@ def engine_verdict() -> dict:
     }
 
 
-def both_verdicts() -> dict:
+def both_verdicts(case: dict) -> dict:
+    """Both sides from the same HOME: the real library may rewrite it (a refreshed cache, a tool's files)."""
     with FreshHome() as home:
-        real = real_verdict()
+        real = real_verdict(case)
         home.restore()
-        return {"real": real, "engine": engine_verdict()}
+        return {"real": real, "engine": engine_verdict(case)}
 
 
-if __name__ == "__main__":
-    print("CHAINSIGHT-RESULT:" + json.dumps(both_verdicts()), flush=True)
+def main() -> dict:
+    """Every case of the group given as JSON in argv[1]: {name: {"real": ..., "engine": ...}}."""
+    cases = json.loads(sys.argv[1])
+    warnings.simplefilter("ignore", DeprecationWarning)
+    # Imported before the first fork, so each case's child starts warm; neither reads the environment on import.
+    import azure.identity  # noqa: F401
+
+    import engine.build
+    import engine.run  # noqa: F401
+
+    return run_forked(cases, both_verdicts)

@@ -3,6 +3,13 @@
 Every case runs inside ``chainsight sandbox exec`` (in a loopback-only network namespace where the
 machine allows) and requires the same members, the same attempts with the same outcomes in order,
 the same selected credential, the same account and the same error text.
+
+The cases of one (scenario, overrides) group share one sandbox: tests/oracle/scenario_runner.py runs them
+one at a time, each in a forked child from the sandbox's first HOME. Sharing the servers is safe because
+no stand-in keeps state one request leaves for the next: refresh tokens are revoked when the sandbox
+starts (never by a request), consent is granted up front in every scenario, sign-in flows, device codes,
+authorization codes and Arc keys are each tied to the one request that made them, and tools read their
+mode from the state file and write only under HOME.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.oracle.forked_cases import HARNESS_ERROR
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
 from tests.system import require_oracle
 
 require_oracle()
@@ -243,18 +252,23 @@ def normalised(verdict: dict) -> dict:
     return json.loads(_PER_REQUEST_FIELDS.sub(r'\1\\": \\"<per-request>', text))
 
 
+def payload(case: Case) -> dict:
+    """What scenario_runner.py needs of a case: all but where it runs."""
+    return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
+
+
+# A group runs in the first test that needs it: that test's limit is the whole group's.
+pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
+
+
+@pytest.fixture(scope="module")
+def scenario_verdicts(tmp_path_factory) -> GroupedVerdicts:
+    return GroupedVerdicts("tests.oracle.scenario_runner", CASES, payload, lambda: tmp_path_factory.mktemp("group"))
+
+
 @pytest.mark.parametrize("name", list(CASES))
-def test_engine_verdict_equals_azure_identity_in_scenario(name, sandbox_run):
-    case = CASES[name]
-    payload = {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
-    code = (
-        "import runpy, sys\n"
-        f"sys.argv = ['scenario_runner', {json.dumps(json.dumps(payload))}]\n"
-        "ns = runpy.run_path('tests/oracle/scenario_runner.py', run_name='not_main')\n"
-        "emit(ns['both_verdicts']())\n"
-    )
-    run = sandbox_run(case.scenario, code, overrides=case.overrides or None, timeout=120)
-    assert run.returncode == 0, run.stderr[-3000:]
-    verdict = run.result()
+def test_engine_verdict_equals_azure_identity_in_scenario(name, scenario_verdicts):
+    verdict = scenario_verdicts(name)
+    assert HARNESS_ERROR not in verdict, verdict[HARNESS_ERROR]
     real, ours = normalised(verdict["real"]), normalised(verdict["engine"])
     assert ours == real

@@ -13,11 +13,12 @@ same selected credential and account, and the same error text.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pytest
 
+from tests.oracle.forked_cases import HARNESS_ERROR
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
 from tests.oracle.test_scenarios_oracle import FAST_IMDS_MISS, normalised
 
 CONTOSO = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
@@ -141,31 +142,37 @@ CASES = {
 }
 
 
-def _verdicts(name: str, sandbox_run) -> tuple[dict, dict]:
-    case = CASES[name]
-    payload = {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
-    code = (
-        "import runpy, sys\n"
-        f"sys.argv = ['token_info_runner', {json.dumps(json.dumps(payload))}]\n"
-        "ns = runpy.run_path('tests/oracle/token_info_runner.py', run_name='not_main')\n"
-        "emit(ns['both_verdicts']())\n"
-    )
-    run = sandbox_run(case.scenario, code, overrides=case.overrides or None, timeout=120)
-    assert run.returncode == 0, run.stderr[-3000:]
-    verdict = run.result()
+def payload(case: Case) -> dict:
+    """What token_info_runner.py needs of a case: all but where it runs."""
+    return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
+
+
+# The cases of one (scenario, overrides) group share a sandbox (see test_scenarios_oracle.py for why that is
+# safe); a group runs in the first test that needs it, so that test's limit is the whole group's.
+pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
+
+
+@pytest.fixture(scope="module")
+def token_info_verdicts(tmp_path_factory) -> GroupedVerdicts:
+    return GroupedVerdicts("tests.oracle.token_info_runner", CASES, payload, lambda: tmp_path_factory.mktemp("group"))
+
+
+def _verdicts(name: str, token_info_verdicts: GroupedVerdicts) -> tuple[dict, dict]:
+    verdict = token_info_verdicts(name)
+    assert HARNESS_ERROR not in verdict, verdict[HARNESS_ERROR]
     return normalised(verdict["real"]), normalised(verdict["engine"])
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_engine_equals_azure_identity_through_the_sdks_method(name, sandbox_run):
-    real, ours = _verdicts(name, sandbox_run)
+def test_engine_equals_azure_identity_through_the_sdks_method(name, token_info_verdicts):
+    real, ours = _verdicts(name, token_info_verdicts)
     assert ours == real
 
 
-def test_an_empty_tenant_is_refused_through_get_token_info_but_ignored_through_get_token(sandbox_run):
+def test_an_empty_tenant_is_refused_through_get_token_info_but_ignored_through_get_token(token_info_verdicts):
     """The two methods really differ here, so the cases above prove the engine follows the one asked."""
-    info_real, info_ours = _verdicts("az-empty-tenant-configured-refused", sandbox_run)
-    token_real, token_ours = _verdicts("az-empty-tenant-configured-get-token-ignores", sandbox_run)
+    info_real, info_ours = _verdicts("az-empty-tenant-configured-refused", token_info_verdicts)
+    token_real, token_ours = _verdicts("az-empty-tenant-configured-get-token-ignores", token_info_verdicts)
     assert info_real["attempts"][0][1] == "failed" and "for tenant ." in info_real["attempts"][0][2]
     assert token_real["attempts"][0][1] == "succeeded"
     assert (info_ours, token_ours) == (info_real, token_real)

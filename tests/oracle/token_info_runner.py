@@ -1,10 +1,12 @@
-"""Runs one get_token / get_token_info case inside a sandbox scenario: the real azure-identity, then the engine.
+"""Runs the get_token / get_token_info cases of one sandbox scenario: the real azure-identity, then the engine.
 
-Invoked by tests/oracle/test_token_info_oracle.py through ``chainsight sandbox exec``; prints one JSON
-verdict per side. Unlike scenario_runner.py it calls the method the case names (get_token_info as Azure
-SDK clients do, with the options exactly as given, an empty tenant included) and records each attempt's
-message as azure-identity's chain records it: ``.message`` for an unavailable member, ``str()`` (the
-response body after "\\nContent: " included) for one that stopped the chain.
+Invoked by tests/oracle/test_token_info_oracle.py through ``chainsight sandbox exec`` with every case of one
+(scenario, overrides) group; azure-identity and the engine are imported once, then each case runs in its own
+forked child from the sandbox's first HOME (tests/oracle/forked_cases.py). Unlike scenario_runner.py it
+calls the method the case names (get_token_info as Azure SDK clients do, with the options exactly as given,
+an empty tenant included) and records each attempt's message as azure-identity's chain records it:
+``.message`` for an unavailable member, ``str()`` (the response body after "\\nContent: " included) for one
+that stopped the chain. Returns {case: {"real": verdict, "engine": verdict}}.
 """
 
 from __future__ import annotations
@@ -14,22 +16,24 @@ import os
 import sys
 import warnings
 
-CASE = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-for _name, _value in CASE.get("env", {}).items():
-    if _value is None:
-        os.environ.pop(_name, None)
-    else:
-        os.environ[_name] = _value
-warnings.simplefilter("ignore", DeprecationWarning)
+from tests.oracle.forked_cases import run_forked
+from tests.oracle.fresh_home import FreshHome
+from tests.oracle.scenario_runner import _claims
 
-from tests.oracle.fresh_home import FreshHome  # noqa: E402
-from tests.oracle.scenario_runner import _claims  # noqa: E402
 
-API = CASE.get("api", "get_token_info")
-SCOPES = tuple(CASE.get("scopes") or ["https://management.azure.com/.default"])
-OPTIONS = CASE.get("options", {})  # get_token_info's options; get_token gets them as keywords
-# A second call with these options (DefaultAzureCredential then goes straight to the credential it locked in).
-AGAIN = CASE.get("again")
+def _api(case: dict) -> str:
+    return case.get("api", "get_token_info")
+
+
+def _scopes(case: dict) -> tuple[str, ...]:
+    return tuple(case.get("scopes") or ["https://management.azure.com/.default"])
+
+
+def _asks(case: dict) -> list[dict]:
+    """The options of each call: get_token_info's options, or get_token's keywords; ``again`` is a second call
+    (DefaultAzureCredential then goes straight to the credential it locked in)."""
+    again = case.get("again")
+    return [case.get("options", {})] + ([again] if again is not None else [])
 
 
 def _name(credential) -> str:
@@ -48,7 +52,7 @@ def _real_options(options: dict) -> dict:
     }
 
 
-def real_verdict() -> dict:
+def real_verdict(case: dict) -> dict:
     import azure.identity
     from azure.identity import CredentialUnavailableError
 
@@ -71,30 +75,30 @@ def real_verdict() -> dict:
 
         setattr(member, method, observed)
 
+    api = _api(case)
     try:
-        if CASE.get("chain"):
-            members = [getattr(azure.identity, c["type"])(**_real_options(c.get("options", {}))) for c in CASE["chain"]]
+        if case.get("chain"):
+            members = [getattr(azure.identity, c["type"])(**_real_options(c.get("options", {}))) for c in case["chain"]]
             credential = azure.identity.ChainedTokenCredential(*members)
-        elif CASE.get("single"):
-            single = CASE["single"]
+        elif case.get("single"):
+            single = case["single"]
             credential = getattr(azure.identity, single["type"])(**_real_options(single.get("options", {})))
         else:
-            credential = azure.identity.DefaultAzureCredential(**CASE.get("kwargs", {}))
+            credential = azure.identity.DefaultAzureCredential(**case.get("kwargs", {}))
     except Exception as ex:
         return {"construction_error": [type(ex).__name__, str(ex)]}
     members = _members_of(credential)
     for member in members:
-        observe(member, API)
+        observe(member, api)
 
     def ask(options: dict):
-        if API == "get_token_info":
-            return credential.get_token_info(*SCOPES, options=dict(options))
-        return credential.get_token(*SCOPES, **options)
+        if api == "get_token_info":
+            return credential.get_token_info(*_scopes(case), options=dict(options))
+        return credential.get_token(*_scopes(case), **options)
 
     try:
-        token = ask(OPTIONS)
-        if AGAIN is not None:
-            token = ask(AGAIN)
+        for options in _asks(case):
+            token = ask(options)
     except Exception as ex:
         error = getattr(ex, "message", None) or str(ex)
         return {"members": [_name(m) for m in members], "attempts": attempts, "selected": None, "error": error}
@@ -108,44 +112,46 @@ def real_verdict() -> dict:
     }
 
 
-def engine_verdict() -> dict:
+def engine_verdict(case: dict) -> dict:
     from engine.build import build
     from engine.host import Host
     from engine.run import run_chain
     from engine.spec import ChainSpec, CredentialSpec
 
-    if CASE.get("chain"):
+    api = _api(case)
+    if case.get("chain"):
         spec = ChainSpec(
             type="ChainedTokenCredential",
-            credentials=[CredentialSpec(c["type"], c.get("options", {})) for c in CASE["chain"]],
+            credentials=[CredentialSpec(c["type"], c.get("options", {})) for c in case["chain"]],
         )
-    elif CASE.get("single"):
-        single = CASE["single"]
+    elif case.get("single"):
+        single = case["single"]
         spec = ChainSpec(type="ChainedTokenCredential", credentials=[CredentialSpec(single["type"], single["options"])])
     else:
-        spec = ChainSpec(options=CASE.get("kwargs", {}))
+        spec = ChainSpec(options=case.get("kwargs", {}))
     try:
         credential = build(spec, Host.real())
     except Exception as ex:
         return {"construction_error": [type(ex).__name__, str(ex)]}
-    if CASE.get("single"):
+    if case.get("single"):
         credential = credential.credentials[0]  # asked on its own, as the real side asks it
 
     def ask(options: dict):
         return run_chain(
             credential,
-            SCOPES,
+            _scopes(case),
             claims=options.get("claims"),
             tenant_id=options.get("tenant_id"),
             enable_cae=options.get("enable_cae", False),
-            api=API,
+            api=api,
         )
 
-    runs = [ask(OPTIONS)]
-    if AGAIN is not None and runs[0].outcome == "succeeded":
-        runs.append(ask(AGAIN))
+    first, *again = _asks(case)
+    runs = [ask(first)]
+    if again and runs[0].outcome == "succeeded":
+        runs.append(ask(again[0]))
     run = runs[-1]
-    assert all(r.api == API for r in runs), [r.api for r in runs]
+    assert all(r.api == api for r in runs), [r.api for r in runs]
     verdict = {
         "members": list(runs[0].members),
         "attempts": [[a.credential, a.outcome, a.message] for r in runs for a in r.attempts],
@@ -161,12 +167,22 @@ def engine_verdict() -> dict:
     return verdict
 
 
-def both_verdicts() -> dict:
+def both_verdicts(case: dict) -> dict:
+    """Both sides from the same HOME: the real library may rewrite it (a refreshed cache, a tool's files)."""
     with FreshHome() as home:
-        real = real_verdict()
+        real = real_verdict(case)
         home.restore()
-        return {"real": real, "engine": engine_verdict()}
+        return {"real": real, "engine": engine_verdict(case)}
 
 
-if __name__ == "__main__":
-    print("CHAINSIGHT-RESULT:" + json.dumps(both_verdicts()), flush=True)
+def main() -> dict:
+    """Every case of the group given as JSON in argv[1]: {name: {"real": ..., "engine": ...}}."""
+    cases = json.loads(sys.argv[1])
+    warnings.simplefilter("ignore", DeprecationWarning)
+    # Imported before the first fork, so each case's child starts warm; neither reads the environment on import.
+    import azure.identity  # noqa: F401
+
+    import engine.build
+    import engine.run  # noqa: F401
+
+    return run_forked(cases, both_verdicts)

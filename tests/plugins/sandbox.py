@@ -1,11 +1,12 @@
 """Pytest plugin: running sandbox scenarios for tests, in-process or as an isolated subprocess.
 
 Fixtures: `sandbox_factory`, `sandbox_run`, `netns_available`, `sandbox_session_for`.
-Helper: `require_system(condition, reason)`.
+Helper: `run_in_sandbox(scenario, code, folder=...)`, the fixture without pytest's tmp_path.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -90,33 +91,36 @@ def emit(obj):
 """
 
 
+def run_in_sandbox(
+    scenario: str | Path,
+    code: str,
+    *,
+    folder: Path,
+    overrides: dict[str, Any] | None = None,
+    isolate: bool = True,
+    timeout: float = 90,
+) -> SandboxRun:
+    """`python -c code` under `python -m app.cli.sandbox exec` (in a loopback-only network namespace when this
+    machine allows); a scenario with overrides is written to `folder` first."""
+    target = str(scenario)
+    if overrides:
+        loaded = load_scenario(scenario, overrides)
+        target = str(folder / f"{loaded.name}.toml")
+        Path(target).write_bytes(tomli_w.dumps(loaded.raw).encode())
+    can_isolate, reason = netns.available()
+    if isolate and not can_isolate:
+        if os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
+            pytest.fail(f"required system component missing: {reason}", pytrace=False)
+        isolate = False
+    argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
+    argv += ["--isolate-network"] if isolate else []
+    argv += ["--", sys.executable, "-c", PRELUDE + code]
+    proc = run_from_repo(argv, timeout)
+    return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
+
+
 @pytest.fixture
 def sandbox_run(tmp_path: Path) -> Callable[..., SandboxRun]:
-    """`sandbox_run(scenario, code, overrides=None, isolate=True, timeout=90)` runs `python -c code` under
-    `python -m app.cli.sandbox exec` (in a loopback-only network namespace when this machine allows)."""
-
-    def run(
-        scenario: str | Path,
-        code: str,
-        *,
-        overrides: dict[str, Any] | None = None,
-        isolate: bool = True,
-        timeout: float = 90,
-    ) -> SandboxRun:
-        target = str(scenario)
-        if overrides:
-            loaded = load_scenario(scenario, overrides)
-            target = str(tmp_path / f"{loaded.name}.toml")
-            Path(target).write_bytes(tomli_w.dumps(loaded.raw).encode())
-        can_isolate, reason = netns.available()
-        if isolate and not can_isolate:
-            if os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
-                pytest.fail(f"required system component missing: {reason}", pytrace=False)
-            isolate = False
-        argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
-        argv += ["--isolate-network"] if isolate else []
-        argv += ["--", sys.executable, "-c", PRELUDE + code]
-        proc = run_from_repo(argv, timeout)
-        return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
-
-    return run
+    """`sandbox_run(scenario, code, overrides=None, isolate=True, timeout=90)`: `run_in_sandbox` with this
+    test's tmp_path for the overridden scenario."""
+    return functools.partial(run_in_sandbox, folder=tmp_path)

@@ -1,0 +1,55 @@
+"""The batched oracles' test side: grouping cases by sandbox, running a group once and only when asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.oracle import sandbox_groups
+from tests.oracle.forked_cases import CASE_TIMEOUT, HARNESS_ERROR
+from tests.oracle.sandbox_groups import GroupedVerdicts, group_timeout, groups_of, longest_group_timeout
+
+
+@dataclass
+class Case:
+    scenario: str
+    overrides: dict = field(default_factory=dict)
+    env: dict = field(default_factory=dict)
+
+
+CASES = {
+    "a1": Case("laptop-az"),
+    "b1": Case("laptop-az", overrides={"tools": {"az": {"mode": "garbage"}}}),
+    "a2": Case("laptop-az", env={"AZURE_TOKEN_CREDENTIALS": "dev"}),
+    "c1": Case("no-such-scenario"),
+    "b2": Case("laptop-az", overrides={"tools": {"az": {"mode": "garbage"}}}),
+}
+
+
+def test_cases_group_by_scenario_and_overrides_in_the_tables_order():
+    assert list(groups_of(CASES).values()) == [["a1", "a2"], ["b1", "b2"], ["c1"]]
+
+
+def test_a_groups_time_allows_every_case_its_own_timeout_and_the_largest_group_sets_the_tests_limit():
+    assert group_timeout(2) == 2 * CASE_TIMEOUT + sandbox_groups.SANDBOX_ALLOWANCE
+    assert longest_group_timeout(CASES) == group_timeout(2)
+
+
+def test_a_group_runs_once_and_only_when_one_of_its_cases_is_asked_for(monkeypatch, tmp_path):
+    ran = []
+
+    def run_group(runner, key, cases, folder, timeout):
+        ran.append((key[0], list(cases), timeout))
+        return {name: {"real": name, "engine": name} for name in cases}
+
+    monkeypatch.setattr(sandbox_groups, "run_group", run_group)
+    verdicts = GroupedVerdicts("a.runner", CASES, lambda case: {"env": case.env}, lambda: tmp_path)
+    assert verdicts("a2") == {"real": "a2", "engine": "a2"}
+    assert verdicts("a1") == {"real": "a1", "engine": "a1"}
+    assert ran == [("laptop-az", ["a1", "a2"], group_timeout(2))]
+
+
+def test_a_sandbox_that_cannot_start_fails_each_case_of_its_group_with_the_reason(tmp_path):
+    verdicts = GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda case: {"env": case.env}, lambda: tmp_path)
+    error = verdicts("c1")[HARNESS_ERROR]
+    assert error.startswith("('no-such-scenario', '{}'): sandbox exec exited 2")
+    assert "unknown sandbox scenario 'no-such-scenario'" in error
