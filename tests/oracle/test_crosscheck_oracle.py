@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from engine.sandbox import netns
+from tests import loopback
 from tests.oracle.releases import interpreter
 from tests.plugins.sandbox import PRELUDE, REPO_ROOT, SandboxRun
 
@@ -66,7 +67,7 @@ def _run(scenario: str, pythons: dict) -> SandboxRun:
     # The human-readable form once (it is the same comparison); --json everywhere.
     plain = "plain" if scenario == "laptop-everything" else "json-only"
     argv += ["--", sys.executable, "-c", PRELUDE + SNIPPET, json.dumps(pythons), plain]
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env = dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT))
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=REPO_ROOT, env=env)
     return SandboxRun(proc.returncode, proc.stdout, proc.stderr, can_isolate)
 

@@ -33,6 +33,7 @@ from engine.account import Account
 from engine.export import export
 from engine.run import DEFAULT_SCOPE
 from engine.spec import ChainSpec, CredentialSpec
+from tests import loopback
 from tests.system import require_oracle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -361,7 +362,7 @@ def run_case(name: str, case: Case, directory: Path, isolate: bool) -> dict:
         text=True,
         timeout=300,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(DRIVER_RESULT)]
     if not lines:
@@ -454,7 +455,12 @@ def test_exported_example_runs_as_is_and_prints_only_the_expiry(name, tmp_path):
     argv += ["--isolate-network"] if _isolate() else []
     argv += ["--", "env", *(f"{k}={v}" for k, v in result.environment.items()), sys.executable, str(program)]
     proc = subprocess.run(
-        argv, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()

@@ -22,6 +22,7 @@ import tomli_w
 
 from app.cli.crosscheck import differences
 from engine.sandbox import load_scenario, netns
+from tests import loopback
 from tests.oracle.releases import RELEASES, interpreter
 from tests.oracle.test_scenarios_oracle import CASES, Case, chain, normalised, tool
 from tests.plugins.sandbox import PRELUDE, REPO_ROOT, SandboxRun
@@ -113,7 +114,7 @@ def _run_group(key: tuple[str, str], releases: dict[str, str], folder: Path, iso
     argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
     argv += ["--isolate-network"] if isolate else []
     argv += ["--", sys.executable, "-c", PRELUDE + code + "emit(main())\n"]
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env = dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT))
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
     return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
 

@@ -22,6 +22,7 @@ import tomli_w
 
 from engine.sandbox import load_scenario, netns
 from engine.sandbox.sandbox import Sandbox
+from tests import loopback
 from tests.system import REQUIRE_SYSTEM_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def run_from_repo(argv: list[str], timeout: float) -> subprocess.CompletedProces
         text=True,
         timeout=timeout,
         cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
 
 
