@@ -468,7 +468,8 @@ class MainWindow(QMainWindow):
         self._wait_for_panes: list[QAction] = []
 
         def action(text: str, slot, keys=(), icon_name: str | None = None, *, needs_panes: bool = True) -> QAction:
-            act = QAction(text, self)
+            act = QAction(self)  # not QAction(text, self): matching that overload builds QIcon (~1.5 ms)
+            act.setText(text)
             if keys:
                 act.setShortcuts([QKeySequence(k) for k in keys])
             if icon_name:

@@ -3,13 +3,29 @@ namespace's enums before the first paint, and gives the same answer as PySide6's
 
 from __future__ import annotations
 
+import ctypes.util
+import json
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.gui import theme
+from tests.app.gui.xserver import xcb_env, xvfb
+from tests.system import require_system
+
+ROOT = Path(__file__).resolve().parents[3]
+BOTH_READINGS = """
+import json
+from PySide6.QtWidgets import QApplication
+from app.gui import theme
+app = QApplication([])
+hints = app.styleHints()
+print(json.dumps([theme._color_scheme_by_symbol(hints), hints.colorScheme().value, theme.is_dark_theme("system")]))
+"""
 
 
 def test_dark_scheme_is_qts_number_for_dark():
@@ -46,3 +62,19 @@ def test_without_the_symbol_it_asks_pyside(qapp, monkeypatch):
     monkeypatch.setattr(theme, "COLOR_SCHEME_SYMBOL", "_ZN_no_such_symbol")
     assert theme._color_scheme_by_symbol(QGuiApplication.styleHints()) is None
     assert theme.system_color_scheme() == QGuiApplication.styleHints().colorScheme().value
+
+
+@pytest.mark.needs_system
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="GTK's dark variant through Qt's gtk3 theme")
+@pytest.mark.parametrize(("gtk_theme", "scheme"), [("Adwaita:dark", 2), ("Adwaita", 1)])
+def test_a_desktop_in_dark_or_light_reads_the_same_both_ways(tmp_path, gtk_theme, scheme):
+    """A real desktop's answer (GTK's theme, through Qt's gtk3 platform theme), not only offscreen's Unknown."""
+    require_system(ctypes.util.find_library("gtk-3") is not None, "GTK 3 is not installed (apt-get install libgtk-3-0)")
+    with xvfb(640, 480, window_manager=False) as display:
+        env = xcb_env(display, QT_QPA_PLATFORMTHEME="gtk3", GTK_THEME=gtk_theme, HOME=str(tmp_path))
+        env.pop(theme.THEME_ENV, None)
+        done = subprocess.run(
+            [sys.executable, "-c", BOTH_READINGS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == [scheme, scheme, scheme == theme.DARK_SCHEME]
