@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.path.name if self.path else 'Untitled chain'} — {APP_NAME}")  # as it will stay
         steps = [
             self._build_places,
+            self._restore_docks,
             staging.importing("engine.spec", "engine.profiles"),
             staging.importing("engine.host", "engine.events"),
             staging.importing("engine.run", "engine.chain"),
@@ -210,8 +211,7 @@ class MainWindow(QMainWindow):
 
     def _build_places(self) -> None:
         """The panes' places: the centre, the request bar's toolbar, the docks (each with an empty pane as wide as
-        its pane will be) and their View menu toggles, with the last session's layout, or on a first start the
-        chain's full names and a fair share for the details."""
+        its pane will be) and their View menu toggles."""
         from PySide6.QtCore import Qt
 
         centre = QWidget(self)
@@ -245,6 +245,11 @@ class MainWindow(QMainWindow):
             toggle.setText(text)
             toggles.append(toggle)
         self.view_menu.insertActions(self._view_menu_docks_end, toggles)
+
+    def _restore_docks(self) -> None:
+        """The last session's dock layout, or on a first start the chain's full names and a fair share for the
+        details. A step of its own: restored on a shown window in the same turn as the docks were added, Qt
+        gives the docks even shares instead of the saved widths (the docks must have been laid out once)."""
         state = self.settings.window_state()
         self._docks_restored = state is not None and self.restoreState(state)
         if self.isVisible() and not self._docks_restored:
@@ -1332,8 +1337,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.ready_now:  # closed while the panes were still coming: nothing to save but the place
             self._closed = True
-            # before the docks came, the window's state has none: the last session's stays for the next start
-            state = QByteArray(self.saveState()) if hasattr(self, "chain_dock") else None
+            # until the docks have their places (restored or sized), the window's state is not the user's: the
+            # last session's stays for the next start
+            placed = self._docks_restored or self._docks_sized
+            state = QByteArray(self.saveState()) if placed else None
             self.settings.save_window(QByteArray(self.saveGeometry()), state)
             super().closeEvent(event)
             return

@@ -155,6 +155,67 @@ def test_closing_before_the_docks_come_keeps_the_last_sessions_dock_layout(qtbot
     assert settings.window_geometry() is not None
 
 
+TWO_STARTS = """
+import json, os, sys
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from app.gui.main_window import MainWindow
+from app.gui.settings import Settings
+from app.gui.theme import setup_style
+from engine.host import Host
+from tests.app.gui.doubles import WRONG_ACCOUNT_ENV, wrong_account_chain
+
+app = QApplication(sys.argv[:1])
+app.setQuitOnLastWindowClosed(False)
+setup_style(app, "system")
+home, seen, windows = sys.argv[1], [], []
+
+def widths(window):
+    return [window.chain_dock.width(), window.details_dock.width(), window.centralWidget().width()]
+
+def start(then):
+    host = Host(env=dict(WRONG_ACCOUNT_ENV), home=home, label="test host")
+    settings = Settings(os.path.join(home, "settings.ini"))
+    window = MainWindow(host=host, builder=wrong_account_chain, settings=settings, staged=True, probe_now=False)
+    window.ready.connect(lambda: QTimer.singleShot(300, lambda: then(window)))
+    windows.append(window)
+    window.show()
+
+def first(window):
+    window.resizeDocks([window.chain_dock], [330], Qt.Orientation.Horizontal)  # the user's own width
+    QTimer.singleShot(200, lambda: (seen.append(widths(window)), window.close(), start(second)))
+
+def second(window):
+    seen.append(widths(window))
+    print(json.dumps(seen), flush=True)
+    app.exit(0)
+
+start(first)
+app.exec()
+"""
+
+
+@pytest.mark.needs_system
+def test_a_staged_start_restores_the_docks_the_last_session_closed_with(tmp_path):
+    """The docks come after the first paint, so their layout is restored on a shown window (a screen wider than
+    offscreen's, where the docks would all sit at their minimum widths and prove nothing)."""
+    from tests.app.gui.xserver import xcb_env, xvfb
+
+    with xvfb(1366, 768) as display:
+        done = subprocess.run(
+            [sys.executable, "-c", TWO_STARTS, str(tmp_path)],
+            cwd=ROOT,
+            env=xcb_env(display, HOME=str(tmp_path)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0 and done.stdout.strip(), done.stderr[-2000:]
+    closed_with, opened_with = json.loads(done.stdout.splitlines()[-1])
+    assert closed_with[0] == 330
+    assert opened_with == closed_with
+
+
 def test_the_view_menu_gets_the_dock_toggles_with_the_docks(qtbot, settings, tmp_path):
     window = staged_window(qtbot, settings, tmp_path)
     assert [a.text() for a in window.view_menu.actions() if not a.isSeparator()] == ["&Theme"]
