@@ -53,11 +53,17 @@ def run_after_first_paint(
     pending = list(steps)
     started = {"at": None}
     trace = os.environ.get(TRACE_ENV) == "1"
+    armed = time.perf_counter()  # the frame is built: what remains before its paint is show, polish and layout
 
     def start() -> None:
         if started["at"] is not None:
             return
         started["at"] = time.perf_counter()
+        if trace:
+            print(
+                f"start first paint done {(started['at'] - armed) * 1000:.1f} ms after the frame was built",
+                file=sys.stderr,
+            )
         window.setUpdatesEnabled(False)
         first_paint.later(0, next_step)
 
