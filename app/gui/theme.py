@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -40,21 +41,31 @@ def system_color_scheme() -> int:
 
 
 def _color_scheme_by_symbol(hints) -> int | None:
+    function = _scheme_function(COLOR_SCHEME_SYMBOL)
+    if function is None:
+        return None
+    import shiboken6
+
+    return int(function(shiboken6.getCppPointer(hints)[0]))
+
+
+@functools.cache
+def _scheme_function(symbol: str):
+    """Qt's own function by its C++ name, or None where it cannot be found (then PySide6 answers)."""
     if sys.platform.startswith("win"):
         return None  # MSVC's names; the QtGui module does not export Qt's symbols there
     try:
         import ctypes
 
-        import shiboken6
         from PySide6 import QtGui
 
         # dlsym on the module's handle searches its dependencies: Qt's QtGui library, wherever it lives
-        function = getattr(ctypes.CDLL(QtGui.__file__), COLOR_SCHEME_SYMBOL)
-        function.restype = ctypes.c_int
-        function.argtypes = [ctypes.c_void_p]
-        return int(function(shiboken6.getCppPointer(hints)[0]))
-    except (OSError, AttributeError, ImportError, TypeError):
+        function = getattr(ctypes.CDLL(QtGui.__file__), symbol)
+    except (OSError, AttributeError, ImportError):
         return None
+    function.restype = ctypes.c_int
+    function.argtypes = [ctypes.c_void_p]
+    return function
 
 
 def setup_style(app, theme: str = "system", *, fusion: bool = True) -> None:
