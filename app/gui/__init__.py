@@ -145,14 +145,14 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
     # Only what the window's frame needs loads before it paints; the panes, the engine, msal and requests
     # follow in steps once it has (MainWindow(staged=True)), and ``ready`` says when it is whole.
-    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from app.gui.main_window import MainWindow
     from app.gui.quit_signals import quit_window_on_signals
     from app.gui.settings import Settings
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt_rounding())
+    # Fractional scale factors (150 %) pass through unrounded: Qt 6's default, so not set here (setting it
+    # would build the Qt namespace's enums before the first paint, and QT_SCALE_FACTOR_ROUNDING_POLICY still rules)
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "chainsight", *qt_args])
     app.setApplicationName("Chainsight")
     app.setOrganizationName("Chainsight")
@@ -206,12 +206,6 @@ def leave(window, code: int) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
-
-
-def Qt_rounding():
-    from PySide6.QtCore import Qt
-
-    return Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
 
 
 def _arm_screenshot(app, window, path: Path, *, wait_for_run: bool, sandbox: bool, result: dict) -> None:

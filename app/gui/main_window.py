@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Only the classes the frame needs: PySide6 builds each class (and its enums) on first use, and every one
-# of them delays the first paint. The panes, dialogs and splitters import theirs where they are used.
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+# of them delays the first paint. The panes, dialogs and splitters import theirs where they are used, and so
+# does every method that needs the ``Qt`` namespace: its first use builds all of its ~90 enums (~16 ms), so
+# nothing before the first paint touches it (the docks, which need Qt.DockWidgetArea, come after it).
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
 
 from app.gui import staging
 from app.gui.settings import Settings
@@ -21,7 +23,9 @@ from app.gui.status_bar import StatusBar
 from app.gui.window_geometry import centred, clamp_to, first_start_size
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QDockWidget
 
     from app.diagnosis import Context, Diagnosis, Fix
     from app.gui.chain_runner import Builder
@@ -125,13 +129,16 @@ class MainWindow(QMainWindow):
         """``path``: the file ``spec`` was read from. ``probe_now=False``: the caller is about to switch to a sandbox, so this machine's credentials
         (its managed-identity endpoint among them) are not probed first; the sandbox's are, once it is up.
 
-        ``staged=True`` (the app's start): only the frame (menus, title, the request bar's and the docks' places,
-        the status bar) is built here; the panes follow once it has painted, one short step per event-loop turn,
-        and ``ready`` says when the window is whole. Otherwise everything is built before this returns."""
+        ``staged=True`` (the app's start): only the frame (menus, title, status bar) is built here; the panes'
+        places (centre, request bar, docks) and the panes follow once it has painted, one short step per
+        event-loop turn, and ``ready`` says when the window is whole. Otherwise everything is built before this
+        returns."""
         super().__init__()
         self.settings = settings or Settings()
         self.ready_now = False  # True once every pane is built and wired (``ready`` has been emitted)
         self._closed = False
+        self._docks_restored = False  # the docks' places came from the last session's saved state
+        self._docks_sized = False  # a first start's dock widths have been given
         self.path: Path | None = Path(path) if path is not None else None
         self.sandbox = None
         self.scenario = None
@@ -140,9 +147,11 @@ class MainWindow(QMainWindow):
         self._build_frame()
         self._build_actions()
         self._place_first_start()
-        self._restore_window()
+        self._restore_geometry()
         self.setWindowTitle(f"{self.path.name if self.path else 'Untitled chain'} — {APP_NAME}")  # as it will stay
         steps = [
+            self._build_places,
+            self._restore_docks,
             staging.importing("engine.spec", "engine.profiles"),
             staging.importing("engine.host", "engine.events"),
             staging.importing("engine.run", "engine.chain"),
@@ -166,32 +175,12 @@ class MainWindow(QMainWindow):
             self._ready()
 
     # ---- construction ------------------------------------------------------------------------
-    # The frame comes first and needs only Qt: what the panes need (the engine, msal, the diagnosis) is
-    # imported by the steps that build them, after the frame has painted.
+    # The frame comes first: menus, title and status bar over an empty window, which needs only a few Qt classes.
+    # What the frame leaves out is what it would not show but would pay for before its paint: the Qt namespace's
+    # enums (the docks need them), the centre and the toolbar (a main window lays those out through duration-0
+    # geometry animations), the engine, msal and the diagnosis. The steps after the paint build them.
     def _build_frame(self) -> None:
-        centre = QWidget(self)
-        self.centre_layout = QVBoxLayout(centre)
-        self.centre_layout.setContentsMargins(8, 8, 8, 4)
-        self.centre_layout.setSpacing(8)
-        self.setCentralWidget(centre)
-        self.request_toolbar = request_toolbar = self.addToolBar("Request")
-        request_toolbar.setObjectName("toolbar-request")
-        request_toolbar.setMovable(False)
-        request_toolbar.toggleViewAction().setVisible(False)  # the Run buttons live there: never hide it
-        # the request bar's height, held until it comes: nothing below it moves when it does
-        self._request_placeholder = staging.line_placeholder(request_toolbar, margin=8)
-        request_toolbar.addWidget(self._request_placeholder)
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self.chain_dock = self._dock("Chain", "chain", left, self._chain_width)
-        self.details_dock = self._dock("Details", "details", right, self._details_width)
-        self.env_dock = self._dock("Environment (what-if)", "environment", right, self._details_width)
         self._export_pane: ExportPane | None = None  # built when first shown: the start does not need it
-        self.export_dock = self._dock("Export", "export", right, self._details_width)
-        self.tabifyDockWidget(self.details_dock, self.env_dock)
-        self.tabifyDockWidget(self.env_dock, self.export_dock)
-        self.signin_dock = self._dock("Sign-in workbench", "signin", right, self._details_width)
-        self.tabifyDockWidget(self.export_dock, self.signin_dock)
-        self.details_dock.raise_()
         self.host_label = QLabel(self)
         self.host_label.setAccessibleName("Host")
         self.what_if_label = QLabel(self)
@@ -219,6 +208,54 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh_live)
+
+    def _build_places(self) -> None:
+        """The panes' places: the centre, the request bar's toolbar, the docks (each with an empty pane as wide as
+        its pane will be) and their View menu toggles."""
+        from PySide6.QtCore import Qt
+
+        centre = QWidget(self)
+        self.centre_layout = QVBoxLayout(centre)
+        self.centre_layout.setContentsMargins(8, 8, 8, 4)
+        self.centre_layout.setSpacing(8)
+        self.setCentralWidget(centre)
+        self.request_toolbar = request_toolbar = self.addToolBar("Request")
+        request_toolbar.setObjectName("toolbar-request")
+        request_toolbar.setMovable(False)
+        request_toolbar.toggleViewAction().setVisible(False)  # the Run buttons live there: never hide it
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.chain_dock = self._dock("Chain", "chain", left, self._chain_width)
+        self.details_dock = self._dock("Details", "details", right, self._details_width)
+        self.env_dock = self._dock("Environment (what-if)", "environment", right, self._details_width)
+        self.export_dock = self._dock("Export", "export", right, self._details_width)
+        self.tabifyDockWidget(self.details_dock, self.env_dock)
+        self.tabifyDockWidget(self.env_dock, self.export_dock)
+        self.signin_dock = self._dock("Sign-in workbench", "signin", right, self._details_width)
+        self.tabifyDockWidget(self.export_dock, self.signin_dock)
+        self.details_dock.raise_()
+        toggles = []
+        for dock, text in (
+            (self.chain_dock, "&Chain"),
+            (self.details_dock, "&Details"),
+            (self.env_dock, "&Environment (what-if)"),
+            (self.export_dock, "E&xport"),
+            (self.signin_dock, "&Sign-in workbench"),
+        ):
+            toggle = dock.toggleViewAction()
+            toggle.setText(text)
+            toggles.append(toggle)
+        self.view_menu.insertActions(self._view_menu_docks_end, toggles)
+
+    def _restore_docks(self) -> None:
+        """The last session's dock layout, or on a first start the chain's full names and a fair share for the
+        details. A step of its own: restored on a shown window in the same turn as the docks were added, Qt
+        gives the docks even shares instead of the saved widths (the docks must have been laid out once)."""
+        state = self.settings.window_state()
+        self._docks_restored = state is not None and self.restoreState(state)
+        if self.isVisible() and not self._docks_restored:
+            # a staged start, after the first paint (built at once, the window sizes them when it is shown)
+            self._docks_sized = True
+            self._size_docks()
 
     def _build_state(self) -> None:
         from app.diagnosis import EvidenceBoard
@@ -252,7 +289,6 @@ class MainWindow(QMainWindow):
         self.request_bar.restore(self.settings.value("request/scope"), self.settings.value("request/tenant"))
         self.request_bar.setContentsMargins(6, 4, 6, 4)
         self.request_toolbar.addWidget(self.request_bar)
-        self._request_placeholder.deleteLater()
         self.request_bar.run_requested.connect(self.run_chain)
         self.request_bar.try_every_requested.connect(self.try_every)
         self.request_bar.cancel_requested.connect(self.cancel)
@@ -267,6 +303,7 @@ class MainWindow(QMainWindow):
         self.chain_panel.convert_requested.connect(self.convert_chain)
 
     def _build_centre(self) -> None:
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QSplitter
 
         from app.gui.timeline_view import TimelinePanel
@@ -331,6 +368,8 @@ class MainWindow(QMainWindow):
 
     def _finish_build(self) -> None:
         """Wire what needs every pane and show the chain (``_ready`` then says the window is whole)."""
+        from PySide6.QtCore import Qt
+
         from app.gui.app_python import AppPython
         from app.gui.resources import app_icon, icon
 
@@ -363,7 +402,7 @@ class MainWindow(QMainWindow):
         self._update_undo_actions()
         self._set_running(False)
         self._update_title()
-        if getattr(self, "_docks_sized", False):  # sized at show from an estimate: now from the chain panel
+        if self._docks_sized:  # sized at show from an estimate: now from the chain panel
             self._size_docks()
 
     def _ready(self) -> None:
@@ -374,6 +413,8 @@ class MainWindow(QMainWindow):
 
     def _dock(self, title: str, name: str, area: Qt.DockWidgetArea, width: Callable[[], int]) -> QDockWidget:
         """A dock in its place with an empty pane as wide as its pane will be; ``_fill_dock`` gives it its pane."""
+        from PySide6.QtWidgets import QDockWidget
+
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{name}")
         dock.setAccessibleName(title)
@@ -432,7 +473,8 @@ class MainWindow(QMainWindow):
         self._wait_for_panes: list[QAction] = []
 
         def action(text: str, slot, keys=(), icon_name: str | None = None, *, needs_panes: bool = True) -> QAction:
-            act = QAction(text, self)
+            act = QAction(self)  # not QAction(text, self): matching that overload builds QIcon (~1.5 ms)
+            act.setText(text)
             if keys:
                 act.setShortcuts([QKeySequence(k) for k in keys])
             if icon_name:
@@ -492,18 +534,9 @@ class MainWindow(QMainWindow):
         run_menu.addActions([self.detect_action, self.crosscheck_action])
         self.sandbox_menu = menu.addMenu("&Sandbox")
         self.sandbox_menu.aboutToShow.connect(self._fill_sandbox_menu)
-        view_menu = menu.addMenu("&View")
-        for dock, text in (
-            (self.chain_dock, "&Chain"),
-            (self.details_dock, "&Details"),
-            (self.env_dock, "&Environment (what-if)"),
-            (self.export_dock, "E&xport"),
-            (self.signin_dock, "&Sign-in workbench"),
-        ):
-            toggle = dock.toggleViewAction()
-            toggle.setText(text)
-            view_menu.addAction(toggle)
-        view_menu.addSeparator()
+        self.view_menu = view_menu = menu.addMenu("&View")
+        # the docks' toggles go above it when the docks come (a menu hides a separator with nothing above it)
+        self._view_menu_docks_end = view_menu.addSeparator()
         self.theme_menu = view_menu.addMenu("&Theme")
         self.theme_group = QActionGroup(self)
         current = self.settings.theme()
@@ -1191,6 +1224,7 @@ class MainWindow(QMainWindow):
         """What Tab visits, in the order the eye reads the window: the request bar, the chain on the left,
         the verdict and timeline in the centre, the pane on the right (then its tabs), the status bar.
         Only widgets a person can see: a pane in a background dock tab is never entered."""
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QTabBar
 
         regions = [
@@ -1219,6 +1253,10 @@ class MainWindow(QMainWindow):
         return [widget for _, widget in sorted(found, key=lambda item: item[0])]
 
     def focusNextPrevChild(self, next: bool) -> bool:
+        if not self.ready_now:  # the panes are still coming: Qt's own order until the window is whole
+            return super().focusNextPrevChild(next)
+        from PySide6.QtCore import Qt
+
         chain = self.focus_chain()
         if not chain:
             return super().focusNextPrevChild(next)
@@ -1250,15 +1288,14 @@ class MainWindow(QMainWindow):
         self.resize(place.size())
         self.move(place.topLeft())  # the frame's corner: the title bar stays on screen
 
-    def _restore_window(self) -> None:
+    def _restore_geometry(self) -> None:
+        """The last session's size and place (its docks and toolbar come with them, ``_build_places``)."""
         geometry = self.settings.window_geometry()
         if geometry is not None and self.restoreGeometry(geometry):
             # the screen may have shrunk since (undocked laptop, 200 % scaling): pull the window back onto it
             screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
             if screen is not None and not self.isMaximized() and not self.isFullScreen():
                 self.setGeometry(clamp_to(self.geometry(), screen.availableGeometry()))
-        state = self.settings.window_state()
-        self._docks_restored = state is not None and self.restoreState(state)
 
     def _fit_frame_to_screen(self) -> None:
         """Once the window manager has framed the window: if the frame sticks out, pull it in."""
@@ -1281,14 +1318,16 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not getattr(self, "_shown_once", False):
             self._shown_once = True
-            QTimer.singleShot(0, self._fit_frame_to_screen)
-        if not getattr(self, "_docks_sized", False) and not self._docks_restored:
+            QTimer.singleShot(0, self, self._fit_frame_to_screen)
+        if hasattr(self, "chain_dock") and not self._docks_sized and not self._docks_restored:
             self._docks_sized = True
             # after the first layout pass: sizes given while the window is still being shown are overridden
-            QTimer.singleShot(0, self._size_docks)
+            QTimer.singleShot(0, self, self._size_docks)
 
     def _size_docks(self) -> None:
         """First start: the chain's full names if the window has room, the details a fair share."""
+        from PySide6.QtCore import Qt
+
         self.resizeDocks(
             [self.chain_dock, self.details_dock],
             [self._chain_width(), self._details_width()],
@@ -1298,7 +1337,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.ready_now:  # closed while the panes were still coming: nothing to save but the place
             self._closed = True
-            self.settings.save_window(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
+            # until the docks have their places (restored or sized), the window's state is not the user's: the
+            # last session's stays for the next start
+            placed = self._docks_restored or self._docks_sized
+            state = QByteArray(self.saveState()) if placed else None
+            self.settings.save_window(QByteArray(self.saveGeometry()), state)
             super().closeEvent(event)
             return
         if not self._confirm_discard():

@@ -31,9 +31,12 @@ class Settings:
         value = self.store.value("window/state")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
-    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+    def save_window(self, geometry: QByteArray, state: QByteArray | None) -> None:
+        """The window's place and its docks' state (``None``: keep the stored state, as a window closed before
+        its docks were built has none to give)."""
         self.store.setValue("window/geometry", geometry)
-        self.store.setValue("window/state", state)
+        if state is not None:
+            self.store.setValue("window/state", state)
         self.store.sync()
 
     # ---- appearance --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Building a window in steps after its first paint, so the user sees it at once and it fills in moments later.
 
-The first frame shows the window's menus, title and the places of its panes; each step then builds one pane,
-one step per turn of the event loop so input is never held up for long. The window does not repaint between
+The first frame shows the window's menus, title and status bar; each step then builds the panes' places or one
+pane, one step per turn of the event loop so input is never held up for long. The window does not repaint between
 steps: it goes from the frame straight to the finished window, never through half-built layouts.
 """
 
@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSize, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, QTimer
 from PySide6.QtWidgets import QWidget
 
 TRACE_ENV = "CHAINSIGHT_TRACE_START"  # set to 1: each step's time goes to stderr (for profiling the start)
@@ -23,15 +23,22 @@ UNPAINTED_START_MS = 500
 
 
 class _FirstPaint(QObject):
+    """Calls ``then`` once ``window`` has painted. Owned by the window: it is also the context of every staging
+    timer, so that none fires after the window is gone (a window closed and deleted while it was starting)."""
+
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
         self._then = then
         window.installEventFilter(self)
 
+    def later(self, ms: int, call: Callable[[], None]) -> None:
+        """``call`` in ``ms`` milliseconds, unless the window (and so this object) has been deleted by then."""
+        QTimer.singleShot(ms, self, call)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)  # after this paint has reached the screen
+            self.later(0, self._then)  # after this paint has reached the screen
         return False
 
 
@@ -46,13 +53,19 @@ def run_after_first_paint(
     pending = list(steps)
     started = {"at": None}
     trace = os.environ.get(TRACE_ENV) == "1"
+    armed = time.perf_counter()  # the frame is built: what remains before its paint is show, polish and layout
 
     def start() -> None:
         if started["at"] is not None:
             return
         started["at"] = time.perf_counter()
+        if trace:
+            print(
+                f"start first paint done {(started['at'] - armed) * 1000:.1f} ms after the frame was built",
+                file=sys.stderr,
+            )
         window.setUpdatesEnabled(False)
-        QTimer.singleShot(0, next_step)
+        first_paint.later(0, next_step)
 
     def next_step() -> None:
         if not pending or stop():
@@ -69,17 +82,20 @@ def run_after_first_paint(
         if trace:
             print(f"start step {step.__name__}: {(time.perf_counter() - begun) * 1000:.1f} ms", file=sys.stderr)
         if pending:
-            QTimer.singleShot(0, next_step)
+            first_paint.later(0, next_step)
             return
         window.setUpdatesEnabled(True)
+        # the last steps' layout changes (a label's new text, the docks' final widths) are posted, not done:
+        # do them now, or this paint shows the window a layout pass short of finished, and the next one moves it
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         window.repaint()
         if trace:
             total = (time.perf_counter() - started["at"]) * 1000
             print(f"start steps and paint done {total:.1f} ms after the first paint", file=sys.stderr)
         done()
 
-    _FirstPaint(window, start)
-    QTimer.singleShot(0, lambda: QTimer.singleShot(UNPAINTED_START_MS, start))
+    first_paint = _FirstPaint(window, start)
+    first_paint.later(0, lambda: first_paint.later(UNPAINTED_START_MS, start))
 
 
 def importing(*modules: str) -> Callable[[], None]:
@@ -92,18 +108,6 @@ def importing(*modules: str) -> Callable[[], None]:
 
     step.__name__ = "import " + ", ".join(modules)
     return step
-
-
-def line_placeholder(parent: QWidget, margin: int) -> QWidget:
-    """An empty widget as tall as a row of push buttons with icons (plus ``margin``): it holds a button bar's
-    place until the bar comes."""
-    from PySide6.QtGui import QIcon, QPixmap
-    from PySide6.QtWidgets import QPushButton
-
-    placeholder = QWidget(parent)
-    button = QPushButton(QIcon(QPixmap(16, 16)), "Run")  # never shown: it only measures
-    placeholder.setFixedHeight(button.sizeHint().height() + margin)
-    return placeholder
 
 
 class Placeholder(QWidget):

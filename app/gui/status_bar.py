@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStatusBar, QWidget
 
@@ -23,6 +22,8 @@ def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
         candidate = " ".join(words).rstrip(" ,;:—–-") + ELLIPSIS
         if metrics.horizontalAdvance(candidate) <= width:
             return candidate
+    from PySide6.QtCore import Qt  # not at import: the status bar is part of the first paint, Qt's enums are not
+
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)  # one long word: cut it, visibly
 
 
