@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 # Chain work is I/O bound (processes, HTTP, sleeps), so allow many more threads than cores: a hung
@@ -98,12 +99,24 @@ class WorkerPool(QObject):
     ) -> Worker:
         worker = Worker(fn, *args)
         if on_result is not None:
-            worker.signals.result.connect(on_result)
+            worker.signals.result.connect(self._while_alive(on_result))
         if on_error is not None:
-            worker.signals.error.connect(on_error)
+            worker.signals.error.connect(self._while_alive(on_error))
         if on_event is not None:
-            worker.signals.event.connect(on_event)
+            worker.signals.event.connect(self._while_alive(on_event))
         return worker
+
+    def _while_alive(self, slot: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``slot``, called only while this pool exists. A job's report is queued to the GUI thread, and a window
+        closed meanwhile has deleted its pool with it: a slot run then would emit from deleted objects
+        ("Signal source has been deleted"). Qt drops a deleted receiver's queued calls, but these slots are
+        plain callables, not methods of a QObject, so the check is here."""
+
+        def call(value: Any) -> None:
+            if shiboken6.isValid(self):
+                slot(value)
+
+        return call
 
     def submit(self, worker: Worker) -> Worker:
         worker.signals.done.connect(self._reap)
