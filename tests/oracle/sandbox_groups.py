@@ -54,11 +54,20 @@ def run_group(runner: str, key: GroupKey, cases: Mapping[str, dict], folder: Pat
     return run.result()
 
 
+def runner_payload(case: Any) -> dict:
+    """What a group's runner needs of a case: all but where it runs (its scenario and overrides)."""
+    return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
+
+
 class GroupedVerdicts:
     """`verdicts(name)`: the case's verdict; its whole group runs in one sandbox the first time one is asked for."""
 
     def __init__(
-        self, runner: str, cases: Mapping[str, Any], payload: Callable[[Any], dict], folder: Callable[[], Path]
+        self,
+        runner: str,
+        cases: Mapping[str, Any],
+        folder: Callable[[], Path],
+        payload: Callable[[Any], dict] = runner_payload,
     ) -> None:
         self.runner, self.cases, self.payload, self.folder = runner, cases, payload, folder
         self.groups = groups_of(cases)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from engine.account import Account
 from engine.export import export
 from engine.run import DEFAULT_SCOPE
 from engine.spec import ChainSpec, CredentialSpec
-from tests import loopback
+from tests.plugins.sandbox import run_from_repo
 from tests.system import require_oracle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -356,13 +355,9 @@ def run_case(name: str, case: Case, directory: Path, isolate: bool) -> dict:
     argv += ["--isolate-network"] if isolate else []
     argv += ["--", sys.executable, "-c", driver, str(exported), spec_json, DEFAULT_SCOPE]
     argv += [json.dumps(result.environment), str(REPO_ROOT)]
-    proc = subprocess.run(
+    proc = run_from_repo(
         argv,
-        capture_output=True,
-        text=True,
         timeout=300,
-        cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(DRIVER_RESULT)]
     if not lines:
@@ -454,13 +449,10 @@ def test_exported_example_runs_as_is_and_prints_only_the_expiry(name, tmp_path):
     argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", scenario]
     argv += ["--isolate-network"] if _isolate() else []
     argv += ["--", "env", *(f"{k}={v}" for k, v in result.environment.items()), sys.executable, str(program)]
-    proc = subprocess.run(
+    proc = run_from_repo(
         argv,
-        capture_output=True,
-        text=True,
         timeout=120,
         cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()

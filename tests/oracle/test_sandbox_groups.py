@@ -42,14 +42,14 @@ def test_a_group_runs_once_and_only_when_one_of_its_cases_is_asked_for(monkeypat
         return {name: {"real": name, "engine": name} for name in cases}
 
     monkeypatch.setattr(sandbox_groups, "run_group", run_group)
-    verdicts = GroupedVerdicts("a.runner", CASES, lambda case: {"env": case.env}, lambda: tmp_path)
+    verdicts = GroupedVerdicts("a.runner", CASES, lambda: tmp_path, lambda case: {"env": case.env})
     assert verdicts("a2") == {"real": "a2", "engine": "a2"}
     assert verdicts("a1") == {"real": "a1", "engine": "a1"}
     assert ran == [("laptop-az", ["a1", "a2"], group_timeout(2))]
 
 
 def test_a_sandbox_that_cannot_start_fails_each_case_of_its_group_with_the_reason(tmp_path):
-    verdicts = GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda case: {"env": case.env}, lambda: tmp_path)
+    verdicts = GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda: tmp_path, lambda case: {"env": case.env})
     error = verdicts("c1")[HARNESS_ERROR]
     assert error.startswith("('no-such-scenario', '{}'): sandbox exec exited 2")
     assert "unknown sandbox scenario 'no-such-scenario'" in error

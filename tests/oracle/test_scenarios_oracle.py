@@ -252,18 +252,13 @@ def normalised(verdict: dict) -> dict:
     return json.loads(_PER_REQUEST_FIELDS.sub(r'\1\\": \\"<per-request>', text))
 
 
-def payload(case: Case) -> dict:
-    """What scenario_runner.py needs of a case: all but where it runs."""
-    return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
-
-
 # A group runs in the first test that needs it: that test's limit is the whole group's.
 pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
 @pytest.fixture(scope="module")
 def scenario_verdicts(tmp_path_factory) -> GroupedVerdicts:
-    return GroupedVerdicts("tests.oracle.scenario_runner", CASES, payload, lambda: tmp_path_factory.mktemp("group"))
+    return GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -142,11 +142,6 @@ CASES = {
 }
 
 
-def payload(case: Case) -> dict:
-    """What token_info_runner.py needs of a case: all but where it runs."""
-    return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
-
-
 # The cases of one (scenario, overrides) group share a sandbox (see test_scenarios_oracle.py for why that is
 # safe); a group runs in the first test that needs it, so that test's limit is the whole group's.
 pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
@@ -154,7 +149,7 @@ pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 @pytest.fixture(scope="module")
 def token_info_verdicts(tmp_path_factory) -> GroupedVerdicts:
-    return GroupedVerdicts("tests.oracle.token_info_runner", CASES, payload, lambda: tmp_path_factory.mktemp("group"))
+    return GroupedVerdicts("tests.oracle.token_info_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
 
 
 def _verdicts(name: str, token_info_verdicts: GroupedVerdicts) -> tuple[dict, dict]:

@@ -58,14 +58,15 @@ def sandbox_session_for(box: Sandbox) -> requests.Session:
     return session
 
 
-def run_from_repo(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """``argv`` from the repository's root with the repository importable (``python -m app ...``), output captured."""
+def run_from_repo(argv: list[str], timeout: float, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:
+    """``argv`` (from the repository's root unless ``cwd`` says otherwise) with the repository importable
+    (``python -m app ...``, ``tests.*``) and the loopback guard kept, output captured."""
     return subprocess.run(
         argv,
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=REPO_ROOT,
+        cwd=cwd,
         env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
 

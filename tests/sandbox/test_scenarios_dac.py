@@ -4,15 +4,12 @@ scenario file declares."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 
 import pytest
 
 from engine.sandbox import list_scenarios, load_scenario, netns
-from tests import loopback
-from tests.plugins.sandbox import REPO_ROOT
+from tests.plugins.sandbox import REPO_ROOT, run_from_repo
 from tests.system import require_oracle, require_system
 
 require_oracle()
@@ -44,7 +41,7 @@ def test_default_azure_credential_selects_the_declared_credential_and_account(na
     ok, reason = netns.available()
     require_system(ok, f"network namespaces: {reason}")
     expected = load_scenario(name).expected
-    proc = subprocess.run(
+    proc = run_from_repo(
         [
             sys.executable,
             "-m",
@@ -59,11 +56,7 @@ def test_default_azure_credential_selects_the_declared_credential_and_account(na
             "-c",
             DAC_SNIPPET,
         ],
-        capture_output=True,
-        text=True,
         timeout=90,
-        cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
@@ -87,25 +80,17 @@ def test_every_scenario_declares_an_expectation_and_a_description() -> None:
 
 
 def test_sandbox_exec_exits_with_the_command_status() -> None:
-    proc = subprocess.run(
+    proc = run_from_repo(
         [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", "laptop-az", "--", "sh", "-c", "exit 7"],
-        capture_output=True,
-        text=True,
         timeout=60,
-        cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 7, proc.stderr
 
 
 def test_sandbox_list_names_every_scenario() -> None:
-    proc = subprocess.run(
+    proc = run_from_repo(
         [sys.executable, "-m", "app", "sandbox", "list"],
-        capture_output=True,
-        text=True,
         timeout=60,
-        cwd=REPO_ROOT,
-        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT)),
     )
     assert proc.returncode == 0, proc.stderr
     for name in list_scenarios():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import tomli_w
 
 from engine.sandbox import load_scenario, netns
-from tests import loopback
 from tests.plugins.sandbox import run_from_repo
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,13 +32,9 @@ def chainsight_in(
     isolate = ["--isolate-network"] if netns.available()[0] else []
     inner = ["env", *(f"{k}={v}" for k, v in (env or {}).items()), sys.executable, "-m", "app", *args]
     argv = [sys.executable, "-m", "app", "sandbox", "exec", "--scenario", target, *isolate, "--", *inner]
-    return subprocess.run(
+    return run_from_repo(
         argv,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=loopback.pythonpath(ROOT)),
+        timeout,
     )
 
 
