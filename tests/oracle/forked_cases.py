@@ -136,3 +136,33 @@ def run_forked(
     finally:
         reset_home(home, pristine)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def both_sides(real: Callable[[dict], dict], engine: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    """A case's verdict of both sides from the same HOME: the real library runs first and may rewrite HOME (a
+    refreshed cache, a tool's files), so HOME is put back before the engine runs."""
+    from tests.oracle.fresh_home import FreshHome
+
+    def both(case: dict) -> dict:
+        with FreshHome() as home:
+            real_verdict = real(case)
+            home.restore()
+            return {"real": real_verdict, "engine": engine(case)}
+
+    return both
+
+
+def run_group(verdict_of: Callable[[dict], dict]) -> dict:
+    """A runner's ``main``: every case of the group given as JSON in argv[1], {name: verdict}. azure-identity and
+    the engine are imported before the first fork, so each case's child starts warm (neither reads the
+    environment on import)."""
+    import warnings
+
+    cases = json.loads(sys.argv[1])
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import azure.identity  # noqa: F401
+
+    import engine.build
+    import engine.run  # noqa: F401
+
+    return run_forked(cases, verdict_of)

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
-import warnings
 
-from tests.oracle.forked_cases import run_forked
-from tests.oracle.fresh_home import FreshHome
+from tests.oracle.forked_cases import both_sides, run_group
 
 ACCOUNT_CLAIMS = ("tid", "oid", "upn", "preferred_username", "appid", "azp")
 
@@ -94,56 +91,46 @@ def real_verdict(case: dict) -> dict:
     }
 
 
+def case_spec(case: dict):
+    """The engine's spec of a case: its ChainedTokenCredential members, the one credential it asks alone, or
+    DefaultAzureCredential with its keywords."""
+    from engine.spec import ChainSpec, CredentialSpec
+
+    if case.get("chain"):
+        members = [CredentialSpec(c["type"], c.get("options", {})) for c in case["chain"]]
+        return ChainSpec(type="ChainedTokenCredential", credentials=members)
+    if case.get("single"):
+        single = case["single"]
+        return ChainSpec(type="ChainedTokenCredential", credentials=[CredentialSpec(single["type"], single["options"])])
+    return ChainSpec(options=case.get("kwargs", {}))
+
+
+def engine_account(run) -> dict:
+    """The account claims of the engine's successful run, as ``_claims`` reads them from a real token."""
+    last = run.attempts[-1]
+    return {k: v for k, v in (last.account.claims if last.account else {}).items() if k in ACCOUNT_CLAIMS}
+
+
 def engine_verdict(case: dict) -> dict:
     from engine.build import build
     from engine.host import Host
     from engine.run import run_chain
-    from engine.spec import ChainSpec, CredentialSpec
 
-    if case.get("chain"):
-        spec = ChainSpec(
-            type="ChainedTokenCredential",
-            credentials=[CredentialSpec(c["type"], c.get("options", {})) for c in case["chain"]],
-        )
-    else:
-        spec = ChainSpec(options=case.get("kwargs", {}))
     try:
-        credential = build(spec, Host.real())
+        credential = build(case_spec(case), Host.real())
     except Exception as ex:
         return {"construction_error": [type(ex).__name__, str(ex)]}
     scopes, kwargs = _request(case)
     run = run_chain(credential, scopes, **kwargs)
-    names = list(run.members)
-    attempts = [[a.credential, a.outcome] for a in run.attempts]
-    account = {}
-    if run.outcome == "succeeded":
-        last = run.attempts[-1]
-        account = {k: v for k, v in (last.account.claims if last.account else {}).items() if k in ACCOUNT_CLAIMS}
     return {
-        "members": names,
-        "attempts": attempts,
+        "members": list(run.members),
+        "attempts": [[a.credential, a.outcome] for a in run.attempts],
         "selected": run.selected,
-        "account": account,
+        "account": engine_account(run) if run.outcome == "succeeded" else {},
         "error": [run.error_type, run.error] if run.outcome != "succeeded" else None,
     }
 
 
-def both_verdicts(case: dict) -> dict:
-    """Both sides from the same HOME: the real library may rewrite it (a refreshed cache, a tool's files)."""
-    with FreshHome() as home:
-        real = real_verdict(case)
-        home.restore()
-        return {"real": real, "engine": engine_verdict(case)}
-
-
 def main() -> dict:
     """Every case of the group given as JSON in argv[1]: {name: {"real": ..., "engine": ...}}."""
-    cases = json.loads(sys.argv[1])
-    warnings.simplefilter("ignore", DeprecationWarning)
-    # Imported before the first fork, so each case's child starts warm; neither reads the environment on import.
-    import azure.identity  # noqa: F401
-
-    import engine.build
-    import engine.run  # noqa: F401
-
-    return run_forked(cases, both_verdicts)
+    return run_group(both_sides(real_verdict, engine_verdict))

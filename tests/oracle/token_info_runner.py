@@ -11,14 +11,10 @@ that stopped the chain. Returns {case: {"real": verdict, "engine": verdict}}.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
-import warnings
 
-from tests.oracle.forked_cases import run_forked
-from tests.oracle.fresh_home import FreshHome
-from tests.oracle.scenario_runner import _claims
+from tests.oracle.forked_cases import both_sides, run_group
+from tests.oracle.scenario_runner import _claims, case_spec, engine_account
 
 
 def _api(case: dict) -> str:
@@ -116,21 +112,10 @@ def engine_verdict(case: dict) -> dict:
     from engine.build import build
     from engine.host import Host
     from engine.run import run_chain
-    from engine.spec import ChainSpec, CredentialSpec
 
     api = _api(case)
-    if case.get("chain"):
-        spec = ChainSpec(
-            type="ChainedTokenCredential",
-            credentials=[CredentialSpec(c["type"], c.get("options", {})) for c in case["chain"]],
-        )
-    elif case.get("single"):
-        single = case["single"]
-        spec = ChainSpec(type="ChainedTokenCredential", credentials=[CredentialSpec(single["type"], single["options"])])
-    else:
-        spec = ChainSpec(options=case.get("kwargs", {}))
     try:
-        credential = build(spec, Host.real())
+        credential = build(case_spec(case), Host.real())
     except Exception as ex:
         return {"construction_error": [type(ex).__name__, str(ex)]}
     if case.get("single"):
@@ -159,30 +144,10 @@ def engine_verdict(case: dict) -> dict:
         "error": run.error if run.outcome != "succeeded" else None,
     }
     if run.outcome == "succeeded":
-        last = run.attempts[-1]
-        claims = last.account.claims if last.account else {}
-        verdict["account"] = {
-            k: v for k, v in claims.items() if k in ("tid", "oid", "upn", "preferred_username", "appid", "azp")
-        }
+        verdict["account"] = engine_account(run)
     return verdict
-
-
-def both_verdicts(case: dict) -> dict:
-    """Both sides from the same HOME: the real library may rewrite it (a refreshed cache, a tool's files)."""
-    with FreshHome() as home:
-        real = real_verdict(case)
-        home.restore()
-        return {"real": real, "engine": engine_verdict(case)}
 
 
 def main() -> dict:
     """Every case of the group given as JSON in argv[1]: {name: {"real": ..., "engine": ...}}."""
-    cases = json.loads(sys.argv[1])
-    warnings.simplefilter("ignore", DeprecationWarning)
-    # Imported before the first fork, so each case's child starts warm; neither reads the environment on import.
-    import azure.identity  # noqa: F401
-
-    import engine.build
-    import engine.run  # noqa: F401
-
-    return run_forked(cases, both_verdicts)
+    return run_group(both_sides(real_verdict, engine_verdict))
