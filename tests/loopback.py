@@ -88,6 +88,13 @@ def pythonpath(*roots: object) -> str:
     return os.pathsep.join([SITE_DIR, *(str(r) for r in roots)])
 
 
+def guarded(env: dict[str, str], *roots: object) -> dict[str, str]:
+    """``env``, built from scratch for a child, with the guard: its folder first on PYTHONPATH (then ``roots``),
+    and the run's refusal log and test id, so that a refusal in the child is logged against its test."""
+    inherited = {name: os.environ[name] for name in (REFUSED_LOG, TEST_ID) if name in os.environ}
+    return {**env, **inherited, "PYTHONPATH": pythonpath(*roots)}
+
+
 def without_guard(env: dict[str, str]) -> dict[str, str]:
     """``env`` for the one kind of child that must leave loopback: pip building a cached venv from PyPI."""
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != SITE_DIR]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import loopback
 from tests.oracle.chain_loop_cases import KINDS, SCRIPTS
 from tests.oracle.chain_loop_harness import MARKER
 from tests.oracle.releases import RELEASES, interpreter
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def _real_loops(version: str, home: Path) -> dict:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(REPO_ROOT)}
+    env = loopback.guarded({"PATH": "/usr/bin:/bin", "HOME": str(home)}, REPO_ROOT)
     proc = subprocess.run(
         [str(interpreter(version)), str(HARNESS)], capture_output=True, text=True, timeout=300, env=env
     )

@@ -35,6 +35,7 @@ from engine.default import DefaultAzureCredential
 from engine.profiles import building_as, get_profile
 from engine.sandbox import load_scenario
 from engine.sandbox.sandbox import Sandbox
+from tests import loopback
 from tests.doubles.service import QuickHost
 from tests.doubles.standins import make_ca
 from tests.oracle.credential_harness import MARKER, error_kind, outcome_of
@@ -119,7 +120,7 @@ def _build(case: Case, host: QuickHost, release: str):
 
 
 def _real(version: str, cases: dict) -> dict:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)}
+    env = loopback.guarded({"PATH": "/usr/bin:/bin"}, REPO_ROOT)
     proc = subprocess.run(
         [str(interpreter(version)), str(HARNESS)],
         input=json.dumps(cases),

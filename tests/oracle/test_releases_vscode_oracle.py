@@ -22,6 +22,7 @@ import pytest
 
 from engine.credentials._internal.vscode_account import FAILED_TO_GET_DETAILS, SECRET_SERVICE
 from engine.profiles import VSCODE_BROKER, get_profile
+from tests import loopback
 from tests.doubles.service import TENANT, app_token
 from tests.doubles.standins import Reply, StandIn, make_ca
 from tests.oracle.credential_harness import MARKER
@@ -160,7 +161,7 @@ def verdicts(secret_store, tmp_path_factory) -> dict:
 
         try:
             script()
-            pythonpath = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin", **secret_store}
+            pythonpath = loopback.guarded({"PATH": "/usr/bin:/bin", **secret_store}, REPO_ROOT)
             real = _side([str(interpreter(release)), str(HARNESS)], cases, pythonpath)
             real_sent = sent()
             script()

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,9 @@ def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
 
 
 def sandbox_session_for(box: Sandbox) -> requests.Session:
-    """A requests session that reaches the sandbox like a scenario child would, ignoring this machine's env."""
+    """A requests session that reaches the sandbox like a scenario child would, ignoring this machine's env. Every
+    request, IMDS's 169.254.169.254 included, goes to the sandbox's proxy on loopback."""
+    assert urllib.parse.urlsplit(box.proxy_url).hostname == "127.0.0.1", box.proxy_url
     session = requests.Session()
     session.trust_env = False
     session.verify = str(box.ca_bundle)

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests import loopback
 from tests.doubles.fake_tools import FakeTool, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,7 @@ def _start(tmp_path, *args):
     fake = FakeTool(tmp_path, "az", Reply(sleep=30))
     spec = tmp_path / "spec.toml"
     spec.write_text(SPEC)
-    env = {"PATH": f"{fake.bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env = loopback.guarded({"PATH": f"{fake.bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}, ROOT)
     argv = [sys.executable, "-m", "app", "run", "--config", str(spec), *args]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     deadline = time.monotonic() + 30

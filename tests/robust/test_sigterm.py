@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import loopback
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = '[chain]\ntype = "ChainedTokenCredential"\n[[chain.credentials]]\ntype = "AzureCliCredential"\nprocess_timeout = 60\n'
 EXIT_SIGTERM = 143
@@ -33,7 +35,7 @@ def _hanging(tmp_path: Path, name: str) -> Path:
 def _start(tmp_path: Path, waits_on: str, *args: str) -> subprocess.Popen:
     spec = tmp_path / "spec.toml"
     spec.write_text(SPEC)
-    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env = loopback.guarded({"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}, ROOT)
     argv = [sys.executable, "-m", "app", *(a.replace("{d}", str(tmp_path)) for a in args)]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     pid_file = tmp_path / f"{waits_on}.pid"

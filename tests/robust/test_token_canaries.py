@@ -22,6 +22,7 @@ from engine.credentials.azure_powershell import AzurePowerShellCredential
 from engine.host import Host
 from engine.run import run_chain
 from engine.spec import CHAINED_TOKEN_CREDENTIAL, ChainSpec, CredentialSpec
+from tests import loopback
 from tests.doubles.chain import make_jwt
 from tests.doubles.fake_tools import FakeTool, Reply
 
@@ -99,7 +100,7 @@ def test_no_token_in_the_cli_json_human_output_or_debug_log(tmp_path, tool, repl
     fake = FakeTool(tmp_path, tool, reply)
     spec = tmp_path / "spec.toml"
     spec.write_text(CLI_SPEC.format(credential=CREDENTIALS[tool].__name__))
-    env = {"PATH": f"{fake.bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(root)}
+    env = loopback.guarded({"PATH": f"{fake.bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}, root)
     for extra in (["--json", "--log-level", "DEBUG"], []):
         argv = [sys.executable, "-m", "app", "run", "--config", str(spec), *extra]
         result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, timeout=60)

@@ -116,16 +116,20 @@ def test_off_azure_imds_through_the_proxy_answers_like_no_imds_at_all(sandbox_fa
 # The C-level socket, below the tests' loopback guard (which patches socket.socket): what this test checks is
 # that the namespace itself leaves no route, so nothing in Python may refuse the connection first.
 BYPASS = """
-import _socket, time, errno
+import _socket, socket, time, errno
 started = time.monotonic()
+# Only inside a namespace whose one interface is loopback: anywhere else the probe is not even tried.
+interfaces = sorted(name for _, name in socket.if_nameindex())
 try:
+    if interfaces != ["lo"]:
+        raise OSError(0, "not isolated: interfaces " + ", ".join(interfaces))
     raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     raw.settimeout(5)
     raw.connect(("169.254.169.254", 80))
     raw.close()
     outcome = "connected"
 except OSError as err:
-    outcome = errno.errorcode.get(err.errno, str(err))
+    outcome = errno.errorcode.get(err.errno, str(err)) if err.errno else str(err)
 emit({"outcome": outcome, "seconds": time.monotonic() - started})
 """
 
