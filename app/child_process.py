@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from engine.process_output import reader_for
+from engine.process_output import REAP_GRACE, kill_group, reader_for
 
 HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -26,17 +26,37 @@ def run_captured(
     """``subprocess.run(argv, capture_output=True, text=True, timeout=timeout)``, never leaving the child
     (or its children) running when it raises: TimeoutExpired, OSError, KeyboardInterrupt. The output is read
     by the engine's bounded reader, so a grandchild holding the pipes cannot outlast the timeout either."""
-    with _signals_held():
-        proc = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else None,
-            start_new_session=os.name == "posix",
-        )
+    proc = None
+    try:
+        with _signals_held():
+            proc = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(env) if env is not None else None,
+                start_new_session=os.name == "posix",
+            )
+    except BaseException:
+        # A signal held back while the child started is delivered as the block ends, before the reader below
+        # (which kills the group on any exception) has begun: the child is running, so kill it here.
+        if proc is not None:
+            _abandon(proc)
+        raise
     collected = reader_for(os.name)(proc, timeout)  # on any exception it kills the group and closes the pipes
     return subprocess.CompletedProcess(proc.args, proc.returncode, _text(collected.stdout), _text(collected.stderr))
+
+
+def _abandon(proc: subprocess.Popen) -> None:
+    """Kill the child's group, close its pipes and reap it (it was killed: it does not take long)."""
+    kill_group(proc)
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+    try:
+        proc.wait(REAP_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def _text(output: bytes) -> str:
