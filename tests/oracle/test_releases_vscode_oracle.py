@@ -100,9 +100,10 @@ def _store(address: str) -> None:
     from jeepney.io.blocking import open_dbus_connection
 
     attributes = {"service": SECRET_SERVICE, "account": "AzureCloud"}
-    deadline = time.monotonic() + 10
-    # The daemon takes its bus name a moment after it starts, and creates its login collection a moment after
-    # that (the default alias can answer before the collection exists): retry until the item is stored.
+    deadline = time.monotonic() + 30
+    # The daemon takes its bus name a moment after it starts, creates its login collection a moment after that
+    # (the default alias can answer before the collection exists), and unlocks it once it has read the password
+    # (a full run on the loaded 2-core machine found it still locked after 10 s): retry until the item is stored.
     while True:
         connection = None
         try:
