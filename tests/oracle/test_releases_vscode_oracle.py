@@ -1,8 +1,8 @@
 """VisualStudioCodeCredential of 1.19-1.23 against the engine as those releases, with a real secret store.
 
-Those releases read the retired Azure Account extension's refresh token from the OS secret store
-(libsecret here: service "VS Code Azure", account = VS Code's cloud) and redeem it at the authority. A
-private session bus and gnome-keyring (unlocked, its own HOME) hold the entry; a loopback TLS authority
+Those releases read the retired Azure Account extension's refresh token from the OS secret store (libsecret
+here: service "VS Code Azure", account = VS Code's cloud) and redeem it at the authority. A private session
+bus and gnome-keyring (its own HOME, the entry in its session collection) hold it; a loopback TLS authority
 answers. Each release runs every case in one interpreter (tests/oracle/credential_harness.py); the engine
 runs them in one child process on the same bus (libsecret keeps its first bus for the process's life).
 Required alike: the outcome, the log lines and what reached the authority (the refresh token included).
@@ -62,7 +62,7 @@ pytestmark = [pytest.mark.needs_system, pytest.mark.timeout(600)]
 
 @pytest.fixture(scope="module")
 def secret_store(tmp_path_factory):
-    """A session bus and an unlocked gnome-keyring holding the extension's entry; {variable: value} to reach it."""
+    """A session bus and gnome-keyring holding the extension's entry; {variable: value} to reach it."""
     tools = all(shutil.which(t) for t in ("dbus-daemon", "gnome-keyring-daemon"))
     require_system(tools, "dbus-daemon and gnome-keyring-daemon (apt-get install dbus gnome-keyring)")
     home = tmp_path_factory.mktemp("keyring-home")
@@ -78,14 +78,12 @@ def secret_store(tmp_path_factory):
     try:
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
         keyring = subprocess.Popen(
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE,
+            ["gnome-keyring-daemon", "--foreground", "--components=secrets"],
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
         )
-        keyring.stdin.write(b"chainsight-test-keyring")
-        keyring.stdin.close()
         _store(env["DBUS_SESSION_BUS_ADDRESS"])
         yield {"DBUS_SESSION_BUS_ADDRESS": env["DBUS_SESSION_BUS_ADDRESS"], "XDG_RUNTIME_DIR": str(home)}
     finally:
@@ -96,25 +94,29 @@ def secret_store(tmp_path_factory):
 
 
 def _store(address: str) -> None:
+    """Store the entry in the daemon's session collection, retrying until the daemon owns its bus name.
+
+    The session collection exists, unlocked, from the daemon's start; libsecret's lookup (both sides')
+    searches every collection. The login collection would need its password read and the collection
+    created and unlocked first: under load CI found it missing or locked after 30 s (asking for the
+    default collection then prompts, and headless the prompt is dismissed).
+    """
     import secretstorage
     from jeepney.io.blocking import open_dbus_connection
 
     attributes = {"service": SECRET_SERVICE, "account": "AzureCloud"}
     deadline = time.monotonic() + 30
-    # The daemon takes its bus name a moment after it starts, creates its login collection a moment after that
-    # (the default alias can answer before the collection exists), and unlocks it once it has read the password
-    # (a full run on the loaded 2-core machine found it still locked after 10 s): retry until the item is stored.
     while True:
         connection = None
         try:
             connection = open_dbus_connection(bus=address)
-            collection = secretstorage.get_default_collection(connection)
+            collection = secretstorage.get_collection_by_alias(connection, "session")
             collection.create_item("VS Code Azure: AzureCloud", attributes, REFRESH_TOKEN.encode(), replace=True)
             return
         except Exception:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.2)
+            time.sleep(0.1)
         finally:
             if connection is not None:
                 connection.close()
