@@ -72,6 +72,9 @@ class AppHandler(BaseHTTPRequestHandler):
     """Parses a request, asks the server's app for a Response and writes it (keep-alive, HTTP/1.1)."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; with Nagle's algorithm the body waits for the client's delayed
+    # ACK (40 ms on Linux) on every response of a new connection.
+    disable_nagle_algorithm = True
     server: LoopbackServer
     scheme = "http"
     tunnel_host = ""
