@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from engine.host import Host
 from tests import loopback
 
-pytest_plugins = ["tests.plugins.sandbox"]
+pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.scheduling"]
 
 # Every Python process the tests start (the CLI, tool stand-ins, oracle interpreters) loads the same guard.
 loopback.guard_children()
