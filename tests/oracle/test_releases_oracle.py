@@ -3,9 +3,11 @@
 Each release 1.19-1.26 runs from its own venv, cached outside the repository
 (tests/oracle/releases.py: ~/.cache/chainsight/oracle/azure-identity-X, built when missing); 1.27 is
 the in-process oracle's (tests/oracle/test_scenarios_oracle.py). Cases are a sample of that oracle's
-sandbox cases, chosen to cover every row of engine/profiles.py's change table; all cases of one
-scenario run in one ``sandbox exec``, the releases in parallel inside it, one scenario at a time. The verdicts must be equal:
-members, attempts and their outcomes in order, the selected credential, the account, the error text.
+sandbox cases, chosen to cover every row of engine/profiles.py's change table. All of them run in one
+process (tests/oracle/release_runner.py: one interpreter per release, each case in a child forked from it,
+one scenario's sandbox at a time, in a loopback-only network namespace where the machine allows). The
+verdicts must be equal: members, attempts and their outcomes in order, the selected credential, the
+account, the error text.
 """
 
 from __future__ import annotations
@@ -14,18 +16,16 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-import tomli_w
 
 from app.cli.crosscheck import differences
-from engine.sandbox import load_scenario, netns
+from engine.sandbox import netns
 from tests import loopback
+from tests.oracle.release_runner import VERDICTS
 from tests.oracle.releases import RELEASES, interpreter
 from tests.oracle.test_scenarios_oracle import CASES, Case, chain, normalised, tool
-from tests.plugins.sandbox import PRELUDE, REPO_ROOT, SandboxRun
+from tests.plugins.sandbox import REPO_ROOT
 from tests.system import REQUIRE_SYSTEM_ENV
 
 ORACLE_RELEASES = tuple(v for v in RELEASES if not v.startswith("1.27."))
@@ -93,49 +93,39 @@ GROUPS: dict[tuple[str, str], list[str]] = {}
 for _name, _case in ALL.items():
     GROUPS.setdefault(_group(_case), []).append(_name)
 PARAMS = [(name, version) for names in GROUPS.values() for name in names for version in ORACLE_RELEASES]
-# One scenario at a time: with two, the tool stand-ins (Python scripts) can outlast the 10 s process
-# timeout on a loaded 2-core machine, and a timed-out az is a different verdict.
-GROUPS_AT_ONCE = 1
-# The first test's setup runs every group (about 1-4 minutes); pytest.ini's 120 s is per test.
+# The first test's setup runs every group (about 1-2 minutes), one scenario at a time: with two, the tool
+# stand-ins (Python scripts) can outlast the 10 s process timeout on a loaded 2-core machine, and a timed-out
+# az is a different verdict. pytest.ini's 120 s is per test.
 pytestmark = pytest.mark.timeout(900)
 
 
-def _run_group(key: tuple[str, str], releases: dict[str, str], folder: Path, isolate: bool) -> SandboxRun:
-    names = GROUPS[key]
-    cases = {n: {k: v for k, v in vars(ALL[n]).items() if k not in ("scenario", "overrides")} for n in names}
-    payload = json.dumps({"cases": cases, "releases": releases})
-    code = f"import sys\nsys.argv = ['release_runner', {payload!r}]\nfrom tests.oracle.release_runner import main\n"
-    scenario, overrides = key
-    target = scenario
-    if json.loads(overrides):
-        loaded = load_scenario(scenario, json.loads(overrides))
-        target = str(folder / f"{loaded.name}.toml")
-        Path(target).write_bytes(tomli_w.dumps(loaded.raw).encode())
-    argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", target]
-    argv += ["--isolate-network"] if isolate else []
-    argv += ["--", sys.executable, "-c", PRELUDE + code + "emit(main())\n"]
+def _run_all(releases: dict[str, str], isolate: bool) -> subprocess.CompletedProcess:
+    groups = [
+        {
+            "scenario": scenario,
+            "overrides": json.loads(overrides),
+            "cases": {n: {k: v for k, v in vars(ALL[n]).items() if k not in ("scenario", "overrides")} for n in names},
+        }
+        for (scenario, overrides), names in GROUPS.items()
+    ]
+    argv = [sys.executable, "-m", "tests.oracle.release_runner", json.dumps({"groups": groups, "releases": releases})]
     env = dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT))
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
-    return SandboxRun(proc.returncode, proc.stdout, proc.stderr, isolate)
+    if isolate:
+        argv = netns.wrap(argv)
+        env[netns.IN_NETNS_ENV] = "1"
+    return subprocess.run(argv, capture_output=True, text=True, timeout=880, cwd=REPO_ROOT, env=env)
 
 
 @pytest.fixture(scope="module")
-def release_results(tmp_path_factory) -> dict:
-    """Every group's verdicts, the groups run at once (they mostly wait: retries, probes, tools)."""
+def release_results() -> dict:
+    """Every case's verdicts from one run of tests/oracle/release_runner.py (the groups one after another)."""
     can_isolate, reason = netns.available()
     if not can_isolate and os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
         pytest.fail(f"required system component missing: {reason}", pytrace=False)
-    releases = {v: str(interpreter(v)) for v in ORACLE_RELEASES}
-    with ThreadPoolExecutor(max_workers=GROUPS_AT_ONCE) as pool:
-        runs = {
-            key: pool.submit(_run_group, key, releases, tmp_path_factory.mktemp("group"), can_isolate) for key in GROUPS
-        }
-        results: dict = {}
-        for key, future in runs.items():
-            run = future.result()
-            assert run.returncode == 0, f"{key}: {run.stderr[-3000:]}"
-            results.update(run.result())
-    return results
+    proc = _run_all({v: str(interpreter(v)) for v in ORACLE_RELEASES}, can_isolate)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith(VERDICTS)]
+    assert proc.returncode == 0 and lines, f"exit {proc.returncode}: {proc.stderr[-3000:]}"
+    return json.loads(lines[-1][len(VERDICTS) :])
 
 
 @pytest.mark.parametrize(("name", "release"), PARAMS)
