@@ -1,7 +1,7 @@
 """Many oracle cases in one sandbox: each case in a forked child, one at a time, from the sandbox's first HOME.
 
-The oracle runners import azure-identity and the engine once, then hand every case of a group to
-``run_forked``. Before each case, HOME is put back as the sandbox wrote it; the child applies the case's
+The oracle runners import azure-identity and the engine once (tests/oracle/group_session.py), then hand
+every case of a group to ``run_forked``. Before each case, HOME is put back as the sandbox wrote it; the child applies the case's
 environment, computes its verdict and sends it back through a pipe, then leaves with ``os._exit``. So a
 case's environment, module state (azure-identity's and msal's caches, the engine's) and files in HOME
 never reach the next case, and a case that crashes or hangs costs only its own verdict.
@@ -150,19 +150,3 @@ def both_sides(real: Callable[[dict], dict], engine: Callable[[dict], dict]) -> 
             return {"real": real_verdict, "engine": engine(case)}
 
     return both
-
-
-def run_group(verdict_of: Callable[[dict], dict]) -> dict:
-    """A runner's ``main``: every case of the group given as JSON in argv[1], {name: verdict}. azure-identity and
-    the engine are imported before the first fork, so each case's child starts warm (neither reads the
-    environment on import)."""
-    import warnings
-
-    cases = json.loads(sys.argv[1])
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import azure.identity  # noqa: F401
-
-    import engine.build
-    import engine.run  # noqa: F401
-
-    return run_forked(cases, verdict_of)

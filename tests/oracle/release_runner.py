@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,6 +23,7 @@ import engine.sandbox
 from app.cli.crosscheck import HARNESS_TIMEOUT, engine_verdict, harness_text
 from engine.host import Host
 from engine.sandbox import netns
+from tests.oracle.line_server import LineServer, serve_code
 
 # Cases run at once on each side: the real releases (one case per release interpreter at a time, this
 # many releases at once) and the engine (threads). Each case may spawn a tool stand-in (az loads msal,
@@ -36,81 +34,16 @@ from engine.sandbox import netns
 PARALLEL = 4
 CHILDREN_PER_RELEASE = 1
 VERDICTS = "RELEASE-VERDICTS:"
-# The release's interpreter: the crosscheck harness, then one batch per input line, one verdict line each.
-SERVE = """
-import json as _json, sys as _sys
-warnings.simplefilter("ignore")
-for _line in _sys.stdin:
-    _sys.stdout.write({marker!r} + _json.dumps(_batch(_json.loads(_line), {parallel})) + "\\n")
-    _sys.stdout.flush()
-"""
-NO_VERDICTS = "{python}: no verdicts ({why}); its stderr ends: {stderr!r}"
 
 
-class ReleaseInterpreter:
-    """One release's interpreter, kept for every group; started again if a batch kills it."""
+def release_interpreter(python: str, log: Path) -> LineServer:
+    """One release's interpreter for the whole run: the crosscheck harness, answering each group with ``_batch``.
 
-    def __init__(self, python: str, log: Path) -> None:
-        self.python, self.log = python, log
-        self.process: subprocess.Popen | None = None
-
-    def _start(self) -> subprocess.Popen:
-        # Named so the harness's own `if __name__ == "__main__"` stays quiet: this loop reads stdin instead.
-        code = (
-            '__name__ = "release_harness"\n'
-            + harness_text()
-            + SERVE.format(marker=VERDICTS, parallel=CHILDREN_PER_RELEASE)
-        )
-        with self.log.open("ab") as stderr:
-            return subprocess.Popen(
-                [self.python, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True
-            )
-
-    def run(self, cases: dict) -> dict:
-        """{case: verdict} for one batch; raises RuntimeError (and drops the interpreter) when none comes."""
-        try:
-            if self.process is None or self.process.poll() is not None:
-                self.process = self._start()
-            self.process.stdin.write(json.dumps(cases) + "\n")
-            self.process.stdin.flush()
-            line = self._read_verdicts(time.monotonic() + HARNESS_TIMEOUT)
-        except (OSError, RuntimeError) as ex:
-            self.close()
-            stderr = self.log.read_text(errors="replace")[-2000:]
-            raise RuntimeError(NO_VERDICTS.format(python=self.python, why=ex, stderr=stderr)) from ex
-        return json.loads(line[len(VERDICTS) :])
-
-    def _read_verdicts(self, deadline: float) -> str:
-        stdout = self.process.stdout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RuntimeError(f"none after {HARNESS_TIMEOUT} s")
-            ready, _, _ = select.select([stdout], [], [], remaining)
-            if not ready:
-                continue
-            line = stdout.readline()
-            if not line:
-                raise RuntimeError(f"it exited ({self.process.wait()})")
-            if line.startswith(VERDICTS):
-                return line
-
-    def close(self) -> None:
-        if self.process is None:
-            return
-        process, self.process = self.process, None
-        if process.stdin:
-            try:
-                process.stdin.close()
-            except OSError:
-                pass
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
+    Named so the harness's own ``if __name__ == "__main__"`` stays quiet: this loop reads stdin instead.
+    """
+    code = '__name__ = "release_harness"\n' + harness_text() + '\nwarnings.simplefilter("ignore")\n'
+    code += serve_code(f"lambda cases: _batch(cases, {CHILDREN_PER_RELEASE})")
+    return LineServer([python, "-c", code], log)
 
 
 def case_env(box_env: dict, case: dict, home: Path) -> dict[str, str]:
@@ -129,7 +62,7 @@ def as_delta(env: dict[str, str]) -> dict[str, str | None]:
     return {**{name: None for name in os.environ if name not in env}, **env}
 
 
-def run_release(interpreter: ReleaseInterpreter, cases: dict, box_env: dict, scratch: Path) -> dict:
+def run_release(interpreter: LineServer, cases: dict, box_env: dict, scratch: Path) -> dict:
     """Every case of a group with one real release, each from its own copy of the sandbox's HOME."""
     batch = {}
     for name, case in cases.items():
@@ -137,7 +70,7 @@ def run_release(interpreter: ReleaseInterpreter, cases: dict, box_env: dict, scr
         shutil.copytree(box_env["HOME"], home, symlinks=True)
         batch[name] = {**case, "env": as_delta(case_env(box_env, case, home)), "home": str(home)}
     try:
-        return interpreter.run(batch)
+        return interpreter.ask(batch, HARNESS_TIMEOUT)
     except RuntimeError as ex:
         return {name: {"harness_error": str(ex)} for name in cases}
 
@@ -149,7 +82,7 @@ def run_engine(case: dict, version: str, box_env: dict, scratch: Path) -> dict:
     return engine_verdict(case, version, Host(env=case_env(box_env, case, home)))
 
 
-def run_group(cases: dict, box_env: dict, interpreters: dict[str, ReleaseInterpreter], scratch: Path) -> dict:
+def run_group(cases: dict, box_env: dict, interpreters: dict[str, LineServer], scratch: Path) -> dict:
     releases = list(interpreters)
     with ThreadPoolExecutor(PARALLEL) as reals, ThreadPoolExecutor(PARALLEL) as pool:
         real = {v: reals.submit(run_release, interpreters[v], cases, box_env, scratch / v) for v in releases}
@@ -169,7 +102,7 @@ def main() -> dict:
     if os.environ.get(netns.IN_NETNS_ENV) == "1":
         netns.bring_loopback_up()
     scratch = Path(tempfile.mkdtemp(prefix="release-oracle-"))
-    interpreters = {v: ReleaseInterpreter(python, scratch / f"{v}.log") for v, python in payload["releases"].items()}
+    interpreters = {v: release_interpreter(python, scratch / f"{v}.log") for v, python in payload["releases"].items()}
     try:
         results: dict = {}
         for index, group in enumerate(payload["groups"]):
@@ -178,7 +111,7 @@ def main() -> dict:
         return results
     finally:
         with ThreadPoolExecutor(len(interpreters) or 1) as pool:
-            list(pool.map(ReleaseInterpreter.close, interpreters.values()))
+            list(pool.map(LineServer.close, interpreters.values()))
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -1,23 +1,33 @@
-"""The test side of a batched oracle: cases grouped by (scenario, overrides), each group in one ``sandbox exec``.
+"""The test side of a batched oracle: cases grouped by (scenario, overrides), all groups through one session.
 
-A runner module (tests/oracle/scenario_runner.py, token_info_runner.py) has ``main()``: it reads the group's
-cases from argv[1] and returns {case: verdict}. ``GroupedVerdicts`` runs a group the first time one of its
-cases is asked for, so each test reads its own case's verdict and a group that fails fails only its tests.
+A runner module (tests/oracle/scenario_runner.py, token_info_runner.py) has ``verdict(case)``. ``GroupedVerdicts``
+starts one tests/oracle/group_session.py process for the module (in a loopback-only network namespace where the
+machine allows) and asks it for a group the first time one of its cases is asked for, so each test reads its own
+case's verdict and a group that fails fails only its tests. ``close()`` ends the session.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.oracle.forked_cases import CASE_TIMEOUT, HARNESS_ERROR
-from tests.plugins.sandbox import run_in_sandbox
+import pytest
+
+from engine.sandbox import netns
+from tests import loopback
+from tests.oracle.forked_cases import HARNESS_ERROR
+from tests.oracle.group_session import cases_timeout
+from tests.oracle.line_server import LineServer
+from tests.plugins.sandbox import REPO_ROOT
+from tests.system import REQUIRE_SYSTEM_ENV
 
 GroupKey = tuple[str, str]
-GROUP_FAILED = "{key}: sandbox exec exited {code}\n{stderr}"
-# Starting and stopping the sandbox around a group's cases.
+GROUP_FAILED = "{key}: {error}"
+# Starting and stopping the sandbox around a group's cases (and the session, for the first group).
 SANDBOX_ALLOWANCE = 60.0
 
 
@@ -35,7 +45,7 @@ def groups_of(cases: Mapping[str, Any]) -> dict[GroupKey, list[str]]:
 
 def group_timeout(size: int) -> float:
     """The longest a group of `size` cases may take: each its CASE_TIMEOUT, plus the sandbox's start and stop."""
-    return size * CASE_TIMEOUT + SANDBOX_ALLOWANCE
+    return cases_timeout(size) + SANDBOX_ALLOWANCE
 
 
 def longest_group_timeout(cases: Mapping[str, Any]) -> float:
@@ -43,24 +53,26 @@ def longest_group_timeout(cases: Mapping[str, Any]) -> float:
     return group_timeout(max(len(names) for names in groups_of(cases).values()))
 
 
-def run_group(runner: str, key: GroupKey, cases: Mapping[str, dict], folder: Path, timeout: float) -> dict:
-    """`runner`'s main() on `cases` in one sandbox: {case: verdict}, or {case: {"harness_error": ...}} for all."""
-    scenario, overrides = key
-    code = f"import sys\nsys.argv = [{runner!r}, {json.dumps(cases)!r}]\nfrom {runner} import main\nemit(main())\n"
-    run = run_in_sandbox(scenario, code, folder=folder, overrides=json.loads(overrides), timeout=timeout)
-    if run.returncode != 0:
-        error = GROUP_FAILED.format(key=key, code=run.returncode, stderr=run.stderr[-3000:])
-        return {name: {HARNESS_ERROR: error} for name in cases}
-    return run.result()
-
-
 def runner_payload(case: Any) -> dict:
     """What a group's runner needs of a case: all but where it runs (its scenario and overrides)."""
     return {k: v for k, v in vars(case).items() if k not in ("scenario", "overrides")}
 
 
+def session_server(runner: str, log: Path) -> LineServer:
+    """The module's group session, isolated where this machine allows (required when CI says so)."""
+    argv = [sys.executable, "-m", "tests.oracle.group_session", runner]
+    env = dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT))
+    can_isolate, reason = netns.available()
+    if can_isolate:
+        argv = netns.wrap(argv)
+        env[netns.IN_NETNS_ENV] = "1"
+    elif os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
+        pytest.fail(f"required system component missing: {reason}", pytrace=False)
+    return LineServer(argv, log, env=env)
+
+
 class GroupedVerdicts:
-    """`verdicts(name)`: the case's verdict; its whole group runs in one sandbox the first time one is asked for."""
+    """`verdicts(name)`: the case's verdict; its whole group runs the first time one of its cases is asked for."""
 
     def __init__(
         self,
@@ -72,11 +84,27 @@ class GroupedVerdicts:
         self.runner, self.cases, self.payload, self.folder = runner, cases, payload, folder
         self.groups = groups_of(cases)
         self._done: dict[GroupKey, dict] = {}
+        self._session: LineServer | None = None
 
     def __call__(self, name: str) -> dict:
         key = group_of(self.cases[name])
         if key not in self._done:
             payloads = {n: self.payload(self.cases[n]) for n in self.groups[key]}
-            timeout = group_timeout(len(payloads))
-            self._done[key] = run_group(self.runner, key, payloads, self.folder(), timeout)
+            self._done[key] = self.run_group(key, payloads, group_timeout(len(payloads)))
         return self._done[key][name]
+
+    def run_group(self, key: GroupKey, cases: dict[str, dict], timeout: float) -> dict:
+        """{case: verdict} of one group, or {case: {"harness_error": ...}} for all of them."""
+        if self._session is None:
+            self._session = session_server(self.runner, self.folder() / "session.log")
+        scenario, overrides = key
+        request = {"scenario": scenario, "overrides": json.loads(overrides), "cases": cases}
+        try:
+            return self._session.ask(request, timeout)
+        except RuntimeError as ex:
+            return {name: {HARNESS_ERROR: GROUP_FAILED.format(key=key, error=ex)} for name in cases}
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

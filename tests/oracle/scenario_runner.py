@@ -1,10 +1,11 @@
 """Runs the oracle's cases of one sandbox scenario: for each, the real azure-identity, then the engine.
 
-Invoked by tests/oracle/test_scenarios_oracle.py through ``chainsight sandbox exec`` with every case of
-one (scenario, overrides) group; azure-identity and the engine are imported once, then each case runs in
-its own forked child from the sandbox's first HOME (tests/oracle/forked_cases.py). Each member of the real
-chain is observed through its own instance's get_token, so class names (which the aggregated message
-shows) are unchanged. Returns {case: {"real": verdict, "engine": verdict}}.
+Invoked by tests/oracle/test_scenarios_oracle.py through tests/oracle/group_session.py, a group of cases (one
+scenario and overrides) at a time, in that scenario's sandbox; azure-identity and the engine are imported
+once, then each case runs in its own forked child from the sandbox's first HOME
+(tests/oracle/forked_cases.py). Each member of the real chain is observed through its own instance's
+get_token, so class names (which the aggregated message shows) are unchanged. Returns {case: {"real": verdict,
+"engine": verdict}}.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 
-from tests.oracle.forked_cases import both_sides, run_group
+from tests.oracle.forked_cases import both_sides
 
 ACCOUNT_CLAIMS = ("tid", "oid", "upn", "preferred_username", "appid", "azp")
 
@@ -131,6 +132,5 @@ def engine_verdict(case: dict) -> dict:
     }
 
 
-def main() -> dict:
-    """Every case of the group given as JSON in argv[1]: {name: {"real": ..., "engine": ...}}."""
-    return run_group(both_sides(real_verdict, engine_verdict))
+# A case's {"real": ..., "engine": ...}: what tests/oracle/group_session.py runs for each case of a group.
+verdict = both_sides(real_verdict, engine_verdict)

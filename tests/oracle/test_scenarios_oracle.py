@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -257,8 +258,10 @@ pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
 @pytest.fixture(scope="module")
-def scenario_verdicts(tmp_path_factory) -> GroupedVerdicts:
-    return GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
+def scenario_verdicts(tmp_path_factory) -> Iterator[GroupedVerdicts]:
+    verdicts = GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
+    yield verdicts
+    verdicts.close()
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -13,6 +13,7 @@ same selected credential and account, and the same error text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -148,8 +149,10 @@ pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
 @pytest.fixture(scope="module")
-def token_info_verdicts(tmp_path_factory) -> GroupedVerdicts:
-    return GroupedVerdicts("tests.oracle.token_info_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
+def token_info_verdicts(tmp_path_factory) -> Iterator[GroupedVerdicts]:
+    verdicts = GroupedVerdicts("tests.oracle.token_info_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
+    yield verdicts
+    verdicts.close()
 
 
 def _verdicts(name: str, token_info_verdicts: GroupedVerdicts) -> tuple[dict, dict]:

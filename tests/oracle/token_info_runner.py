@@ -1,19 +1,20 @@
 """Runs the get_token / get_token_info cases of one sandbox scenario: the real azure-identity, then the engine.
 
-Invoked by tests/oracle/test_token_info_oracle.py through ``chainsight sandbox exec`` with every case of one
-(scenario, overrides) group; azure-identity and the engine are imported once, then each case runs in its own
-forked child from the sandbox's first HOME (tests/oracle/forked_cases.py). Unlike scenario_runner.py it
-calls the method the case names (get_token_info as Azure SDK clients do, with the options exactly as given,
-an empty tenant included) and records each attempt's message as azure-identity's chain records it:
-``.message`` for an unavailable member, ``str()`` (the response body after "\\nContent: " included) for one
-that stopped the chain. Returns {case: {"real": verdict, "engine": verdict}}.
+Invoked by tests/oracle/test_token_info_oracle.py through tests/oracle/group_session.py, a group of cases (one
+scenario and overrides) at a time, in that scenario's sandbox; azure-identity and the engine are imported
+once, then each case runs in its own forked child from the sandbox's first HOME
+(tests/oracle/forked_cases.py). Unlike scenario_runner.py it calls the method the case names (get_token_info
+as Azure SDK clients do, with the options exactly as given, an empty tenant included) and records each
+attempt's message as azure-identity's chain records it: ``.message`` for an unavailable member, ``str()`` (the
+response body after "\\nContent: " included) for one that stopped the chain. Returns {case: {"real": verdict,
+"engine": verdict}}.
 """
 
 from __future__ import annotations
 
 import os
 
-from tests.oracle.forked_cases import both_sides, run_group
+from tests.oracle.forked_cases import both_sides
 from tests.oracle.scenario_runner import _claims, case_spec, engine_account
 
 
@@ -148,6 +149,5 @@ def engine_verdict(case: dict) -> dict:
     return verdict
 
 
-def main() -> dict:
-    """Every case of the group given as JSON in argv[1]: {name: {"real": ..., "engine": ...}}."""
-    return run_group(both_sides(real_verdict, engine_verdict))
+# A case's {"real": ..., "engine": ...}: what tests/oracle/group_session.py runs for each case of a group.
+verdict = both_sides(real_verdict, engine_verdict)
