@@ -24,7 +24,7 @@ NO_REPLY = "{program}: no reply ({why}); its stderr ends: {stderr!r}"
 SERVE_CODE = """
 import json as _json, sys as _sys
 for _line in _sys.stdin:
-    _sys.stdout.write({reply!r} + _json.dumps({handle}(_json.loads(_line))) + "\\n")
+    _sys.stdout.write({reply!r} + _json.dumps(({handle})(_json.loads(_line))) + "\\n")
     _sys.stdout.flush()
 """
 
