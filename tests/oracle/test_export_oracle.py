@@ -1,9 +1,9 @@
 """The export oracle: exported code, run by the real azure-identity 1.27.0, picks what the engine picks.
 
-For each case a chain spec is exported (auto unless the case says otherwise), a small harness is
+For each case a chain spec is exported (auto unless the case says otherwise) and a small harness is
 appended to the file (it is not part of the export: it asks for one token and prints the selected
-credential and the token's claims, never the token), and inside ONE ``chainsight sandbox exec`` of
-the scenario (in a loopback-only network namespace where the machine allows) a driver runs:
+credential and the token's claims, never the token). In the case's sandbox scenario (in a loopback-only
+network namespace where the machine allows), tests/oracle/export_runner.py runs:
 
 * ``python exported.py`` with the variables the export says the app's environment must set
   (``AZURE_TOKEN_CREDENTIALS=...`` for the environment form), exactly as a user's app would run;
@@ -11,8 +11,8 @@ the scenario (in a loopback-only network namespace where the machine allows) a d
   what ``chainsight run`` does), with that variable unset, as Chainsight evaluates the spec.
 
 Both must select the same credential as the same account (tenant, object id, client id, upn), or
-both fail (at construction: with the same exception type). Cases run concurrently to keep the
-module fast; each case is its own test.
+both fail (at construction: with the same exception type). Cases that share a scenario and overrides
+share one sandbox (tests/oracle/sandbox_groups.py); each case is its own test.
 """
 
 from __future__ import annotations
@@ -21,28 +21,25 @@ import json
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import tomli_w
 
 from engine.account import Account
-from engine.export import export
+from engine.export import Export, export
 from engine.run import DEFAULT_SCOPE
 from engine.spec import ChainSpec, CredentialSpec
+from tests.oracle.forked_cases import HARNESS_ERROR
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
 from tests.plugins.sandbox import run_from_repo
 from tests.system import require_oracle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULT = "EXPORT-RESULT:"
-DRIVER_RESULT = "EXPORT-ORACLE:"
 ACCOUNT_FIELDS = ("tenant_id", "object_id", "client_id", "upn")
 CLAIMS = ("tid", "oid", "appid", "azp", "upn", "preferred_username", "unique_name")
-WORKERS = 4
-# The first case's setup runs every case (about 80 s on an idle 2-core machine); pytest.ini's 120 s is per test.
-pytestmark = pytest.mark.timeout(600)
 
 CONTOSO = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
 WRONG_ACCOUNT_SP = "0c9a51f2-5b3e-4d8a-9f61-2e7c4b8d0a11"
@@ -279,37 +276,8 @@ print({marker!r} + _json.dumps(_asyncio.run(_harness())), flush=True)
 """
 )
 
-# Runs inside the sandbox: the exported program as the app would run (a child process, with the
-# variables the export asks for), then the engine's run of the same spec in this process, on a Host of
-# the sandbox environment: what `chainsight run` does (not through a TOML file, which cannot hold
-# `managed_identity_client_id = None`).
-DRIVER = """
-import json, os, subprocess, sys
-exported, spec_json, scope, extra = sys.argv[1:5]
-app_env = dict(os.environ, **json.loads(extra))
-from tests.oracle.fresh_home import FreshHome
-with FreshHome() as home:  # the exported app may rewrite the shared cache; the engine starts from the same
-    real = subprocess.run([sys.executable, exported], env=app_env, cwd=os.path.dirname(exported),
-                          capture_output=True, text=True, timeout=150)
-    home.restore()
-
-from engine.build import build
-from engine.host import Host
-from engine.run import account_json, run_chain
-from engine.spec import ChainSpec, CredentialSpec
-
-data = json.loads(spec_json)
-spec = ChainSpec(type=data["type"], azure_identity=data["azure_identity"], options=data["options"],
-                 credentials=[CredentialSpec(c["type"], c["options"], c["enabled"]) for c in data["credentials"]])
-try:
-    credential = build(spec, Host.real())
-except Exception as ex:
-    engine = {{"construction_error": type(ex).__name__, "detail": str(ex)}}
-else:
-    run = run_chain(credential, [scope])
-    engine = {{"selected": run.selected, "account": account_json(run.account), "error": run.error}}
-print({marker!r} + json.dumps({{"real": [real.returncode, real.stdout, real.stderr], "engine": engine}}), flush=True)
-"""
+# A group runs in the first test that needs it: that test's limit is the whole group's.
+pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
 def _isolate() -> bool:
@@ -321,65 +289,44 @@ def _isolate() -> bool:
     return available
 
 
-def _scenario_target(case: Case, directory: Path) -> str:
-    if not case.overrides:
-        return case.scenario
-    from engine.sandbox import load_scenario
+@dataclass(frozen=True)
+class _Run:
+    """What the group session needs of a case: where it runs and what export_runner.py is given."""
 
-    loaded = load_scenario(case.scenario, case.overrides)
-    path = directory / f"{loaded.name}.toml"
-    path.write_bytes(tomli_w.dumps(loaded.raw).encode())
-    return str(path)
+    scenario: str
+    overrides: dict | None
+    payload: dict
 
 
-def run_case(name: str, case: Case, directory: Path, isolate: bool) -> dict:
+def _exported_run(case: Case, result: Export, directory: Path) -> _Run:
     directory.mkdir(parents=True, exist_ok=True)
-    result = export(case.spec, case.requested, async_=case.async_)
     harness = ASYNC_HARNESS if case.async_ else SYNC_HARNESS
     exported = directory / "exported.py"
     exported.write_text(
         result.code + harness.format(claims=CLAIMS, scope=DEFAULT_SCOPE, marker=RESULT), encoding="utf-8"
     )
-    spec_json = json.dumps(
-        {
-            "type": case.spec.type,
-            "azure_identity": case.spec.azure_identity,
-            "options": case.spec.options,
-            "credentials": [
-                {"type": c.type, "options": c.options, "enabled": c.enabled} for c in case.spec.credentials
-            ],
-        }
-    )
-    driver = DRIVER.format(marker=DRIVER_RESULT)
-    argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", _scenario_target(case, directory)]
-    argv += ["--isolate-network"] if isolate else []
-    argv += ["--", sys.executable, "-c", driver, str(exported), spec_json, DEFAULT_SCOPE]
-    argv += [json.dumps(result.environment), str(REPO_ROOT)]
-    proc = run_from_repo(
-        argv,
-        timeout=300,
-    )
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(DRIVER_RESULT)]
-    if not lines:
-        return {"style": result.style, "sandbox_error": f"rc={proc.returncode}\n{proc.stdout}\n{proc.stderr}"}
-    outcome = json.loads(lines[-1][len(DRIVER_RESULT) :])
-    return {"style": result.style, "code": result.code, **outcome}
+    spec = {
+        "type": case.spec.type,
+        "azure_identity": case.spec.azure_identity,
+        "options": case.spec.options,
+        "credentials": [{"type": c.type, "options": c.options, "enabled": c.enabled} for c in case.spec.credentials],
+    }
+    payload = {"exported": str(exported), "spec": spec, "scope": DEFAULT_SCOPE, "app_env": result.environment}
+    return _Run(case.scenario, case.overrides, payload)
 
 
 @pytest.fixture(scope="module")
-def outcomes(request, tmp_path_factory) -> dict[str, dict]:
+def export_oracle(tmp_path_factory) -> Iterator[tuple[dict[str, Export], GroupedVerdicts]]:
+    """Every case's export, and its verdicts (a case's group runs the first time one of its tests asks)."""
     require_oracle()
-    selected = [
-        item.callspec.params["name"]
-        for item in request.session.items
-        if item.module is request.module
-        and item.originalname == "test_exported_code_selects_the_engines_credential_and_account"
-    ]
-    isolate = _isolate()
     root = tmp_path_factory.mktemp("export-oracle")
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = {n: pool.submit(run_case, n, CASES[n], root / n, isolate) for n in dict.fromkeys(selected)}
-        return {n: f.result() for n, f in futures.items()}
+    exports = {name: export(case.spec, case.requested, async_=case.async_) for name, case in CASES.items()}
+    runs = {name: _exported_run(case, exports[name], root / name) for name, case in CASES.items()}
+    verdicts = GroupedVerdicts(
+        "tests.oracle.export_runner", runs, lambda: tmp_path_factory.mktemp("group"), payload=lambda run: run.payload
+    )
+    yield exports, verdicts
+    verdicts.close()
 
 
 def _real_verdict(returncode: int, stdout: str, stderr: str) -> dict:
@@ -402,16 +349,17 @@ def _engine_verdict(data: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_exported_code_selects_the_engines_credential_and_account(name, outcomes):
-    case, outcome = CASES[name], outcomes[name]
-    assert "sandbox_error" not in outcome, outcome.get("sandbox_error")
-    assert outcome["style"] == case.style
+def test_exported_code_selects_the_engines_credential_and_account(name, export_oracle):
+    exports, verdicts = export_oracle
+    case, result, outcome = CASES[name], exports[name], verdicts(name)
+    assert HARNESS_ERROR not in outcome, outcome[HARNESS_ERROR]
+    assert result.style == case.style
     real = _real_verdict(*outcome["real"])
     ours = _engine_verdict(outcome["engine"])
     if "construction_error" in ours or "construction_error" in real:
-        assert real.get("construction_error") == ours.get("construction_error"), (real, ours, outcome["code"])
+        assert real.get("construction_error") == ours.get("construction_error"), (real, ours, result.code)
         return
-    assert real == ours, f"\nreal: {real}\nengine: {ours}\nexported code:\n{outcome['code']}\n{outcome['real'][2]}"
+    assert real == ours, f"\nreal: {real}\nengine: {ours}\nexported code:\n{result.code}\n{outcome['real'][2]}"
 
 
 def test_the_cases_cover_every_form_and_the_issues_list():
