@@ -236,7 +236,7 @@ class Sandbox:
         state: dict[str, Any] = {
             "authority_url": self.authority_url,
             "proxy_url": self.proxy_url,
-            "ca_bundle": str(self.ca_bundle),
+            "sandbox_ca": str(self.ca.cert_path),  # the tools trust only the sandbox: no system CAs to load
             "tools": {},
         }
         for name, spec in s.tools.items():

@@ -55,7 +55,7 @@ def session(state: dict[str, Any], authority: str) -> Any:
 
     http = requests.Session()
     http.trust_env = False
-    http.verify = state["ca_bundle"]
+    http.verify = state["sandbox_ca"]
     if not _is_loopback(urllib.parse.urlsplit(authority).hostname or ""):
         http.proxies = {"https": state["proxy_url"], "http": state["proxy_url"]}
     return http

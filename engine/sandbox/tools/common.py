@@ -59,7 +59,7 @@ def redeem(
     if claims:
         form["claims"] = claims
     url = f"{state['authority_url']}/{urllib.parse.quote(tenant)}/oauth2/v2.0/token"
-    context = ssl.create_default_context(cafile=state["ca_bundle"])
+    context = ssl.create_default_context(cafile=state["sandbox_ca"])
     # The authority is on loopback: never let an inherited proxy variable route this request elsewhere.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST")
