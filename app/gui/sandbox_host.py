@@ -17,12 +17,14 @@ BROWSER_LOG = "browser.log"  # the scripted browser writes its outcome next to t
 BROWSER_FAILED = "browser: failed:"
 BROWSER_DONE = "browser: done"
 BROWSER_WATCH_S = 300.0  # azure-identity's own sign-in timeout: no longer worth watching after that
+BROWSER_POLL_S = 0.05
 
 
 class ScriptedBrowserOpener:
     """Opens URLs with the sandbox's scripted browser (its BROWSER), detached like a real launcher, and
     watches its log: when it gives up, ``failure`` says why at once (the credential itself would only
-    notice at its timeout, minutes later)."""
+    notice at its timeout, minutes later). A watch ends with its outcome, when a newer sign-in opens the
+    browser again, or when the sandbox stops (its folder, with the log, is removed)."""
 
     def __init__(self, browser: str, env: Mapping[str, str]) -> None:
         self.browser = browser
@@ -30,9 +32,11 @@ class ScriptedBrowserOpener:
         state = env.get(CHAINSIGHT_SANDBOX_STATE, "")
         self.log = Path(state).with_name(BROWSER_LOG) if state else None
         self.failure: str | None = None
+        self._opened = 0  # how many times a URL was opened: only the latest one's watch goes on
 
     def __call__(self, url: str) -> bool:
         self.failure = None
+        self._opened += 1
         offset = self.log.stat().st_size if self.log is not None and self.log.exists() else 0
         subprocess.Popen(
             [self.browser, url],
@@ -43,17 +47,18 @@ class ScriptedBrowserOpener:
             start_new_session=True,
         )
         if self.log is not None:
-            threading.Thread(target=self._watch, args=(offset,), name="browser-watch", daemon=True).start()
+            watch = threading.Thread(target=self._watch, args=(offset, self._opened), name="browser-watch", daemon=True)
+            watch.start()
         return True
 
-    def _watch(self, offset: int) -> None:
+    def _watch(self, offset: int, opened: int) -> None:
         deadline = time.monotonic() + BROWSER_WATCH_S
-        while time.monotonic() < deadline:
+        while opened == self._opened and self.log.parent.is_dir() and time.monotonic() < deadline:
             outcome = browser_outcome(self.log, offset)
             if outcome is not None:
                 self.failure = outcome or None
                 return
-            time.sleep(0.05)
+            time.sleep(BROWSER_POLL_S)
 
 
 def browser_outcome(log: Path | None, offset: int = 0) -> str | None:
