@@ -4,9 +4,9 @@ Invoked by tests/oracle/test_releases_oracle.py, inside one loopback-only networ
 allows. Each real release is one interpreter of its venv for the whole run (app/cli/crosscheck_harness.py's batch
 mode, fed a group of cases at a time): azure-identity is imported once per release, and every case runs in a
 child forked from it. The groups (cases that share a scenario and overrides) run one after another, each in its
-own sandbox started here. A case gets exactly the environment ``chainsight sandbox exec`` gives its command, plus
-the case's own variables, and its own copy of the sandbox's HOME, on both sides: the release's child and the
-engine's Host. Returns {case: {release: {"real": ..., "engine": ...}}}.
+own sandbox started here; the engine runs as each release in a process of its own (``--engine``). A case gets
+exactly the environment ``chainsight sandbox exec`` gives its command, plus the case's own variables, and its
+own copy of the sandbox's HOME, on both sides: the release's child and the engine's Host. Returns {case: {release: {"real": ..., "engine": ...}}}.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import engine.sandbox
 from app.cli.crosscheck import HARNESS_TIMEOUT, engine_verdict, harness_text
 from engine.host import Host
 from engine.sandbox import netns
-from tests.oracle.line_server import LineServer, serve_code
+from tests.oracle.line_server import LineServer, serve, serve_code
 
 # Cases run at once on each side: the real releases (one case per release interpreter at a time, this
 # many releases at once) and the engine (threads). Each case may spawn a tool stand-in (az loads msal,
@@ -34,6 +34,7 @@ from tests.oracle.line_server import LineServer, serve_code
 PARALLEL = 4
 CHILDREN_PER_RELEASE = 1
 VERDICTS = "RELEASE-VERDICTS:"
+ENGINE = "--engine"  # argv of the engine's process
 
 
 def release_interpreter(python: str, log: Path) -> LineServer:
@@ -82,18 +83,32 @@ def run_engine(case: dict, version: str, box_env: dict, scratch: Path) -> dict:
     return engine_verdict(case, version, Host(env=case_env(box_env, case, home)))
 
 
-def run_group(cases: dict, box_env: dict, interpreters: dict[str, LineServer], scratch: Path) -> dict:
-    releases = list(interpreters)
-    with ThreadPoolExecutor(PARALLEL) as reals, ThreadPoolExecutor(PARALLEL) as pool:
-        real = {v: reals.submit(run_release, interpreters[v], cases, box_env, scratch / v) for v in releases}
-        engine = {
-            (name, v): pool.submit(run_engine, case, v, box_env, scratch / v / name)
+def engine_side(request: dict) -> dict:
+    """The engine process's answer for one group: {case: {release: verdict}}, PARALLEL (case, release) at once."""
+    cases, box_env, releases, scratch = request["cases"], request["box_env"], request["releases"], request["scratch"]
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        futures = {
+            (name, v): pool.submit(run_engine, case, v, box_env, Path(scratch) / v / name)
             for name, case in cases.items()
             for v in releases
         }
+        return {name: {v: futures[(name, v)].result() for v in releases} for name in cases}
+
+
+def run_group(
+    cases: dict, box_env: dict, interpreters: dict[str, LineServer], engine_process: LineServer, scratch: Path
+) -> dict:
+    """Both sides of one group: the releases from their interpreters, the engine from its own process."""
+    releases = list(interpreters)
+    with ThreadPoolExecutor(PARALLEL) as reals:
+        real = {v: reals.submit(run_release, interpreters[v], cases, box_env, scratch / v) for v in releases}
+        request = {"cases": cases, "box_env": box_env, "releases": releases, "scratch": str(scratch)}
+        try:
+            ours = engine_process.ask(request, HARNESS_TIMEOUT)
+        except RuntimeError as ex:
+            ours = {name: {v: {"harness_error": str(ex)} for v in releases} for name in cases}
         return {
-            name: {v: {"real": real[v].result()[name], "engine": engine[(name, v)].result()} for v in releases}
-            for name in cases
+            name: {v: {"real": real[v].result()[name], "engine": ours[name][v]} for v in releases} for name in cases
         }
 
 
@@ -103,17 +118,26 @@ def main() -> dict:
         netns.bring_loopback_up()
     scratch = Path(tempfile.mkdtemp(prefix="release-oracle-"))
     interpreters = {v: release_interpreter(python, scratch / f"{v}.log") for v, python in payload["releases"].items()}
+    # The engine runs in a process of its own, as the releases do: in this one its threads would compete for
+    # the interpreter lock with the sandbox's servers, and a slow answer to the 1 s IMDS probe is a different
+    # verdict (a loaded full run found the engine's probe timed out where the releases' did not).
+    engine_process = LineServer([sys.executable, "-m", "tests.oracle.release_runner", ENGINE], scratch / "engine.log")
     try:
         results: dict = {}
         for index, group in enumerate(payload["groups"]):
             with engine.sandbox.start(group["scenario"], overrides=group["overrides"] or None) as box:
-                results.update(run_group(group["cases"], dict(box.env), interpreters, scratch / str(index)))
+                results.update(
+                    run_group(group["cases"], dict(box.env), interpreters, engine_process, scratch / str(index))
+                )
         return results
     finally:
-        with ThreadPoolExecutor(len(interpreters) or 1) as pool:
-            list(pool.map(LineServer.close, interpreters.values()))
+        with ThreadPoolExecutor(len(interpreters) + 1) as pool:
+            list(pool.map(LineServer.close, [*interpreters.values(), engine_process]))
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    print(VERDICTS + json.dumps(main()), flush=True)
+    if sys.argv[1:] == [ENGINE]:
+        serve(engine_side)
+    else:
+        print(VERDICTS + json.dumps(main()), flush=True)
