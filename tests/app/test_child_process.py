@@ -5,19 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from pathlib import Path
 
 import pytest
 
 from app import child_process
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
+from tests.processes import ended
 
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups and /proc")
@@ -37,11 +29,4 @@ def test_a_signal_held_while_the_child_started_kills_the_child(tmp_path, monkeyp
     monkeypatch.setattr(child_process, "_signals_held", held_then_delivered)
     with pytest.raises(KeyboardInterrupt):
         child_process.run_captured(["sh", "-c", f"echo $$ > '{pid_file}'; exec sleep 60"], timeout=30)
-    child = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    alive = _alive(child)
-    if alive:
-        os.kill(child, 9)  # do not leave the fixture's process behind
-    assert not alive
+    assert ended(int(pid_file.read_text()), within=5)

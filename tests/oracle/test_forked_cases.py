@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.oracle.forked_cases import HARNESS_ERROR, apply_env, how_it_ended, run_forked
+from tests.processes import ended
 
 LEFT_BY_A_CASE: list[str] = []
 
@@ -89,20 +90,7 @@ def test_a_case_that_raises_crashes_or_hangs_gets_an_error_naming_it_and_the_nex
     assert results["exits"][HARNESS_ERROR].endswith("(exit status 3)")
     assert results["hangs"] == {HARNESS_ERROR: "case 'hangs': no verdict after 3 s; its processes were killed"}
     assert results["fine"] == {"verdict": "fine"}
-    tool = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(tool) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(tool), "the hung case's tool outlived it"
-
-
-def _alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie (its parent, the killed child, is gone: init reaps it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+    assert ended(int(pid_file.read_text()), within=5), "the hung case's tool outlived it"
 
 
 def test_a_case_variable_set_to_none_is_unset(monkeypatch):

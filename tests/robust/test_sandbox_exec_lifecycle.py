@@ -14,6 +14,7 @@ import pytest
 
 from engine.sandbox import netns, orphans, start
 from tests import loopback
+from tests.processes import alive
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,13 +29,6 @@ def _cli(*args: str) -> subprocess.Popen:
         env=dict(os.environ, PYTHONPATH=loopback.pythonpath(ROOT)),
         start_new_session=True,
     )
-
-
-def _alive(pid: int) -> bool:
-    state = orphans.process_start_time(pid)
-    if state is None:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
 
 
 def _wait_until(condition, seconds: float) -> bool:
@@ -62,7 +56,7 @@ def test_grace_kill_reaches_the_whole_tree():
     try:
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(15) == 130
-        assert _wait_until(lambda: not _alive(grandchild), 3), "the grandchild survived the grace kill"
+        assert _wait_until(lambda: not alive(grandchild), 3), "the grandchild survived the grace kill"
         assert not os.path.exists(os.path.dirname(state))
     finally:
         _kill_quietly(grandchild, proc.pid)
@@ -81,7 +75,7 @@ def test_isolated_exec_stops_when_its_parent_is_killed():
         assert os.path.exists(state)
         proc.kill()  # SIGKILL: no chance to forward anything
         proc.wait(5)
-        assert _wait_until(lambda: not _alive(command), 15), "the command outlived chainsight"
+        assert _wait_until(lambda: not alive(command), 15), "the command outlived chainsight"
         assert _wait_until(lambda: not os.path.exists(os.path.dirname(state)), 10), "the sandbox folder was left"
     finally:
         _kill_quietly(command)

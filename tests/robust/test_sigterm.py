@@ -5,7 +5,6 @@ interpreter the command was waiting on is killed with it. Real signals to a real
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import loopback
+from tests.processes import ended
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = '[chain]\ntype = "ChainedTokenCredential"\n[[chain.credentials]]\ntype = "AzureCliCredential"\nprocess_timeout = 60\n'
@@ -47,14 +47,6 @@ def _start(tmp_path: Path, waits_on: str, *args: str) -> subprocess.Popen:
     return proc
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 def _terminate(proc: subprocess.Popen, tmp_path: Path, waits_on: str):
     child = int((tmp_path / f"{waits_on}.pid").read_text())
     started = time.monotonic()
@@ -65,13 +57,7 @@ def _terminate(proc: subprocess.Popen, tmp_path: Path, waits_on: str):
         if proc.poll() is None:
             proc.kill()
     took = time.monotonic() - started
-    deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    still_alive = _alive(child)
-    if still_alive:
-        os.kill(child, signal.SIGKILL)  # our own fixture's process: do not leave it behind
-    return out, err, took, still_alive
+    return out, err, took, not ended(child, within=5)
 
 
 def test_sigterm_during_run_json_prints_the_run_so_far_and_exits_143(tmp_path):
