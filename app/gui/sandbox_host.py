@@ -47,8 +47,8 @@ class ScriptedBrowserOpener:
             start_new_session=True,
         )
         if self.log is not None:
-            watch = threading.Thread(target=self._watch, args=(offset, self._opened), name="browser-watch", daemon=True)
-            watch.start()
+            args = (offset, self._opened)
+            threading.Thread(target=self._watch, args=args, name="browser-watch", daemon=True).start()
         return True
 
     def _watch(self, offset: int, opened: int) -> None:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,18 @@ CASE_RAISED = "case {name!r}: the runner raised\n{trace}"
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
-def apply_env(env: Mapping[str, str | None]) -> None:
-    """The case's variables: a value sets one, None unsets it."""
-    for name, value in env.items():
+def overlay(environment: MutableMapping[str, str], changes: Mapping[str, str | None]) -> None:
+    """A case's variables on ``environment``: a value sets one, None unsets it."""
+    for name, value in changes.items():
         if value is None:
-            os.environ.pop(name, None)
+            environment.pop(name, None)
         else:
-            os.environ[name] = value
+            environment[name] = value
+
+
+def apply_env(env: Mapping[str, str | None]) -> None:
+    """The case's variables on this process's environment."""
+    overlay(os.environ, env)
 
 
 def reset_home(home: Path, pristine: Path) -> None:

@@ -23,6 +23,7 @@ import engine.sandbox
 from app.cli.crosscheck import HARNESS_TIMEOUT, engine_verdict, harness_text
 from engine.host import Host
 from engine.sandbox import netns
+from tests.oracle.forked_cases import HARNESS_ERROR, overlay
 from tests.oracle.line_server import LineServer, serve, serve_code
 
 # Cases run at once on each side: the real releases (one case per release interpreter at a time, this
@@ -50,11 +51,7 @@ def release_interpreter(python: str, log: Path) -> LineServer:
 def case_env(box_env: dict, case: dict, home: Path) -> dict[str, str]:
     """The sandbox's environment with the case's variables (a None value unsets one) and its own HOME."""
     env = dict(box_env, HOME=str(home))
-    for name, value in case.get("env", {}).items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
+    overlay(env, case.get("env", {}))
     return env
 
 
@@ -73,7 +70,7 @@ def run_release(interpreter: LineServer, cases: dict, box_env: dict, scratch: Pa
     try:
         return interpreter.ask(batch, HARNESS_TIMEOUT)
     except RuntimeError as ex:
-        return {name: {"harness_error": str(ex)} for name in cases}
+        return {name: {HARNESS_ERROR: str(ex)} for name in cases}
 
 
 def run_engine(case: dict, version: str, box_env: dict, scratch: Path) -> dict:
@@ -106,7 +103,7 @@ def run_group(
         try:
             ours = engine_process.ask(request, HARNESS_TIMEOUT)
         except RuntimeError as ex:
-            ours = {name: {v: {"harness_error": str(ex)} for v in releases} for name in cases}
+            ours = {name: {v: {HARNESS_ERROR: str(ex)} for v in releases} for name in cases}
         return {
             name: {v: {"real": real[v].result()[name], "engine": ours[name][v]} for v in releases} for name in cases
         }

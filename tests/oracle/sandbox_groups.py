@@ -3,27 +3,24 @@
 A runner module (tests/oracle/scenario_runner.py, token_info_runner.py) has ``verdict(case)``. ``GroupedVerdicts``
 starts one tests/oracle/group_session.py process for the module (in a loopback-only network namespace where the
 machine allows) and asks it for a group the first time one of its cases is asked for, so each test reads its own
-case's verdict and a group that fails fails only its tests. ``close()`` ends the session.
+case's verdict and a group that fails fails only its tests. ``close()`` ends the session; ``module_verdicts`` is
+a module fixture's body that does so.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.sandbox import netns
-from tests import loopback
 from tests.oracle.forked_cases import HARNESS_ERROR
 from tests.oracle.group_session import cases_timeout
 from tests.oracle.line_server import LineServer
-from tests.plugins.sandbox import REPO_ROOT
-from tests.system import REQUIRE_SYSTEM_ENV
+from tests.plugins.sandbox import namespaced
 
 GroupKey = tuple[str, str]
 GROUP_FAILED = "{key}: {error}"
@@ -60,14 +57,7 @@ def runner_payload(case: Any) -> dict:
 
 def session_server(runner: str, log: Path) -> LineServer:
     """The module's group session, isolated where this machine allows (required when CI says so)."""
-    argv = [sys.executable, "-m", "tests.oracle.group_session", runner]
-    env = dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT))
-    can_isolate, reason = netns.available()
-    if can_isolate:
-        argv = netns.wrap(argv)
-        env[netns.IN_NETNS_ENV] = "1"
-    elif os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
-        pytest.fail(f"required system component missing: {reason}", pytrace=False)
+    argv, env = namespaced([sys.executable, "-m", "tests.oracle.group_session", runner])
     return LineServer(argv, log, env=env)
 
 
@@ -108,3 +98,14 @@ class GroupedVerdicts:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+def module_verdicts(
+    runner: str, cases: Mapping[str, Any], tmp_path_factory: pytest.TempPathFactory, payload: Callable = runner_payload
+) -> Iterator[GroupedVerdicts]:
+    """A module fixture's body (``yield from``): the module's verdicts, its session ended when the module is done."""
+    verdicts = GroupedVerdicts(runner, cases, lambda: tmp_path_factory.mktemp("group"), payload)
+    try:
+        yield verdicts
+    finally:
+        verdicts.close()

@@ -18,7 +18,6 @@ share one sandbox (tests/oracle/sandbox_groups.py); each case is its own test.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -32,8 +31,8 @@ from engine.export import Export, export
 from engine.run import DEFAULT_SCOPE
 from engine.spec import ChainSpec, CredentialSpec
 from tests.oracle.forked_cases import HARNESS_ERROR
-from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
-from tests.plugins.sandbox import run_from_repo
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout, module_verdicts
+from tests.plugins.sandbox import can_isolate, run_from_repo
 from tests.system import require_oracle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -280,15 +279,6 @@ print({marker!r} + _json.dumps(_asyncio.run(_harness())), flush=True)
 pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 
-def _isolate() -> bool:
-    from engine.sandbox import netns
-
-    available, reason = netns.available()
-    if not available and os.environ.get("CHAINSIGHT_REQUIRE_SYSTEM") == "1":
-        pytest.fail(f"required system component missing: {reason}", pytrace=False)
-    return available
-
-
 @dataclass(frozen=True)
 class _Run:
     """What the group session needs of a case: where it runs and what export_runner.py is given."""
@@ -316,17 +306,17 @@ def _exported_run(case: Case, result: Export, directory: Path) -> _Run:
 
 
 @pytest.fixture(scope="module")
-def export_oracle(tmp_path_factory) -> Iterator[tuple[dict[str, Export], GroupedVerdicts]]:
-    """Every case's export, and its verdicts (a case's group runs the first time one of its tests asks)."""
+def exports() -> dict[str, Export]:
     require_oracle()
+    return {name: export(case.spec, case.requested, async_=case.async_) for name, case in CASES.items()}
+
+
+@pytest.fixture(scope="module")
+def export_verdicts(exports, tmp_path_factory) -> Iterator[GroupedVerdicts]:
+    """Each case's verdicts: a case's group runs the first time one of its tests asks."""
     root = tmp_path_factory.mktemp("export-oracle")
-    exports = {name: export(case.spec, case.requested, async_=case.async_) for name, case in CASES.items()}
     runs = {name: _exported_run(case, exports[name], root / name) for name, case in CASES.items()}
-    verdicts = GroupedVerdicts(
-        "tests.oracle.export_runner", runs, lambda: tmp_path_factory.mktemp("group"), payload=lambda run: run.payload
-    )
-    yield exports, verdicts
-    verdicts.close()
+    yield from module_verdicts("tests.oracle.export_runner", runs, tmp_path_factory, payload=lambda run: run.payload)
 
 
 def _real_verdict(returncode: int, stdout: str, stderr: str) -> dict:
@@ -349,9 +339,8 @@ def _engine_verdict(data: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_exported_code_selects_the_engines_credential_and_account(name, export_oracle):
-    exports, verdicts = export_oracle
-    case, result, outcome = CASES[name], exports[name], verdicts(name)
+def test_exported_code_selects_the_engines_credential_and_account(name, exports, export_verdicts):
+    case, result, outcome = CASES[name], exports[name], export_verdicts(name)
     assert HARNESS_ERROR not in outcome, outcome[HARNESS_ERROR]
     assert result.style == case.style
     real = _real_verdict(*outcome["real"])
@@ -395,7 +384,7 @@ def test_exported_example_runs_as_is_and_prints_only_the_expiry(name, tmp_path):
     program = tmp_path / "exported_example.py"  # not app.py: that would shadow the app package for -m
     program.write_text(result.code, encoding="utf-8")
     argv = [sys.executable, "-m", "app.cli.sandbox", "exec", "--scenario", scenario]
-    argv += ["--isolate-network"] if _isolate() else []
+    argv += ["--isolate-network"] if can_isolate() else []
     argv += ["--", "env", *(f"{k}={v}" for k, v in result.environment.items()), sys.executable, str(program)]
     proc = run_from_repo(
         argv,

@@ -13,20 +13,17 @@ account, the error text.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from app.cli.crosscheck import differences
-from engine.sandbox import netns
-from tests import loopback
 from tests.oracle.release_runner import VERDICTS
 from tests.oracle.releases import RELEASES, interpreter
+from tests.oracle.sandbox_groups import groups_of, runner_payload
 from tests.oracle.test_scenarios_oracle import CASES, Case, chain, normalised, tool
-from tests.plugins.sandbox import REPO_ROOT
-from tests.system import REQUIRE_SYSTEM_ENV
+from tests.plugins.sandbox import REPO_ROOT, namespaced
 
 ORACLE_RELEASES = tuple(v for v in RELEASES if not v.startswith("1.27."))
 DEV = {"AZURE_TOKEN_CREDENTIALS": "dev"}
@@ -85,13 +82,7 @@ EXTRA = {
 ALL = {**{name: CASES[name] for name in SAMPLED}, **EXTRA}
 
 
-def _group(case: Case) -> tuple[str, str]:
-    return case.scenario, json.dumps(case.overrides, sort_keys=True)
-
-
-GROUPS: dict[tuple[str, str], list[str]] = {}
-for _name, _case in ALL.items():
-    GROUPS.setdefault(_group(_case), []).append(_name)
+GROUPS = groups_of(ALL)
 PARAMS = [(name, version) for names in GROUPS.values() for name in names for version in ORACLE_RELEASES]
 # The first test's setup runs every group (about 1-2 minutes), one scenario at a time: with two, the tool
 # stand-ins (Python scripts) can outlast the 10 s process timeout on a loaded 2-core machine, and a timed-out
@@ -99,30 +90,18 @@ PARAMS = [(name, version) for names in GROUPS.values() for name in names for ver
 pytestmark = pytest.mark.timeout(900)
 
 
-def _run_all(releases: dict[str, str], isolate: bool) -> subprocess.CompletedProcess:
-    groups = [
-        {
-            "scenario": scenario,
-            "overrides": json.loads(overrides),
-            "cases": {n: {k: v for k, v in vars(ALL[n]).items() if k not in ("scenario", "overrides")} for n in names},
-        }
-        for (scenario, overrides), names in GROUPS.items()
-    ]
-    argv = [sys.executable, "-m", "tests.oracle.release_runner", json.dumps({"groups": groups, "releases": releases})]
-    env = dict(os.environ, PYTHONPATH=loopback.pythonpath(REPO_ROOT))
-    if isolate:
-        argv = netns.wrap(argv)
-        env[netns.IN_NETNS_ENV] = "1"
-    return subprocess.run(argv, capture_output=True, text=True, timeout=880, cwd=REPO_ROOT, env=env)
-
-
 @pytest.fixture(scope="module")
 def release_results() -> dict:
     """Every case's verdicts from one run of tests/oracle/release_runner.py (the groups one after another)."""
-    can_isolate, reason = netns.available()
-    if not can_isolate and os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
-        pytest.fail(f"required system component missing: {reason}", pytrace=False)
-    proc = _run_all({v: str(interpreter(v)) for v in ORACLE_RELEASES}, can_isolate)
+    groups = [
+        {"scenario": scenario, "overrides": json.loads(overrides), "cases": {n: runner_payload(ALL[n]) for n in names}}
+        for (scenario, overrides), names in GROUPS.items()
+    ]
+    releases = {v: str(interpreter(v)) for v in ORACLE_RELEASES}
+    argv, env = namespaced(
+        [sys.executable, "-m", "tests.oracle.release_runner", json.dumps({"groups": groups, "releases": releases})]
+    )
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=880, cwd=REPO_ROOT, env=env)
     lines = [line for line in proc.stdout.splitlines() if line.startswith(VERDICTS)]
     assert proc.returncode == 0 and lines, f"exit {proc.returncode}: {proc.stderr[-3000:]}"
     return json.loads(lines[-1][len(VERDICTS) :])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.oracle.forked_cases import HARNESS_ERROR
-from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout, module_verdicts
 from tests.system import require_oracle
 
 require_oracle()
@@ -259,9 +259,7 @@ pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 @pytest.fixture(scope="module")
 def scenario_verdicts(tmp_path_factory) -> Iterator[GroupedVerdicts]:
-    verdicts = GroupedVerdicts("tests.oracle.scenario_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
-    yield verdicts
-    verdicts.close()
+    yield from module_verdicts("tests.oracle.scenario_runner", CASES, tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.oracle.forked_cases import HARNESS_ERROR
-from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout
+from tests.oracle.sandbox_groups import GroupedVerdicts, longest_group_timeout, module_verdicts
 from tests.oracle.test_scenarios_oracle import FAST_IMDS_MISS, normalised
 
 CONTOSO = "4a3e1c0b-7f5d-4c1e-9a8b-1d2c3b4a5f60"
@@ -150,9 +150,7 @@ pytestmark = pytest.mark.timeout(longest_group_timeout(CASES) + 30)
 
 @pytest.fixture(scope="module")
 def token_info_verdicts(tmp_path_factory) -> Iterator[GroupedVerdicts]:
-    verdicts = GroupedVerdicts("tests.oracle.token_info_runner", CASES, lambda: tmp_path_factory.mktemp("group"))
-    yield verdicts
-    verdicts.close()
+    yield from module_verdicts("tests.oracle.token_info_runner", CASES, tmp_path_factory)
 
 
 def _verdicts(name: str, token_info_verdicts: GroupedVerdicts) -> tuple[dict, dict]:
